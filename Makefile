@@ -1,0 +1,39 @@
+# gnapp - the two commands a new user needs:
+#   make run    set up (venv, packages, system libraries) and open the app
+#   make test   set up and run the whole test suite offscreen
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test bench build screenshots check-python clean
+
+run: $(STAMP)
+	@tools/syslibs.sh window
+	$(BIN)/gnapp $(ARGS)
+
+test: $(STAMP)
+	@tools/syslibs.sh offscreen
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	@tools/syslibs.sh offscreen
+	$(BIN)/python -m bench
+
+build: $(STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean build.spec
+
+check-python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "gnapp cần Python 3.11 (đang có %s)" % sys.version.split()[0]' \
+	  || { echo "Hãy cài Python 3.11 và chạy: make PYTHON=python3.11 ..." >&2; exit 1; }
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml | check-python
+	@tools/syslibs.sh offscreen
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

@@ -1,0 +1,273 @@
+"""The command line: thin wrappers over the functions the GUI calls (DESIGN.md §6).
+
+Exit status: 0 on success, 1 when the data has errors, 2 on bad usage or bad input.
+With ``--json`` a command prints exactly one JSON object on standard output.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from gnapp import __version__
+from gnapp.domain.errors import GnappError, InputError
+from gnapp.paths import default_db_path
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _emit(as_json: bool, data: dict, text: str | Callable[[], str]) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(text() if callable(text) else text)
+
+
+def command_options(*, json_flag: bool = True):
+    """``--db`` (and ``--json``) on a command, plus the mapping of errors to exit codes."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, db_path: Path | None, **kwargs):
+            as_json = kwargs.get("as_json", False)
+            try:
+                return fn(*args, db_path=db_path or default_db_path(), **kwargs)
+            except GnappError as exc:
+                code = 2 if isinstance(exc, InputError) else 1
+                if as_json:
+                    click.echo(json.dumps({"ok": False, "error": exc.message}, ensure_ascii=False))
+                click.echo(f"Lỗi: {exc.message}", err=True)
+                sys.exit(code)
+
+        wrapper = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+                               help="Tệp cơ sở dữ liệu (mặc định: thư mục dữ liệu của người dùng).")(wrapper)
+        if json_flag:
+            wrapper = click.option("--json", "as_json", is_flag=True,
+                                   help="In kết quả dạng JSON.")(wrapper)
+        return wrapper
+
+    return decorate
+
+
+def _open(db_path: Path, *, must_exist: bool = True):
+    from gnapp.db import connection
+
+    if must_exist and not db_path.exists():
+        raise GnappError(f"Không có tệp dữ liệu {db_path}. Hãy chạy «gnapp init» trước.")
+    return connection.connect(db_path)
+
+
+@click.group(invoke_without_command=True, context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="gnapp", message="%(prog)s %(version)s")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp cơ sở dữ liệu mở trong giao diện.")
+@click.pass_context
+def cli(ctx: click.Context, db_path: Path | None) -> None:
+    """gnapp – quản lý Chương trình MTQG giảm nghèo bền vững cấp xã.
+
+    Không có lệnh: mở giao diện trên cơ sở dữ liệu mặc định.
+    """
+    if ctx.invoked_subcommand is None:
+        from gnapp.ui.app import run
+
+        sys.exit(run(db_path or default_db_path()))
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--unit", "unit_code", required=True, help="Mã đơn vị hành chính (xã 5 chữ số, tỉnh 2 chữ số).")
+@click.option("--role", type=click.Choice(["commune", "office"]), required=True,
+              help="commune: máy của xã; office: cơ quan cấp trên.")
+@click.option("--name", "display_name", help="Tên hiển thị của máy (mặc định: tên đơn vị).")
+@click.option("--user", default="admin", show_default=True, help="Tên đăng nhập của người dùng đầu tiên.")
+@click.option("--full-name", help="Họ và tên người dùng đầu tiên.")
+@command_options()
+def init(unit_code, role, display_name, user, full_name, db_path, as_json):
+    """Tạo cơ sở dữ liệu cho một máy (site) của đơn vị.
+
+    Ví dụ: gnapp init --unit 07339 --role commune
+    """
+    from gnapp.db import sites, units
+
+    db = _open(db_path, must_exist=False)
+    site = sites.init_site(db, unit_code, role, display_name=display_name, user=user,
+                           user_full_name=full_name)
+    unit = units.get_unit(db, site.unit_code)
+    data = {"ok": True, "db": str(db_path), "site_id": site.id, "unit_code": site.unit_code,
+            "unit_name": unit["name"], "role": role, "fingerprint": site.fingerprint}
+    _emit(as_json, data, f"Đã khởi tạo {db_path} cho {unit['name']} ({site.unit_code}), "
+                         f"vai trò {sites.ROLES[role]}.\nDấu vân tay khóa: {site.fingerprint}")
+
+
+@cli.command(context_settings=CONTEXT)
+@command_options()
+def demo(db_path, as_json):
+    """Điền bộ dữ liệu mẫu (khởi tạo xã mẫu nếu cơ sở dữ liệu còn trống)."""
+    from gnapp import demo as demo_data
+
+    db = _open(db_path, must_exist=False)
+    summary = demo_data.fill(db)
+    _emit(as_json, {"ok": True, "db": str(db_path), **summary},
+          lambda: f"Dữ liệu mẫu trong {db_path}: đơn vị {summary['unit_name']} "
+                  f"({summary['unit_code']}), {summary['villages']} thôn "
+                  f"(thêm mới {summary['villages_added']}).")
+
+
+@cli.command(context_settings=CONTEXT)
+@command_options()
+def check(db_path, as_json):
+    """Kiểm tra toàn vẹn, khóa ngoại và các quy tắc dữ liệu; mã thoát 1 nếu có lỗi."""
+    from gnapp.db import checks
+
+    result = checks.check(_open(db_path))
+
+    def text() -> str:
+        lines = [f"Toàn vẹn: {', '.join(result.integrity)}",
+                 f"Khóa ngoại: {'ok' if not result.foreign_keys else len(result.foreign_keys)}"]
+        lines += [f"[{'LỖI' if i.severity == 'error' else 'cảnh báo'}] {i.message}"
+                  for i in result.issues]
+        lines.append("Dữ liệu không có lỗi." if result.ok else "Dữ liệu có lỗi.")
+        return "\n".join(lines)
+
+    _emit(as_json, {"db": str(db_path), **result.as_dict()}, text)
+    sys.exit(0 if result.ok else 1)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--out", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục lưu (mặc định: backups/ cạnh tệp dữ liệu).")
+@command_options()
+def backup(folder, db_path, as_json):
+    """Sao lưu cơ sở dữ liệu an toàn (kể cả khi đang mở) và xoay vòng bản cũ."""
+    from gnapp.db import backup as backups
+
+    info = backups.make_backup(db_path, folder=folder)
+    _emit(as_json, {"ok": True, "path": str(info.path), "size": info.size,
+                    "taken_at": info.taken_at.isoformat()},
+          f"Đã sao lưu vào {info.path}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Không hỏi lại.")
+@command_options()
+def restore(backup_file, yes, db_path, as_json):
+    """Khôi phục cơ sở dữ liệu từ một bản sao lưu.
+
+    Dữ liệu hiện tại được sao lưu trước; bản khôi phục trở thành một máy (site) mới.
+    """
+    from gnapp.db import backup as backups
+
+    if not yes:
+        if as_json:
+            raise InputError("Thêm --yes để khôi phục khi dùng --json.")
+        click.confirm(f"Thay dữ liệu {db_path} bằng bản sao lưu {backup_file.name}?", abort=True)
+    site = backups.restore(backup_file, db_path)
+    _emit(as_json, {"ok": True, "db": str(db_path), "restored_from": str(backup_file),
+                    "site_id": site.id, "replaces": site.replaces,
+                    "fingerprint": site.fingerprint},
+          f"Đã khôi phục {db_path} từ {backup_file.name}. Máy mới {site.id} "
+          f"(thay cho {site.replaces}); dấu vân tay khóa: {site.fingerprint}")
+
+
+@cli.group(context_settings=CONTEXT)
+def units():
+    """Đơn vị hành chính: tra cứu, đơn vị cũ, thôn."""
+
+
+def _unit_json(row: dict) -> dict[str, Any]:
+    keys = ("code", "name", "type", "level", "parent_code", "parent_name", "legacy",
+            "valid_from", "valid_to")
+    return {k: row.get(k) for k in keys}
+
+
+def _unit_line(row: dict) -> str:
+    parent = f" – {row['parent_name']}" if row.get("parent_name") else ""
+    closed = f" (đến {row['valid_to']})" if row.get("valid_to") else ""
+    return f"{row['code']:<9} {row['name']}{parent}{closed}"
+
+
+@units.command("search", context_settings=CONTEXT)
+@click.argument("text")
+@click.option("--level", type=click.Choice(["province", "district", "commune", "village"]),
+              help="Chỉ tìm ở một cấp.")
+@click.option("--all", "include_closed", is_flag=True, help="Cả đơn vị cũ, đã hết hiệu lực.")
+@click.option("--limit", default=50, show_default=True, help="Số kết quả tối đa.")
+@command_options()
+def units_search(text, level, include_closed, limit, db_path, as_json):
+    """Tìm đơn vị theo tên, không phân biệt dấu (ví dụ: "ha noi", "duc")."""
+    from gnapp.db import units as unit_db
+
+    db = _open(db_path)
+    unit_db.ensure_official_units(db)
+    rows = unit_db.search_units(db, text, level=level, include_closed=include_closed, limit=limit)
+    _emit(as_json, {"query": text, "count": len(rows), "units": [_unit_json(r) for r in rows]},
+          lambda: "\n".join(map(_unit_line, rows)) or "Không tìm thấy đơn vị nào.")
+
+
+@units.command("add-legacy", context_settings=CONTEXT)
+@click.option("--code", required=True, help="Mã cũ (huyện 3 chữ số, xã 5 chữ số).")
+@click.option("--name", required=True, help='Tên, ví dụ "Huyện Bạch Thông".')
+@click.option("--type", "unit_type", required=True, help="huyện, quận, thị xã, thành phố, xã, phường, thị trấn.")
+@click.option("--parent", "parent_code", help="Mã đơn vị cấp trên.")
+@click.option("--valid-from", default="1900-01-01", show_default=True, help="Hiệu lực từ (YYYY-MM-DD).")
+@click.option("--valid-to", default="2025-06-30", show_default=True, help="Hiệu lực đến (YYYY-MM-DD).")
+@click.option("--replaced-by", "replaced_by_code", help="Mã đơn vị mới thay thế.")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def units_add_legacy(code, name, unit_type, parent_code, valid_from, valid_to, replaced_by_code,
+                     user, db_path, as_json):
+    """Thêm đơn vị hành chính cũ (trước 01/7/2025)."""
+    from gnapp.db import sites, units as unit_db
+
+    db = _open(db_path)
+    row = unit_db.add_legacy_unit(sites.writer(db, user), code=code, name=name,
+                                  unit_type=unit_type, parent_code=parent_code,
+                                  valid_from=valid_from, valid_to=valid_to,
+                                  replaced_by_code=replaced_by_code)
+    _emit(as_json, {"ok": True, "unit": _unit_json(row)}, f"Đã thêm {_unit_line(row)}")
+
+
+@units.command("add-village", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--type", "unit_type", default="thôn", show_default=True,
+              help="thôn, bản, tổ dân phố, khu phố, buôn, ấp, …")
+@click.option("--commune", "commune_code", help="Mã xã (mặc định: xã của máy này).")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def units_add_village(name, unit_type, commune_code, user, db_path, as_json):
+    """Thêm thôn, bản, tổ dân phố vào xã."""
+    from gnapp.db import sites, units as unit_db
+
+    db = _open(db_path)
+    row = unit_db.add_village(sites.writer(db, user), name, unit_type=unit_type,
+                              commune_code=commune_code)
+    _emit(as_json, {"ok": True, "unit": _unit_json(row)}, f"Đã thêm {_unit_line(row)}")
+
+
+@units.command("list", context_settings=CONTEXT)
+@click.argument("parent_code", required=False)
+@command_options()
+def units_list(parent_code, db_path, as_json):
+    """Liệt kê đơn vị trực thuộc (mặc định: các thôn của xã này; không có mã tỉnh: các tỉnh)."""
+    from gnapp.db import sites, units as unit_db
+
+    db = _open(db_path)
+    site = sites.local_site(db)
+    code = parent_code or (site.unit_code if site else None)
+    rows = unit_db.children(db, code) if code else unit_db.provinces(db)
+    _emit(as_json, {"parent_code": code, "count": len(rows), "units": [_unit_json(r) for r in rows]},
+          lambda: "\n".join(map(_unit_line, rows)) or "Không có đơn vị nào.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        cli.main(args=argv, prog_name="gnapp", standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0

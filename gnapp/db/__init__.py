@@ -1,0 +1,1 @@
+"""Schema, connections, the write path, change and audit logs, backups. No Qt."""

@@ -1,0 +1,85 @@
+"""Opening a gnapp database: pragmas on every connection, migrations, version checks."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from gnapp.db import schema
+from gnapp.domain.errors import GnappError
+
+# PRAGMA application_id of every gnapp file ("gnap" in ASCII).
+APPLICATION_ID = 0x676E6170
+BUSY_TIMEOUT_S = 15
+
+
+class DatabaseError(GnappError):
+    """The file cannot be used as a gnapp database (message in Vietnamese)."""
+
+
+class DatabaseTooNew(DatabaseError):
+    """The file was written by a newer gnapp whose schema this program does not know."""
+
+
+def schema_version(db: Database) -> tuple[int, int]:
+    """The (major, minor) schema version recorded in the file; (0, 0) for a new file."""
+    value = db.execute("PRAGMA user_version").fetchone()[0]
+    return divmod(value, 1000)
+
+
+def _check_file(db: Database, path: str) -> None:
+    app_id = db.execute("PRAGMA application_id").fetchone()[0]
+    has_tables = db.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] > 0
+    if has_tables and app_id != APPLICATION_ID:
+        raise DatabaseError(f"Tệp {path} không phải cơ sở dữ liệu của gnapp.")
+    major, minor = schema_version(db)
+    if major > schema.SCHEMA_MAJOR:
+        raise DatabaseTooNew(
+            f"Tệp {path} được tạo bởi phiên bản gnapp mới hơn (cấu trúc dữ liệu {major}.{minor}; "
+            f"phần mềm này chỉ đọc được đến {schema.SCHEMA_MAJOR}.x). "
+            "Cần cập nhật phần mềm trước khi mở tệp này.")
+
+
+def connect(path: str | Path, *, migrate: bool = True) -> Database:
+    """Open (and create if needed) a gnapp database.
+
+    Every connection gets WAL, ``synchronous=FULL``, ``foreign_keys=ON`` and a busy timeout.
+    The file is refused with a clear message when it is not a gnapp file or when its
+    schema's major version is newer than this program's. Pending migrations are applied
+    unless ``migrate`` is false.
+
+    :param path: the database file, or ``":memory:"``
+    """
+    path = str(path)
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                               check_same_thread=False)
+        db = Database(conn)
+        _check_file(db, path)
+        if path != ":memory:":
+            db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        if migrate:
+            migrate_db(db)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"Không mở được tệp {path}: {exc}.") from exc
+    return db
+
+
+def migrate_db(db: Database) -> list[str]:
+    """Apply pending migrations and record the schema version; returns what was applied."""
+    pending = [m.name for m in schema.migrations.pending(db)]
+    if pending:
+        schema.migrations.apply(db)
+        db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    wanted = schema.SCHEMA_MAJOR * 1000 + schema.SCHEMA_MINOR
+    if db.execute("PRAGMA user_version").fetchone()[0] < wanted:
+        db.execute(f"PRAGMA user_version={wanted}")
+    schema.ensure_write_guards(db)
+    return pending

@@ -1,0 +1,153 @@
+"""The schema, built only by ordered migrations (STYLE.md §6).
+
+Migration functions are never edited once released: a change is a new function. The
+schema's major.minor version is also kept in ``PRAGMA user_version`` so that an older
+program can refuse a file made by a newer, incompatible one (``gnapp.db.connection``).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+from gnapp.db.registry import SYNCABLE
+
+# Bump MINOR for additive changes older code can live with, MAJOR for anything else.
+SCHEMA_MAJOR = 1
+SCHEMA_MINOR = 0
+
+migrations = Migrations("gnapp")
+
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+
+# Columns every syncable table starts with (registry.SYNC_COLUMNS).
+_SYNC_COLUMNS_SQL = """
+    id TEXT PRIMARY KEY NOT NULL,
+    site_id TEXT NOT NULL,
+    owner_unit TEXT NOT NULL,
+    version INTEGER NOT NULL CHECK (version >= 1),
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1))"""
+
+
+def create_synced_table(db: Database, name: str, body: str) -> None:
+    """Create a syncable table: the sync columns of SYNC.md §3, then ``body``.
+
+    Foreign keys in ``body`` to other syncable rows must be written
+    ``DEFERRABLE INITIALLY DEFERRED`` so a package applies in any row order.
+    """
+    db.execute(f"CREATE TABLE {name} ({_SYNC_COLUMNS_SQL},\n{body})")
+    db.execute(f"CREATE INDEX {name}_owner ON {name}(owner_unit)")
+
+
+def ensure_write_guards(db: Database) -> None:
+    """Triggers that make the write path the only way to change a syncable table.
+
+    A row may be inserted or updated only when the change log already holds the change
+    (same row id, version and clock), and rows are never deleted (tombstones instead).
+    ``transform()`` in a later migration drops triggers, so this runs after every
+    migration pass; it is idempotent.
+    """
+    existing = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    for name in SYNCABLE:
+        if {f"{name}_guard_insert", f"{name}_guard_update", f"{name}_guard_delete"} <= existing:
+            continue
+        logged = (f"EXISTS (SELECT 1 FROM change_log WHERE row_id = NEW.id "
+                  f"AND updated_at = NEW.updated_at AND version = NEW.version)")
+        for event in ("INSERT", "UPDATE"):
+            db.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {name}_guard_{event.lower()} "
+                f"BEFORE {event} ON {name} WHEN NOT {logged} BEGIN "
+                f"SELECT RAISE(ABORT, 'gnapp: {name} changed outside the write path'); END")
+        db.execute(
+            f"CREATE TRIGGER IF NOT EXISTS {name}_guard_delete BEFORE DELETE ON {name} BEGIN "
+            f"SELECT RAISE(ABORT, 'gnapp: rows of {name} are never deleted, only marked'); END")
+
+
+@migrations()
+def m001_core(db: Database) -> None:
+    """Sites, users, settings, change and audit logs, locks, administrative units."""
+    db.execute("""
+        CREATE TABLE site (
+            id TEXT PRIMARY KEY NOT NULL,
+            unit_code TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('commune', 'office')),
+            display_name TEXT NOT NULL,
+            sign_public TEXT NOT NULL,
+            sign_private TEXT,
+            enc_public TEXT NOT NULL,
+            enc_private TEXT,
+            replaces TEXT REFERENCES site(id),
+            is_local INTEGER NOT NULL DEFAULT 0 CHECK (is_local IN (0, 1)),
+            clock TEXT,
+            created_at TEXT NOT NULL,
+            retired_at TEXT
+        )""")
+    # At most one site is this installation.
+    db.execute("CREATE UNIQUE INDEX site_one_local ON site(is_local) WHERE is_local = 1")
+    db.execute("""
+        CREATE TABLE app_user (
+            name TEXT PRIMARY KEY NOT NULL,
+            full_name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            password_hash TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE TABLE setting (key TEXT PRIMARY KEY NOT NULL, value TEXT)")
+    db.execute("""
+        CREATE TABLE change_log (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            base_version INTEGER NOT NULL,
+            updated_at TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            UNIQUE (row_id, updated_at)
+        )""")
+    db.execute("CREATE INDEX change_log_origin ON change_log(origin, seq)")
+    db.execute("""
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            user TEXT NOT NULL,
+            site_id TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            field TEXT NOT NULL,
+            old TEXT,
+            new TEXT,
+            reason TEXT
+        )""")
+    db.execute("CREATE INDEX audit_log_row ON audit_log(table_name, row_id)")
+    for log in ("change_log", "audit_log"):
+        for event in ("UPDATE", "DELETE"):
+            db.execute(f"CREATE TRIGGER {log}_append_only_{event.lower()} BEFORE {event} ON {log} "
+                       f"BEGIN SELECT RAISE(ABORT, 'gnapp: {log} is append-only'); END")
+    db.execute("""
+        CREATE TABLE row_lock (
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            locked_at TEXT NOT NULL,
+            PRIMARY KEY (table_name, row_id)
+        )""")
+    create_synced_table(db, "admin_unit", """
+        code TEXT NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        level TEXT NOT NULL CHECK (level IN ('province', 'district', 'commune', 'village')),
+        parent_id TEXT REFERENCES admin_unit(id) DEFERRABLE INITIALLY DEFERRED,
+        valid_from TEXT NOT NULL,
+        valid_to TEXT,
+        replaced_by TEXT REFERENCES admin_unit(id) DEFERRABLE INITIALLY DEFERRED,
+        legacy INTEGER NOT NULL DEFAULT 0 CHECK (legacy IN (0, 1)),
+        source TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        name_fold TEXT GENERATED ALWAYS AS (replace(replace(name, 'đ', 'd'), 'Đ', 'D')) STORED,
+        UNIQUE (code, valid_from)""")
+    db.execute("CREATE INDEX admin_unit_code ON admin_unit(code)")
+    db.execute("CREATE INDEX admin_unit_parent ON admin_unit(parent_id)")
+    db.execute("CREATE INDEX admin_unit_name_key ON admin_unit(name_key)")
+    db["admin_unit"].enable_fts(["name_fold"], create_triggers=True, tokenize=FTS_TOKENIZE)

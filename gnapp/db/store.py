@@ -1,0 +1,316 @@
+"""The one write path for syncable rows (DESIGN.md §3.1, SYNC.md §3).
+
+Every change of a syncable row, whatever its table, goes through ``Writer`` (local edits)
+or ``write_row`` (rows that arrive whole: reference lists, later sync packages). In the same
+transaction as the row it:
+
+- stamps ``version``, ``updated_at`` (hybrid logical clock) and ``updated_by``;
+- appends the change to ``change_log`` with its ``base_version`` and ``origin``;
+- for local edits, appends one ``audit_log`` row per changed field (who, when, old, new,
+  reason), after checking ownership and locks.
+
+Triggers (``schema.ensure_write_guards``) refuse any write that bypasses this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+from sqlite_utils import Database
+
+from gnapp.db import registry
+from gnapp.db.hlc import HybridClock
+from gnapp.db.ids import uuid7
+from gnapp.domain.errors import GnappError
+from gnapp.domain.issues import Issue, has_errors
+from gnapp.domain.text import nfc_values
+
+T = TypeVar("T")
+LOCAL = "local"
+
+
+class WriteError(GnappError):
+    """A change was refused; nothing was written."""
+
+
+class NotFound(WriteError):
+    pass
+
+
+class NotOwner(WriteError):
+    pass
+
+
+class Locked(WriteError):
+    pass
+
+
+class StaleVersion(WriteError):
+    pass
+
+
+class Invalid(WriteError):
+    """The row breaks its table's rules; ``issues`` lists them."""
+
+    def __init__(self, label: str, issues: list[Issue]):
+        self.issues = issues
+        details = "; ".join(i.message for i in issues if i.severity == "error")
+        super().__init__(f"Không lưu được {label}: {details}")
+
+
+@dataclass
+class Changes:
+    """What one operation changed: rows per table, and the operation's own result."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    result: Any = None
+
+    def add(self, table: str, n: int = 1) -> None:
+        self.counts[table] = self.counts.get(table, 0) + n
+
+    @property
+    def tables(self) -> set[str]:
+        return set(self.counts)
+
+    def __bool__(self) -> bool:
+        return bool(self.counts)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who writes: the site, the unit it serves and the user at the keyboard."""
+
+    site_id: str
+    unit_code: str
+    user: str
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """One write transaction (``BEGIN IMMEDIATE``), or a savepoint inside an open one.
+
+    Everything inside commits together or not at all; deferred foreign keys are checked
+    at the commit, and a violation rolls the whole transaction back.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    try:
+        db.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def _columns(db: Database, table: str) -> list[str]:
+    # hidden = 2 or 3 marks generated columns, which are never written
+    return [r[1] for r in db.execute(f"PRAGMA table_xinfo({table})") if r[6] == 0]
+
+
+def get_row(db: Database, table: str, row_id: str) -> dict | None:
+    """The stored row with this id (tombstones included), or None."""
+    registry.table(table)
+    rows = list(db.query(f"SELECT * FROM {table} WHERE id = ?", [row_id]))
+    return rows[0] if rows else None
+
+
+def syncable_values(table: str, row: Mapping[str, Any]) -> dict:
+    """The row without its derived columns: what is hashed and what travels."""
+    derived = registry.table(table).derived
+    return {k: v for k, v in row.items() if k not in derived}
+
+
+def write_row(db: Database, table: str, row: Mapping[str, Any], *, base_version: int,
+              origin: str) -> None:
+    """Store a whole row and log the change, in the caller's transaction.
+
+    The lowest step of the write path: no ownership, lock or validation checks (local
+    edits get them in ``Writer``; package imports in their plan). ``row`` carries every
+    sync column already stamped.
+
+    :param base_version: the version the row had before this change (0 for a new row)
+    :param origin: ``"local"`` or where the change came from (a package id, a reference list)
+    """
+    columns = _columns(db, table)
+    unknown = set(row) - set(columns) - set(registry.table(table).derived)
+    if unknown:
+        raise KeyError(f"{table} has no column(s) {sorted(unknown)}")
+    db.execute(
+        "INSERT INTO change_log (table_name, row_id, version, base_version, updated_at, origin) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [table, row["id"], row["version"], base_version, row["updated_at"], origin])
+    names = ", ".join(columns)
+    marks = ", ".join("?" for _ in columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
+    db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks}) "
+               f"ON CONFLICT(id) DO UPDATE SET {updates}", [row.get(c) for c in columns])
+
+
+def lock_reason(db: Database, table: str, row_id: str) -> str | None:
+    """Why a row may not change (an approval or a signed document), or None."""
+    found = db.execute(
+        "SELECT reason FROM row_lock WHERE table_name = ? AND row_id IN (?, '*') LIMIT 1",
+        [table, row_id]).fetchone()
+    return found[0] if found else None
+
+
+def _audit_text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class Writer:
+    """Local changes by one actor, each checked, stamped, logged and audited.
+
+    :param db: an open gnapp database
+    :param actor: the site, unit and user making the changes
+    """
+
+    def __init__(self, db: Database, actor: Actor):
+        self.db = db
+        self.actor = actor
+        self._changes: Changes | None = None
+
+    # -- operations -----------------------------------------------------------------------
+
+    def transact(self, fn: Callable[["Writer"], T]) -> Changes:
+        """Run ``fn(self)`` in one transaction and return what it changed.
+
+        If ``fn`` raises, nothing it wrote stays (rows, change log and audit alike).
+        """
+        outer, self._changes = self._changes, Changes()
+        try:
+            with transaction(self.db):
+                result = fn(self)
+            changes = self._changes
+            changes.result = result
+            return changes
+        finally:
+            if outer is not None and self._changes is not None:
+                for table, n in self._changes.counts.items():
+                    outer.add(table, n)
+            self._changes = outer
+
+    def insert(self, table: str, values: Mapping[str, Any], *, reason: str | None = None) -> dict:
+        """Add a row owned by the actor's unit; returns the stored row."""
+        spec = registry.table(table)
+        values = self._clean(spec, values)
+        self._validate(spec, values)
+        with transaction(self.db):
+            stamp = self._tick()
+            row = {**values, **spec.derive(values),
+                   "id": uuid7(), "site_id": self.actor.site_id,
+                   "owner_unit": self.actor.unit_code, "version": 1, "updated_at": stamp,
+                   "updated_by": self.actor.site_id, "deleted": 0}
+            write_row(self.db, table, row, base_version=0, origin=LOCAL)
+            self._audit(table, row["id"], {k: (None, v) for k, v in values.items()
+                                           if v is not None}, reason)
+        self._count(table)
+        return get_row(self.db, table, row["id"])
+
+    def update(self, table: str, row_id: str, changes: Mapping[str, Any], *,
+               reason: str | None = None, expected_version: int | None = None) -> dict:
+        """Change fields of a row; a no-op when nothing differs. Returns the stored row.
+
+        :param expected_version: the version the editor started from; a different stored
+            version means someone else changed the row meanwhile (``StaleVersion``)
+        """
+        spec = registry.table(table)
+        changes = self._clean(spec, changes)
+        with transaction(self.db):
+            row = self._editable(spec, row_id, expected_version)
+            merged = {**syncable_values(table, row), **changes}
+            self._validate(spec, merged)
+            diff = {k: (row[k], v) for k, v in changes.items() if row[k] != v}
+            if diff:
+                self._change(spec, row, merged, diff, reason)
+        return get_row(self.db, table, row_id)
+
+    def delete(self, table: str, row_id: str, *, reason: str,
+               expected_version: int | None = None) -> dict:
+        """Mark a row deleted (a tombstone that travels); the reason is required."""
+        if not (reason or "").strip():
+            raise WriteError("Cần ghi lý do khi xóa.")
+        spec = registry.table(table)
+        with transaction(self.db):
+            row = self._editable(spec, row_id, expected_version)
+            merged = {**syncable_values(table, row), "deleted": 1}
+            self._change(spec, row, merged, {"deleted": (0, 1)}, reason.strip())
+        return get_row(self.db, table, row_id)
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _clean(self, spec: registry.SyncTable, values: Mapping[str, Any]) -> dict:
+        reserved = set(values) & (set(registry.SYNC_COLUMNS) | set(spec.derived))
+        if reserved:
+            raise ValueError(f"{spec.name}: {sorted(reserved)} are set by the write path")
+        cleaned = nfc_values(dict(values))
+        return {k: v.strip() if isinstance(v, str) else v for k, v in cleaned.items()}
+
+    def _validate(self, spec: registry.SyncTable, values: Mapping[str, Any]) -> None:
+        issues = spec.validate(values)
+        if has_errors(issues):
+            raise Invalid(spec.label, issues)
+
+    def _editable(self, spec: registry.SyncTable, row_id: str,
+                  expected_version: int | None) -> dict:
+        row = get_row(self.db, spec.name, row_id)
+        if row is None or row["deleted"]:
+            raise NotFound(f"Không tìm thấy {spec.label} (mã dòng {row_id}) hoặc đã bị xóa.")
+        if row["owner_unit"] != self.actor.unit_code:
+            raise NotOwner(f"{spec.label.capitalize()} này thuộc đơn vị {row['owner_unit']}; "
+                           f"đơn vị {self.actor.unit_code} không được sửa.")
+        reason = lock_reason(self.db, spec.name, row_id)
+        if reason:
+            raise Locked(f"{spec.label.capitalize()} đã bị khóa ({reason}); không sửa được.")
+        if expected_version is not None and row["version"] != expected_version:
+            raise StaleVersion(f"{spec.label.capitalize()} vừa được sửa ở nơi khác "
+                               f"(phiên bản {row['version']}, bạn sửa từ {expected_version}). "
+                               "Hãy mở lại và sửa lần nữa.")
+        return row
+
+    def _change(self, spec: registry.SyncTable, row: dict, merged: dict,
+                diff: dict[str, tuple[Any, Any]], reason: str | None) -> None:
+        stamp = self._tick()
+        new = {**merged, **spec.derive(merged), "version": row["version"] + 1,
+               "updated_at": stamp, "updated_by": self.actor.site_id}
+        write_row(self.db, spec.name, new, base_version=row["version"], origin=LOCAL)
+        self._audit(spec.name, row["id"], diff, reason)
+        self._count(spec.name)
+
+    def _tick(self) -> str:
+        """The next clock reading, persisted with the change (so it never goes back)."""
+        last = self.db.execute("SELECT clock FROM site WHERE id = ?",
+                               [self.actor.site_id]).fetchone()
+        clock = HybridClock(self.actor.site_id, last[0] if last else None)
+        stamp = clock.now()
+        self.db.execute("UPDATE site SET clock = ? WHERE id = ?", [stamp, self.actor.site_id])
+        return stamp
+
+    def _audit(self, table: str, row_id: str, diff: Mapping[str, tuple[Any, Any]],
+               reason: str | None) -> None:
+        at = utc_now()
+        self.db.conn.executemany(
+            "INSERT INTO audit_log (at, user, site_id, table_name, row_id, field, old, new, reason) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(at, self.actor.user, self.actor.site_id, table, row_id, name,
+              _audit_text(old), _audit_text(new), reason)
+             for name, (old, new) in sorted(diff.items())])
+
+    def _count(self, table: str) -> None:
+        if self._changes is not None:
+            self._changes.add(table)

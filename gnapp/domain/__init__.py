@@ -1,0 +1,1 @@
+"""Pure rules and values: no Qt, no SQL (DESIGN.md §2)."""

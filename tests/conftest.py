@@ -1,0 +1,68 @@
+"""Shared fixtures. Tests run offscreen and never touch the user's own data folder."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from gnapp.db import connection, sites
+
+COMMUNE = "07339"  # Xã Tân Yên, Bắc Ninh
+PROVINCE = "24"    # Tỉnh Bắc Ninh
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path, monkeypatch):
+    """Point the per-user data folder at a temporary one."""
+    monkeypatch.setenv("GNAPP_HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "gnapp.sqlite"
+
+
+@pytest.fixture
+def fresh_db(db_path):
+    """A migrated database file with no site yet."""
+    db = connection.connect(db_path)
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def _site_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "gnapp.sqlite"
+    db = connection.connect(path)
+    sites.init_site(db, COMMUNE, "commune", user="canbo", user_full_name="Nguyễn Thị Hồng Nhung")
+    db.close()
+    # fold the WAL into the main file so one file copy is the whole database
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def site_path(_site_template, db_path) -> Path:
+    """A database file initialised for the commune 07339 (copied from a template)."""
+    shutil.copy(_site_template, db_path)
+    return db_path
+
+
+@pytest.fixture
+def site_db(site_path):
+    """An open database of a commune site (07339, Xã Tân Yên), with the official units."""
+    db = connection.connect(site_path)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def writer(site_db):
+    return sites.writer(site_db)
