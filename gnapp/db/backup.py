@@ -132,10 +132,10 @@ def make_backup(db_path: str | Path, *, label: str = "manual", folder: Path | No
     folder = folder or backup_dir(db_path)
     folder.mkdir(parents=True, exist_ok=True)
     taken = (now or datetime.now()).replace(microsecond=0)
-    dest = folder / f"{db_path.stem}-{taken.strftime(STAMP_FORMAT)}-{label}{BACKUP_SUFFIX}"
-    while dest.exists():  # two backups in one second: keep both
+    # two backups in one second: the later one takes the next second, so times stay unique
+    while any(folder.glob(f"{db_path.stem}-{taken.strftime(STAMP_FORMAT)}-*{BACKUP_SUFFIX}")):
         taken += timedelta(seconds=1)
-        dest = folder / f"{db_path.stem}-{taken.strftime(STAMP_FORMAT)}-{label}{BACKUP_SUFFIX}"
+    dest = folder / f"{db_path.stem}-{taken.strftime(STAMP_FORMAT)}-{label}{BACKUP_SUFFIX}"
     src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
     try:
         _copy(src, dest, progress)

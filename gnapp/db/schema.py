@@ -54,11 +54,12 @@ def ensure_write_guards(db: Database) -> None:
             continue
         logged = (f"EXISTS (SELECT 1 FROM change_log WHERE row_id = NEW.id "
                   f"AND updated_at = NEW.updated_at AND version = NEW.version)")
-        for event in ("INSERT", "UPDATE"):
-            db.execute(
-                f"CREATE TRIGGER IF NOT EXISTS {name}_guard_{event.lower()} "
-                f"BEFORE {event} ON {name} WHEN NOT {logged} BEGIN "
-                f"SELECT RAISE(ABORT, 'gnapp: {name} changed outside the write path'); END")
+        refuse = f"SELECT RAISE(ABORT, 'gnapp: {name} changed outside the write path'); END"
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS {name}_guard_insert BEFORE INSERT ON {name} "
+                   f"WHEN NOT {logged} BEGIN {refuse}")
+        # an update must also move the clock: the old stamp is logged already
+        db.execute(f"CREATE TRIGGER IF NOT EXISTS {name}_guard_update BEFORE UPDATE ON {name} "
+                   f"WHEN NEW.updated_at IS OLD.updated_at OR NOT {logged} BEGIN {refuse}")
         db.execute(
             f"CREATE TRIGGER IF NOT EXISTS {name}_guard_delete BEFORE DELETE ON {name} BEGIN "
             f"SELECT RAISE(ABORT, 'gnapp: rows of {name} are never deleted, only marked'); END")

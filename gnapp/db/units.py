@@ -20,7 +20,7 @@ from gnapp.db import registry
 from gnapp.db.hlc import Timestamp
 from gnapp.db.store import Writer, transaction, utc_now, write_row
 from gnapp.domain.errors import InputError
-from gnapp.domain.text import clean, fts_query
+from gnapp.domain.text import clean, fold, fts_query
 from gnapp.domain.units import LEVEL_NAMES, REFORM_DATE, level_of_type, pad_code
 
 OFFICIAL_SOURCE = "vietnam-provinces"
@@ -52,7 +52,7 @@ def ensure_official_units(db: Database) -> dict[str, int] | None:
 def _official_row(code: str, name: str, unit_type: str, parent_id: str | None,
                   valid_from: str, version: str) -> dict:
     stamp_ms = _epoch_ms(valid_from)
-    values = {"code": code, "name": clean(name), "type": unit_type,
+    values = {"code": code, "name": _official_name(name, unit_type), "type": unit_type,
               "level": level_of_type(unit_type), "parent_id": parent_id,
               "valid_from": valid_from, "valid_to": None, "replaced_by": None, "legacy": 0,
               "source": f"{OFFICIAL_SOURCE} {version}"}
@@ -61,6 +61,14 @@ def _official_row(code: str, name: str, unit_type: str, parent_id: str | None,
             "id": f"vn:{code}:{valid_from}", "site_id": origin, "owner_unit": registry.NATIONAL,
             "version": 1, "updated_at": str(Timestamp(stamp_ms, 0, origin)),
             "updated_by": origin, "deleted": 0}
+
+
+def _official_name(name: str, unit_type: str) -> str:
+    """The name with its type word: the list writes "Bắc Ninh" for "Tỉnh Bắc Ninh"."""
+    name = clean(name)
+    if fold(name).startswith(fold(unit_type.split()[0]) + " "):
+        return name
+    return f"{unit_type.capitalize()} {name}"
 
 
 def _epoch_ms(day: str) -> int:
@@ -98,7 +106,7 @@ def load_official_units(db: Database, provinces: Iterable[dict], *, version: str
             old = current.pop(code, None)
             parent_code = parent["code"] if parent else None
             if old and (old["name"], old["type"], old["parent_code"]) == \
-                    (clean(name), unit_type, parent_code):
+                    (_official_name(name, unit_type), unit_type, parent_code):
                 counts["unchanged"] += 1
                 return old
             if old and old["valid_from"] >= valid_from:
@@ -137,12 +145,20 @@ def _valid_clause(at: str | None) -> tuple[str, list]:
 
 def get_unit(db: Database, code: str, at: str | None = None) -> dict | None:
     """The unit with this code valid on ``at`` (ISO date); without a date the one valid
-    today, or else the most recent one (legacy units)."""
+    today, or else the most recent one (legacy units).
+
+    A code typed without its leading zeros ("7339") finds the commune "07339" when no unit
+    has the code as typed.
+    """
     code = code.strip()
-    rows = list(db.query(
-        "SELECT u.*, p.code AS parent_code, p.name AS parent_name FROM admin_unit u "
-        "LEFT JOIN admin_unit p ON p.id = u.parent_id "
-        "WHERE u.code = ? AND u.deleted = 0 ORDER BY u.valid_from DESC", [code]))
+    rows: list[dict] = []
+    for candidate in dict.fromkeys([code, code.zfill(5) if code.isdigit() else code]):
+        rows = list(db.query(
+            "SELECT u.*, p.code AS parent_code, p.name AS parent_name FROM admin_unit u "
+            "LEFT JOIN admin_unit p ON p.id = u.parent_id "
+            "WHERE u.code = ? AND u.deleted = 0 ORDER BY u.valid_from DESC", [candidate]))
+        if rows:
+            break
     day = at or date.today().isoformat()
     for row in rows:
         if row["valid_from"] <= day and (row["valid_to"] is None or row["valid_to"] >= day):

@@ -32,7 +32,7 @@ PARENT_LEVELS = {"province": (), "district": ("province",), "commune": ("provinc
                  "village": ("commune",)}
 
 REFORM_DATE = "2025-07-01"
-_VILLAGE_CODE = re.compile(r"^\d{5}\.\d{2,3}$")
+_VILLAGE_CODE = re.compile(r"^\d{5}\.\d{2,4}$")
 _TYPE_PREFIXES = sorted({t for ts in TYPES.values() for t in ts}, key=len, reverse=True)
 
 
@@ -81,7 +81,7 @@ def validate_unit(values: Mapping) -> list[Issue]:
     """Rules every unit record follows.
 
     - name and type are given; the level is one of LEVELS and fits the type;
-    - the code has the digits of its level (villages: commune code, a dot, 2–3 digits);
+    - the code has the digits of its level (villages: commune code, a dot, 2–4 digits);
     - validity dates are ISO dates and the end is not before the start.
     """
     issues: list[Issue] = []

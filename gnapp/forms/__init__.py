@@ -1,0 +1,1 @@
+"""Official forms and reports (DESIGN.md §5), rendered to PDF and XLSX. No Qt."""

@@ -1,0 +1,141 @@
+"""Backups of a live database, their rotation, restore as a new site, and the check."""
+
+import sqlite3
+from datetime import datetime, timedelta
+
+import pytest
+
+from gnapp.db import backup, checks, connection, sites, units
+from gnapp.db.backup import BackupError, Rotation, rotation_keep
+
+
+def village_names(db):
+    return [v["name"] for v in units.children(db, "07339", level="village")]
+
+
+def test_backup_and_restore_round_trip(site_db, site_path, writer):
+    units.add_village(writer, "Thôn Đồng Tâm")
+    old_site = sites.local_site(site_db)
+    info = backup.make_backup(site_path)
+    assert info.path.parent == site_path.parent / "backups" and info.label == "manual"
+    units.add_village(writer, "Thôn Sau Sao Lưu")  # made after the backup: gone on restore
+    site_db.close()
+
+    new_site = backup.restore(info.path, site_path)
+
+    db = connection.connect(site_path)
+    assert village_names(db) == ["Thôn Đồng Tâm"]
+    assert new_site.id != old_site.id and new_site.replaces == old_site.id
+    assert new_site.sign_public != old_site.sign_public
+    assert sites.local_site(db) == new_site
+    retired = db.execute("SELECT is_local, sign_private, retired_at FROM site WHERE id = ?",
+                         [old_site.id]).fetchone()
+    assert retired[0] == 0 and retired[1] is None and retired[2]
+    # what was there before the restore was itself backed up first
+    saved = [b for b in backup.list_backups(backup.backup_dir(site_path), site_path.stem)
+             if b.label == "before-restore"]
+    assert len(saved) == 1
+    assert "Thôn Sau Sao Lưu" in village_names(connection.connect(saved[0].path))
+    assert checks.check(db).ok
+
+
+def test_a_backup_of_a_database_being_written_holds_only_committed_rows(site_db, site_path,
+                                                                         writer):
+    units.add_village(writer, "Thôn Một")
+    site_db.execute("BEGIN IMMEDIATE")
+    units.add_village(writer, "Thôn Chưa Lưu")  # inside the open transaction
+    info = backup.make_backup(site_path)
+    site_db.execute("ROLLBACK")
+    copy = connection.connect(info.path)
+    assert village_names(copy) == ["Thôn Một"]
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_file_that_is_not_a_backup_is_refused_and_nothing_changes(site_db, site_path, tmp_path):
+    bogus = tmp_path / "not-a-backup.gnbak"
+    bogus.write_bytes(b"PK\x03\x04 zip, not sqlite" * 50)
+    site_before = sites.local_site(site_db)
+    with pytest.raises(BackupError, match="không phải bản sao lưu gnapp"):
+        backup.restore(bogus, site_path)
+    with pytest.raises(BackupError, match="Không tìm thấy"):
+        backup.restore(tmp_path / "missing.gnbak", site_path)
+    assert sites.local_site(connection.connect(site_path)) == site_before
+
+
+def test_backup_names_sort_and_two_in_one_second_are_both_kept(site_path):
+    now = datetime(2026, 11, 23, 9, 0, 0)
+    first = backup.make_backup(site_path, now=now)
+    second = backup.make_backup(site_path, now=now, label="auto")
+    assert first.path != second.path and second.taken_at == now + timedelta(seconds=1)
+    found = backup.list_backups(backup.backup_dir(site_path), site_path.stem)
+    assert [b.path for b in found] == [second.path, first.path]
+    assert backup.last_backup(site_path).path == second.path
+
+
+def test_no_partial_file_is_left_when_a_backup_fails(tmp_path):
+    with pytest.raises(BackupError, match="Không có tệp dữ liệu"):
+        backup.make_backup(tmp_path / "missing.sqlite")
+    assert not (tmp_path / "backups").exists() or not any((tmp_path / "backups").iterdir())
+
+
+def hours(*offsets, start=datetime(2026, 11, 23, 18, 0)):
+    return [start - timedelta(hours=h) for h in offsets]
+
+
+def test_rotation_keeps_the_newest_then_one_per_day_week_and_month():
+    times = hours(*range(0, 24 * 400, 6))  # every 6 hours for 400 days
+    keep = rotation_keep(times, Rotation(recent=3, daily=7, weekly=4, monthly=12))
+    newest = sorted(times, reverse=True)
+    assert set(newest[:3]) <= keep
+    days = {t.date() for t in keep}
+    assert len({d for d in days if d > newest[0].date() - timedelta(days=7)}) == 7
+    assert len({(t.year, t.month) for t in keep}) == 12
+    assert len(keep) <= 3 + 7 + 4 + 12
+    assert min(times) not in keep
+
+
+def test_rotation_deletes_only_what_it_does_not_keep(site_path):
+    start = datetime(2026, 1, 1, 8, 0)
+    made = [backup.make_backup(site_path, now=start + timedelta(days=d), rule=None)
+            for d in range(40)]
+    dropped = backup.rotate(backup.backup_dir(site_path), site_path.stem,
+                            Rotation(recent=2, daily=3, weekly=2, monthly=2))
+    left = backup.list_backups(backup.backup_dir(site_path), site_path.stem)
+    assert len(left) + len(dropped) == 40
+    assert left[0].path == made[-1].path and left[1].path == made[-2].path
+    assert all(not p.exists() for p in dropped)
+
+
+def test_check_reports_a_change_made_behind_the_write_path(site_db, writer):
+    village = units.add_village(writer, "Thôn Đồng Tâm")
+    assert checks.check(site_db).ok
+    site_db.execute("DROP TRIGGER admin_unit_guard_update")
+    site_db.execute("UPDATE admin_unit SET name = 'Sửa lén', updated_at = 'x', version = 9 "
+                    "WHERE id = ?", [village["id"]])
+    result = checks.check(site_db)
+    assert not result.ok
+    assert [i.code for i in result.issues] == ["sync.unlogged_change"]
+
+
+def test_check_reports_broken_foreign_keys(site_db):
+    site_db.execute("PRAGMA foreign_keys=OFF")
+    site_db.execute("DROP TRIGGER admin_unit_guard_insert")
+    site_db.execute("INSERT INTO admin_unit (id, site_id, owner_unit, version, updated_at, "
+                    "updated_by, code, name, type, level, parent_id, valid_from, source, name_key) "
+                    "VALUES ('x', 's', '07339', 1, 't', 's', '07339.09', 'Thôn Mồ Côi', 'thôn', "
+                    "'village', 'missing', '2025-07-01', 'local', 'k')")
+    result = checks.check(site_db)
+    assert result.foreign_keys and not result.ok
+    assert "unit.village_parent" in [i.code for i in result.issues]
+
+
+def test_check_of_an_empty_database_says_it_is_not_initialised(fresh_db):
+    result = checks.check(fresh_db)
+    assert [i.code for i in result.issues] == ["site.missing"]
+    assert result.as_dict()["ok"] is False
+
+
+def test_sqlite_backup_copy_is_a_single_file(site_path):
+    info = backup.make_backup(site_path)
+    conn = sqlite3.connect(info.path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"

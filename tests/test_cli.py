@@ -1,0 +1,144 @@
+"""The command line contract of DESIGN.md §6, run as a user would."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from gnapp import __version__
+from gnapp.cli import cli
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def run(*args, code=0):
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    assert result.exit_code == code, result.output + result.stderr
+    return result
+
+
+def run_json(*args, code=0):
+    return json.loads(run(*args, "--json", code=code).stdout)
+
+
+def test_version():
+    assert run("--version").output.strip() == f"gnapp {__version__}"
+
+
+def test_init_creates_a_commune_site(db_path):
+    data = run_json("init", "--db", db_path, "--unit", "07339", "--role", "commune")
+    assert (data["unit_code"], data["unit_name"], data["role"]) == ("07339", "Xã Tân Yên",
+                                                                      "commune")
+    assert re.fullmatch(r"([0-9A-F]{4}-){4}[0-9A-F]{4}", data["fingerprint"])
+
+
+def test_init_accepts_a_code_without_leading_zeros_and_an_office(tmp_path):
+    assert run_json("init", "--db", tmp_path / "a.db", "--unit", "7339",
+                    "--role", "commune")["unit_code"] == "07339"
+    assert run_json("init", "--db", tmp_path / "b.db", "--unit", "24",
+                    "--role", "office")["unit_name"] == "Tỉnh Bắc Ninh"
+
+
+@pytest.mark.parametrize("unit, role, message", [
+    ("99999", "commune", "Không có đơn vị hành chính mã «99999»"),
+    ("24", "commune", "không dùng được cho vai trò xã"),
+    ("07339", "office", "không dùng được cho vai trò cơ quan cấp trên"),
+])
+def test_init_refuses_a_unit_that_does_not_fit(db_path, unit, role, message):
+    result = run("init", "--db", db_path, "--unit", unit, "--role", role, code=2)
+    assert message in result.stderr
+
+
+def test_init_twice_is_refused(site_path):
+    result = run("init", "--db", site_path, "--unit", "07339", "--role", "commune", code=1)
+    assert "đã được khởi tạo" in result.stderr
+
+
+def test_check_json_on_a_good_database(site_path):
+    data = run_json("check", "--db", site_path)
+    assert data["ok"] is True and data["integrity"] == ["ok"] and data["foreign_keys"] == []
+
+
+def test_check_exits_1_when_the_data_has_errors(fresh_db, db_path):
+    data = run_json("check", "--db", db_path, code=1)
+    assert data["ok"] is False and data["issues"][0]["code"] == "site.missing"
+
+
+def test_units_search_json(site_path):
+    data = run_json("units", "search", "ha noi", "--db", site_path)
+    assert data["units"][0]["name"] == "Thành phố Hà Nội" and data["units"][0]["code"] == "01"
+    duc = run_json("units", "search", "duc", "--level", "commune", "--limit", "500",
+                   "--db", site_path)
+    assert duc["count"] > 20 and any("Đức" in u["name"] for u in duc["units"])
+
+
+def test_units_search_prints_a_line_per_unit(site_path):
+    out = run("units", "search", "tan yen", "--db", site_path).output
+    assert "03997     Xã Tân Yên – Tỉnh Sơn La" in out and "07339" in out
+
+
+def test_villages_and_legacy_units_from_the_command_line(site_path):
+    village = run_json("units", "add-village", "Thôn Đồng Tâm", "--db", site_path)["unit"]
+    assert village["code"] == "07339.01"
+    listed = run_json("units", "list", "--db", site_path)
+    assert [u["name"] for u in listed["units"]] == ["Thôn Đồng Tâm"]
+    legacy = run_json("units", "add-legacy", "--code", "218", "--name", "Huyện Tân Yên",
+                      "--type", "huyện", "--parent", "24", "--db", site_path)["unit"]
+    assert (legacy["legacy"], legacy["valid_to"]) == (1, "2025-06-30")
+    bad = run("units", "add-legacy", "--code", "2x", "--name", "X", "--type", "huyện",
+              "--db", site_path, code=2)
+    assert "chữ số" in bad.stderr
+
+
+def test_backup_then_restore_from_the_command_line(site_path):
+    run("units", "add-village", "Thôn Một", "--db", site_path)
+    made = run_json("backup", "--db", site_path)
+    assert Path(made["path"]).is_file() and made["size"] > 0
+    run("units", "add-village", "Thôn Hai", "--db", site_path)
+    run("restore", made["path"], "--db", site_path, "--json", code=2)  # needs --yes with --json
+    restored = run_json("restore", made["path"], "--yes", "--db", site_path)
+    assert restored["replaces"] and restored["site_id"] != restored["replaces"]
+    listed = run_json("units", "list", "--db", site_path)
+    assert [u["name"] for u in listed["units"]] == ["Thôn Một"]
+
+
+def test_demo_is_idempotent(db_path):
+    first = run_json("demo", "--db", db_path)
+    second = run_json("demo", "--db", db_path)
+    assert first["villages_added"] == first["villages"] >= 8
+    assert second["villages_added"] == 0 and second["villages"] == first["villages"]
+    assert run_json("check", "--db", db_path)["ok"] is True
+
+
+def test_commands_on_a_missing_database_say_so(tmp_path):
+    result = run("check", "--db", tmp_path / "none.sqlite", code=1)
+    assert "Không có tệp dữ liệu" in result.stderr
+
+
+def test_the_console_script_runs(site_path):
+    out = subprocess.run([sys.executable, "-m", "gnapp", "check", "--db", str(site_path),
+                          "--json"], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out)["ok"] is True
+
+
+def all_commands(group, prefix=()):
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from all_commands(command, prefix + (name,))
+        else:
+            yield prefix + (name,), command
+
+
+def test_every_command_has_help_and_is_in_the_readme():
+    readme = README.read_text(encoding="utf-8")
+    for path, command in all_commands(cli):
+        assert command.help, path
+        assert f"gnapp {' '.join(path)}" in readme, f"README does not document {path}"
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, (path, param.name)
