@@ -149,6 +149,6 @@ def m001_core(db: Database) -> None:
         name_fold TEXT GENERATED ALWAYS AS (replace(replace(name, 'đ', 'd'), 'Đ', 'D')) STORED,
         UNIQUE (code, valid_from)""")
     db.execute("CREATE INDEX admin_unit_code ON admin_unit(code)")
-    db.execute("CREATE INDEX admin_unit_parent ON admin_unit(parent_id)")
+    db.execute("CREATE INDEX admin_unit_parent ON admin_unit(parent_id, name)")
     db.execute("CREATE INDEX admin_unit_name_key ON admin_unit(name_key)")
     db["admin_unit"].enable_fts(["name_fold"], create_triggers=True, tokenize=FTS_TOKENIZE)

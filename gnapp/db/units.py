@@ -276,9 +276,10 @@ def add_village(writer: Writer, name: str, *, unit_type: str = "thôn",
                       [commune["id"], name]).fetchone()
     if same:
         raise InputError(f"{name} đã có trong {commune['name']}.", field="name")
+    # codes "<commune>.<n>" sort between "<commune>." and "<commune>/" (index range scan)
     last = db.execute("SELECT max(CAST(substr(code, 7) AS INTEGER)) FROM admin_unit "
-                      "WHERE code LIKE ? AND level = 'village'",
-                      [f"{commune['code']}.%"]).fetchone()[0] or 0
+                      "WHERE code > ? AND code < ? AND level = 'village'",
+                      [f"{commune['code']}.", f"{commune['code']}/"]).fetchone()[0] or 0
     return writer.insert("admin_unit", {
         "code": f"{commune['code']}.{last + 1:02d}", "name": name, "type": unit_type.lower(),
         "level": "village", "parent_id": commune["id"], "valid_from": commune["valid_from"],

@@ -1,0 +1,94 @@
+"""`make bench`: the database core against plain-SQLite baselines measured in the same run.
+
+Each line gives the gnapp figure, the baseline and their ratio, so that the figures mean the
+same on a slow or a fast machine. Run: ``python -m bench [--rows N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from gnapp.db import backup, connection, sites, units
+from gnapp.domain.text import fold
+
+
+def timed(fn: Callable[[], object], repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def report(name: str, ours: float, base: float, unit: str = "s") -> None:
+    print(f"{name:<48} {ours:9.4f} {unit}  baseline {base:9.4f} {unit}  ratio {ours / base:6.2f}")
+
+
+def bench_write_path(folder: Path, rows: int) -> None:
+    """Villages through the write path (stamp, change log, audit, FTS) vs a raw insert."""
+    path = folder / "write.sqlite"
+    db = connection.connect(path)
+    sites.init_site(db, "07339", "commune")
+    writer = sites.writer(db)
+    start = time.perf_counter()
+    writer.transact(lambda w: [units.add_village(w, f"Thôn {i:04d}") for i in range(rows)])
+    ours = time.perf_counter() - start
+    raw = sqlite3.connect(folder / "raw.sqlite", isolation_level=None)
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.execute("PRAGMA synchronous=FULL")
+    raw.execute("CREATE TABLE village (id TEXT PRIMARY KEY, code TEXT, name TEXT, parent TEXT)")
+    start = time.perf_counter()
+    raw.execute("BEGIN")
+    raw.executemany("INSERT INTO village VALUES (?, ?, ?, ?)",
+                    ((str(i), f"07339.{i:04d}", f"Thôn {i:04d}", "x") for i in range(rows)))
+    raw.execute("COMMIT")
+    base = time.perf_counter() - start
+    report(f"write path: {rows} rows in one transaction", ours, base)
+    report("write path: per row", ours / rows * 1e3, base / rows * 1e3, "ms")
+    db.close()
+
+
+def bench_search(folder: Path) -> None:
+    """Unit search (FTS, folded) vs a full scan with Python folding of every name."""
+    db = connection.connect(folder / "write.sqlite")
+    queries = ["ha noi", "duc", "tan yen", "phuong bac", "xa hoang", "thanh pho ho chi minh"]
+    ours = timed(lambda: [units.search_units(db, q) for q in queries for _ in range(20)])
+    names = [r[0] for r in db.execute("SELECT name FROM admin_unit")]
+    base = timed(lambda: [[n for n in names if all(w in fold(n) for w in q.split())]
+                          for q in queries for _ in range(20)])
+    report(f"unit search: {len(queries) * 20} searches", ours, base)
+    db.close()
+
+
+def bench_backup(folder: Path) -> None:
+    """A checked backup through SQLite's backup API vs copying the closed file."""
+    path = folder / "write.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    size = path.stat().st_size / 1e6
+    ours = timed(lambda: backup.make_backup(path, folder=folder / "backups", rule=None))
+    base = timed(lambda: shutil.copyfile(path, folder / "copy.sqlite"))
+    report(f"backup of a {size:.1f} MB database", ours, base)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=2000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        bench_write_path(folder, args.rows)
+        bench_search(folder)
+        bench_backup(folder)
+
+
+if __name__ == "__main__":
+    main()
