@@ -86,17 +86,28 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
 @click.option("--name", "display_name", help="Tên hiển thị của máy (mặc định: tên đơn vị).")
 @click.option("--user", default="admin", show_default=True, help="Tên đăng nhập của người dùng đầu tiên.")
 @click.option("--full-name", help="Họ và tên người dùng đầu tiên.")
+@click.option("--legacy-name", help='Đơn vị cũ chưa có trong danh mục: tên, ví dụ "Huyện Tân Yên".')
+@click.option("--legacy-type", help="Đơn vị cũ: loại (huyện, quận, thị xã, thành phố, xã, thị trấn).")
+@click.option("--legacy-parent", help="Đơn vị cũ: mã đơn vị cấp trên.")
 @command_options()
-def init(unit_code, role, display_name, user, full_name, db_path, as_json):
+def init(unit_code, role, display_name, user, full_name, legacy_name, legacy_type, legacy_parent,
+         db_path, as_json):
     """Tạo cơ sở dữ liệu cho một máy (site) của đơn vị.
 
-    Ví dụ: gnapp init --unit 07339 --role commune
+    Ví dụ: gnapp init --unit 07339 --role commune; cơ quan cấp huyện cũ:
+    gnapp init --unit 218 --role office --legacy-name "Huyện Tân Yên" --legacy-type huyện
+    --legacy-parent 24
     """
     from gnapp.db import sites, units
 
+    legacy = None
+    if legacy_name or legacy_type:
+        if not (legacy_name and legacy_type):
+            raise InputError("Đơn vị cũ cần cả --legacy-name và --legacy-type.")
+        legacy = {"name": legacy_name, "unit_type": legacy_type, "parent_code": legacy_parent}
     db = _open(db_path, must_exist=False)
     site = sites.init_site(db, unit_code, role, display_name=display_name, user=user,
-                           user_full_name=full_name)
+                           user_full_name=full_name, legacy=legacy)
     unit = units.get_unit(db, site.unit_code)
     data = {"ok": True, "db": str(db_path), "site_id": site.id, "unit_code": site.unit_code,
             "unit_name": unit["name"], "role": role, "fingerprint": site.fingerprint}

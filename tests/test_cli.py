@@ -142,3 +142,22 @@ def test_every_command_has_help_and_is_in_the_readme():
         for param in command.params:
             if isinstance(param, click.Option):
                 assert param.help, (path, param.name)
+
+
+def test_an_office_can_be_created_for_a_legacy_district(db_path):
+    data = run_json("init", "--db", db_path, "--unit", "218", "--role", "office",
+                    "--legacy-name", "Huyện Tân Yên", "--legacy-type", "huyện",
+                    "--legacy-parent", "24")
+    assert (data["unit_code"], data["unit_name"], data["role"]) == ("218", "Huyện Tân Yên",
+                                                                      "office")
+    found = run_json("units", "search", "tan yen", "--level", "district", "--all",
+                     "--db", db_path)["units"]
+    assert [(u["code"], u["legacy"], u["parent_code"]) for u in found] == [("218", 1, "24")]
+    assert run_json("check", "--db", db_path)["ok"] is True
+
+
+def test_a_legacy_commune_cannot_host_an_office(db_path):
+    result = run("init", "--db", db_path, "--unit", "7306", "--role", "office",
+                 "--legacy-name", "Thị trấn Nhã Nam", "--legacy-type", "thị trấn", code=2)
+    assert "không dùng được cho vai trò cơ quan cấp trên" in result.stderr
+    assert run_json("check", "--db", db_path, code=1)["issues"][0]["code"] == "site.missing"

@@ -18,6 +18,7 @@ from gnapp.db import units
 from gnapp.db.store import Actor, Writer, transaction, utc_now
 from gnapp.domain.errors import GnappError, InputError
 from gnapp.domain.text import clean
+from gnapp.domain.units import level_of_type, pad_code
 
 ROLES = {"commune": "xã", "office": "cơ quan cấp trên"}
 # Which unit levels each role may serve.
@@ -129,12 +130,17 @@ def _insert_site(db: Database, unit_code: str, role: str, display_name: str,
 
 
 def init_site(db: Database, unit_code: str, role: str, *, display_name: str | None = None,
-              user: str = DEFAULT_USER, user_full_name: str | None = None) -> Site:
+              user: str = DEFAULT_USER, user_full_name: str | None = None,
+              legacy: dict | None = None) -> Site:
     """Make this database a new site serving ``unit_code`` in ``role``.
 
     Loads the official unit list first if needed. The unit must exist (official or legacy)
     and suit the role: a commune for ``commune``, a province (or legacy district) for
     ``office``.
+
+    :param legacy: to serve a pre-2025 unit that is not recorded yet, its ``name``,
+        ``unit_type`` and optionally ``parent_code``, ``valid_from``, ``valid_to``: the unit
+        is added as a legacy unit owned by the new site
     """
     if role not in ROLES:
         raise InputError(f"Vai trò «{role}» không hợp lệ; chọn commune (xã) hoặc office "
@@ -144,16 +150,27 @@ def init_site(db: Database, unit_code: str, role: str, *, display_name: str | No
         raise AlreadyInitialized(f"Cơ sở dữ liệu đã được khởi tạo cho đơn vị {site.unit_code} "
                                  f"({site.display_name}).")
     units.ensure_official_units(db)
-    unit = units.get_unit(db, unit_code)
-    if unit is None:
-        raise InputError(f"Không có đơn vị hành chính mã «{unit_code}» trong danh mục.",
-                         field="unit")
-    if unit["level"] not in ROLE_LEVELS[role]:
-        raise InputError(f"Đơn vị {unit['name']} ({unit['code']}) là cấp "
-                         f"{unit['type']}, không dùng được cho vai trò {ROLES[role]}.",
-                         field="unit")
     with transaction(db):
-        site = _insert_site(db, unit["code"], role, clean(display_name) or unit["name"], None)
+        if legacy:
+            level = level_of_type(legacy.get("unit_type") or "")
+            try:
+                code = pad_code(unit_code, level) if level else unit_code
+            except ValueError as exc:
+                raise InputError(str(exc), field="unit") from None
+            site = _insert_site(db, code, role, clean(display_name) or clean(legacy["name"]),
+                                None)
+            units.add_legacy_unit(Writer(db, Actor(site.id, code, user)), code=code, **legacy)
+        unit = units.get_unit(db, unit_code)
+        if unit is None:
+            raise InputError(f"Không có đơn vị hành chính mã «{unit_code}» trong danh mục.",
+                             field="unit")
+        if unit["level"] not in ROLE_LEVELS[role]:
+            raise InputError(f"Đơn vị {unit['name']} ({unit['code']}) là cấp "
+                             f"{unit['type']}, không dùng được cho vai trò {ROLES[role]}.",
+                             field="unit")
+        if not legacy:
+            site = _insert_site(db, unit["code"], role, clean(display_name) or unit["name"],
+                                None)
         add_user(db, user, user_full_name or "Quản trị viên", role="admin")
     return site
 
