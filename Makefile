@@ -20,6 +20,9 @@ bench: $(STAMP)
 	@tools/syslibs.sh offscreen
 	$(BIN)/python -m bench
 
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshot.py out/screenshots
+
 build: $(STAMP)
 	$(BIN)/pyinstaller --noconfirm --clean build.spec
 

@@ -161,6 +161,11 @@ def write_row(db: Database, table: str, row: Mapping[str, Any], *, base_version:
                f"ON CONFLICT(id) DO UPDATE SET {updates}", [row.get(c) for c in columns])
 
 
+def last_change_seq(db: Database) -> int:
+    """The newest entry of the change log (0 when empty): it grows with every write."""
+    return db.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
+
+
 def lock_reason(db: Database, table: str, row_id: str) -> str | None:
     """Why a row may not change (an approval or a signed document), or None."""
     found = db.execute(

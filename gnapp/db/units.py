@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from sqlite_utils import Database
 
-from gnapp.db import registry
+from gnapp.db import registry, settings
 from gnapp.db.hlc import Timestamp
 from gnapp.db.store import Writer, transaction, utc_now, write_row
 from gnapp.domain.errors import InputError
@@ -37,8 +37,7 @@ def official_list() -> tuple[str, list[dict]]:
 
 
 def official_version(db: Database) -> str | None:
-    row = db.execute("SELECT value FROM setting WHERE key = 'units.official_version'").fetchone()
-    return row[0] if row else None
+    return settings.get(db, settings.OFFICIAL_UNITS_VERSION)
 
 
 def ensure_official_units(db: Database) -> dict[str, int] | None:
@@ -127,7 +126,7 @@ def load_official_units(db: Database, provinces: Iterable[dict], *, version: str
         for old in current.values():
             close(old, None)
         previous = official_version(db)
-        db["setting"].upsert({"key": "units.official_version", "value": version}, pk="key")
+        settings.put(db, settings.OFFICIAL_UNITS_VERSION, version)
         db.execute(
             "INSERT INTO audit_log (at, user, site_id, table_name, row_id, field, old, new, reason) "
             "VALUES (?, 'gnapp', ?, 'admin_unit', '*', 'official_list', ?, ?, ?)",

@@ -1,0 +1,172 @@
+"""Database work off the GUI thread: one worker thread owns the write connection.
+
+Every task that touches the database is a function ``fn(db)`` sent to a single worker thread
+(``ThreadPoolExecutor(max_workers=1)``), so tasks run one at a time, in the order they were
+submitted, on a connection that only the worker uses. The worker opens that connection
+lazily with ``gnapp.db.connection.connect``. Results and errors come back to the GUI thread
+through a queued Qt signal, where the success or failure callback runs.
+
+Task functions run in the worker thread: they must never touch a widget. The GUI thread keeps
+its own connection for quick reads (WAL lets it read while the worker writes).
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from sqlite_utils import Database
+
+from gnapp.db import connection
+from gnapp.domain.errors import GnappError
+
+SuccessHandler = Callable[[Any], None]
+FailureHandler = Callable[[BaseException], None]
+
+UNEXPECTED_ERROR = ("Đã xảy ra lỗi không mong muốn. Dữ liệu đã ghi trước đó vẫn được giữ "
+                    "nguyên. Hãy chụp lại thông báo này (bấm «Show Details…» để xem chi tiết) "
+                    "và gửi cho người hỗ trợ kỹ thuật.")
+
+
+def show_error(parent: QWidget | None, exc: BaseException) -> None:
+    """The standard error popup.
+
+    A ``GnappError`` carries a message for the user and is shown as a warning; anything else
+    is a program fault, shown with a short Vietnamese message and the traceback in the details.
+    """
+    if isinstance(exc, GnappError):
+        QMessageBox.warning(parent, "gnapp", str(exc))
+        return
+    box = QMessageBox(QMessageBox.Icon.Critical, "gnapp – Lỗi", UNEXPECTED_ERROR,
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setDetailedText("".join(traceback.format_exception(exc)))
+    box.exec()
+
+
+class TaskManager(QObject):
+    """Runs ``fn(db)`` tasks one at a time on the worker thread that owns the connection.
+
+    :param db_path: the database the worker opens (lazily, in the worker thread)
+    :param parent: the Qt parent; error popups are shown over the active window
+    """
+
+    # (future, on_success, on_failure), emitted from the worker, received on the GUI thread
+    _finished = Signal(object)
+    # True when the first task of a batch starts, False when no task is left
+    busy_changed = Signal(bool)
+
+    def __init__(self, db_path: str | Path, parent: QObject | None = None):
+        super().__init__(parent)
+        self.db_path = Path(db_path)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gnapp-db")
+        self._worker_db: Database | None = None     # touched only in the worker thread
+        self._worker_thread: threading.Thread | None = None
+        self._pending = 0
+        self._closed = False
+        self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    # -- public API ------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """Whether a task submitted through ``run`` has not reported back yet."""
+        return self._pending > 0
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def run(self, fn: Callable[[Database], Any], on_success: SuccessHandler | None = None,
+            on_failure: FailureHandler | None = None) -> Future:
+        """Run ``fn(db)`` on the worker; call ``on_success(result)`` on the GUI thread.
+
+        Without ``on_failure``, errors go to ``show_error``. ``fn`` must not touch widgets.
+        Returns the ``Future`` (do not wait on it from the GUI thread except at exit).
+        """
+        return self._submit(lambda: fn(self._connection()), on_success, on_failure)
+
+    def run_without_db(self, fn: Callable[[], Any], on_success: SuccessHandler | None = None,
+                       on_failure: FailureHandler | None = None) -> Future:
+        """Run ``fn()`` on the worker after closing the worker's connection.
+
+        For work that replaces the database file (restore). The next task opens a new
+        connection. The GUI thread must close its own read connection first.
+        """
+        def job():
+            self._close_connection()
+            return fn()
+        return self._submit(job, on_success, on_failure)
+
+    def call(self, fn: Callable[[Database], Any], timeout: float | None = None) -> Any:
+        """Run ``fn(db)`` on the worker and wait for its result (raises its error).
+
+        Blocks the GUI thread: only for the last task before the program closes.
+        """
+        if threading.current_thread() is self._worker_thread:
+            raise RuntimeError("TaskManager.call() from the worker thread would deadlock")
+        return self._executor.submit(lambda: fn(self._connection())).result(timeout)
+
+    def close(self, wait: bool = True) -> None:
+        """Close the worker's connection (as a last task) and stop the worker.
+
+        Results of tasks still running are no longer delivered.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._executor.submit(self._close_connection)
+        self._executor.shutdown(wait=wait)
+        if self._pending:
+            self._pending = 0
+            self.busy_changed.emit(False)
+
+    # -- worker side -----------------------------------------------------------------------
+
+    def _connection(self) -> Database:
+        if self._worker_db is None:
+            self._worker_thread = threading.current_thread()
+            self._worker_db = connection.connect(self.db_path)
+        return self._worker_db
+
+    def _close_connection(self) -> None:
+        if self._worker_db is not None:
+            db, self._worker_db = self._worker_db, None
+            db.close()
+
+    # -- GUI side --------------------------------------------------------------------------
+
+    def _submit(self, job: Callable[[], Any], on_success: SuccessHandler | None,
+                on_failure: FailureHandler | None) -> Future:
+        if self._closed:
+            raise RuntimeError("TaskManager is closed")
+        future = self._executor.submit(job)
+        self._pending += 1
+        if self._pending == 1:
+            self.busy_changed.emit(True)
+        # runs in the worker thread once the job is done; the signal is queued to the GUI thread
+        future.add_done_callback(lambda f: self._finished.emit((f, on_success, on_failure)))
+        return future
+
+    def _deliver(self, item: tuple[Future, SuccessHandler | None, FailureHandler | None]) -> None:
+        if self._closed:
+            return
+        future, on_success, on_failure = item
+        self._pending -= 1
+        try:
+            exc = future.exception()
+            if exc is not None:
+                if on_failure is not None:
+                    on_failure(exc)
+                else:
+                    show_error(QApplication.activeWindow(), exc)
+            elif on_success is not None:
+                on_success(future.result())
+        finally:
+            if self._pending == 0:
+                self.busy_changed.emit(False)

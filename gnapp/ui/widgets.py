@@ -1,0 +1,97 @@
+"""Small reusable widgets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
+
+from gnapp.domain.text import fold
+
+KEY_ROLE = Qt.ItemDataRole.UserRole
+FOLD_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class FoldFilterModel(QSortFilterProxyModel):
+    """Keeps the rows whose name contains every typed word, ignoring case and diacritics."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._words: list[str] = []
+
+    def set_text(self, text: str) -> None:
+        self.beginFilterChange()
+        self._words = (fold(text) or "").split()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int,
+                         source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        """Overrides QSortFilterProxyModel.filterAcceptsRow."""
+        folded = self.sourceModel().index(source_row, 0, source_parent).data(FOLD_ROLE) or ""
+        return all(word in folded for word in self._words)
+
+
+class SearchComboBox(QComboBox):
+    """An editable combo box whose list narrows as the user types, ignoring diacritics.
+
+    Typing "tan yen" offers "Xã Tân Yên". Each item has a key (a unit code); ``current_key``
+    gives the key of the chosen item, or of the only item matching the typed text.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setMaxVisibleItems(15)
+        self._items = QStandardItemModel(self)
+        self.setModel(self._items)
+        self._filter = FoldFilterModel(self)
+        self._filter.setSourceModel(self._items)
+        completer = QCompleter(self._filter, self)
+        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setMaxVisibleItems(12)
+        self.setCompleter(completer)
+        # connected before QLineEdit asks the completer for its popup, so the list is filtered
+        self.lineEdit().textEdited.connect(self._filter.set_text)
+
+    def set_items(self, items: Iterable[tuple[str, str]]) -> None:
+        """Replace the items by ``(key, text)`` pairs, in the order given; nothing is chosen."""
+        self._items.clear()
+        for key, text in items:
+            item = QStandardItem(text)
+            item.setData(key, KEY_ROLE)
+            item.setData(fold(text), FOLD_ROLE)
+            self._items.appendRow(item)
+        self._filter.set_text("")
+        self.setCurrentIndex(-1)
+        self.clearEditText()
+
+    def filtered_texts(self) -> list[str]:
+        """The texts the completer currently offers."""
+        return [self._filter.index(row, 0).data() for row in range(self._filter.rowCount())]
+
+    def set_current_key(self, key: str) -> None:
+        index = self.findData(key, KEY_ROLE)
+        self.setCurrentIndex(index)
+
+    def current_key(self) -> str | None:
+        """The key of the chosen item; or of the one item whose name the typed text matches
+        (exactly, then as words anywhere, ignoring diacritics); None when not one item."""
+        text = self.currentText()
+        if self.currentIndex() >= 0 and self.itemText(self.currentIndex()) == text:
+            return self.itemData(self.currentIndex(), KEY_ROLE)
+        typed = fold(text) or ""
+        if not typed:
+            return None
+        folded = [(row, self.itemData(row, FOLD_ROLE)) for row in range(self.count())]
+        exact = [row for row, name in folded if name == typed]
+        if len(exact) == 1:
+            return self.itemData(exact[0], KEY_ROLE)
+        words = typed.split()
+        matching = [row for row, name in folded if all(w in name for w in words)]
+        if len(matching) == 1:
+            return self.itemData(matching[0], KEY_ROLE)
+        return None

@@ -1,0 +1,228 @@
+"""The main window over a real commune database (07339, Xã Tân Yên)."""
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+
+from gnapp.db import backup, connection, sites, units
+from gnapp.ui import main_window as mw
+
+
+def backups_of(path):
+    return backup.list_backups(backup.backup_dir(path), path.stem)
+
+
+def table_rows(window):
+    table = window.backup_page.table
+    return [[table.item(r, c).text() for c in range(table.columnCount())]
+            for r in range(table.rowCount())]
+
+
+def test_navigation_lists_the_seven_areas_in_order(window):
+    nav = window.nav
+    assert [nav.item(i).text() for i in range(nav.count())] == [
+        "Hộ gia đình", "Rà soát", "Phân bổ vốn", "Tiến độ", "Báo cáo", "Đồng bộ", "Sao lưu"]
+    assert window.stack.count() == 7
+    assert window.stack.currentWidget() is window.pages["Hộ gia đình"]
+
+
+def test_choosing_an_area_shows_its_page(window, qtbot):
+    nav = window.nav
+    item = nav.item(6)
+    qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton,
+                     pos=nav.visualItemRect(item).center())
+    assert window.stack.currentWidget() is window.backup_page
+    qtbot.keyClick(nav, Qt.Key.Key_Up)
+    assert window.stack.currentWidget() is window.pages["Đồng bộ"]
+    window.show_area("Rà soát")
+    assert window.stack.currentIndex() == 1
+
+
+def test_areas_to_come_say_what_they_will_hold_and_that_they_are_not_there_yet(window):
+    page = window.pages["Rà soát"]
+    assert page.title_label.text() == "Rà soát"
+    assert "Phiếu A" in page.description_label.text()
+    assert page.not_yet_label.text() == "Phiên bản này chưa có phần này."
+    assert "hộ gia đình" in window.pages["Hộ gia đình"].description_label.text()
+    for title in ("Hộ gia đình", "Rà soát", "Phân bổ vốn", "Tiến độ", "Báo cáo", "Đồng bộ"):
+        assert window.pages[title].not_yet_label.text() == mw.NOT_YET
+
+
+def test_sync_page_shows_this_sites_key_fingerprint(window, site_path):
+    db = connection.connect(site_path)
+    fingerprint = sites.local_site(db).fingerprint
+    db.close()
+    assert fingerprint in window.pages["Đồng bộ"].extra_label.text()
+
+
+def test_title_and_status_bar_show_unit_and_database(window, site_path):
+    assert window.windowTitle() == "gnapp – Giảm nghèo bền vững – Xã Tân Yên"
+    assert window.unit_status.text() == "Xã Tân Yên (07339) – Tỉnh Bắc Ninh"
+    assert window.path_status.text() == str(site_path)
+    assert window.backup_status.text() == "Chưa sao lưu"
+    permanent = window.statusBar().findChildren(type(window.unit_status))
+    assert window.unit_status in permanent and window.backup_status in permanent
+
+
+def test_backup_now_makes_a_file_and_a_row(window, qtbot, site_path, shown_errors):
+    assert window.backup_page.table.rowCount() == 0
+    window.show_area("Sao lưu")
+    qtbot.mouseClick(window.backup_page.backup_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.backup_page.table.rowCount() == 1)
+    [info] = backups_of(site_path)
+    assert info.label == "manual" and info.path.is_file()
+    [row] = table_rows(window)
+    assert row[0] == info.taken_at.strftime("%d/%m/%Y %H:%M")
+    assert row[1] == "thủ công"
+    assert row[2] == f"{-(-info.size // 1024):,}".replace(",", ".")
+    assert row[3] == info.path.name
+    assert window.backup_status.text() == f"Sao lưu lần cuối: {row[0]}"
+    assert not shown_errors
+
+
+def test_backup_table_kinds_sizes_and_order(site_path, make_window):
+    for label, hour in [("start", 8), ("auto", 9), ("exit", 17), ("before-restore", 18)]:
+        backup.make_backup(site_path, label=label, now=datetime(2025, 7, 1, hour, 5))
+    window = make_window(site_path)
+    rows = table_rows(window)
+    assert [r[:2] for r in rows] == [["01/07/2025 18:05", "trước khi khôi phục"],
+                                     ["01/07/2025 17:05", "khi đóng"],
+                                     ["01/07/2025 09:05", "tự động"],
+                                     ["01/07/2025 08:05", "khi mở"]]
+    assert all("." in r[2] for r in rows)       # hundreds of KB: "1.234" in Vietnamese notation
+    assert window.backup_status.text() == "Sao lưu lần cuối: 01/07/2025 18:05"
+
+
+def test_data_check_on_a_good_database(window, qtbot, shown_errors):
+    window.show_area("Sao lưu")
+    page = window.backup_page
+    assert not page.check_output.isVisible()
+    qtbot.mouseClick(page.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.check_output.toPlainText() != "")
+    assert page.check_output.toPlainText() == "Dữ liệu không có lỗi."
+    assert page.check_output.isVisible()
+    assert not shown_errors
+
+
+def test_data_check_lists_problems(window, qtbot, site_path):
+    db = connection.connect(site_path)
+    db.execute("INSERT INTO change_log (table_name, row_id, version, base_version, updated_at, "
+               "origin) VALUES ('admin_unit', 'x', 1, 0, 'y', 'local')")
+    # a village without its commune: written around the write path on purpose
+    db.execute("DROP TRIGGER IF EXISTS admin_unit_guard_insert")
+    unit = units.get_unit(db, "07339")
+    row = {**unit, "id": "x", "code": "07339.99", "name": "Thôn Lạc", "type": "thôn",
+           "level": "village", "parent_id": None, "updated_at": "y"}
+    for k in ("parent_code", "parent_name", "name_fold"):
+        row.pop(k)
+    db["admin_unit"].insert(row)
+    db.close()
+    page = window.backup_page
+    window.check_data()
+    qtbot.waitUntil(lambda: page.check_output.toPlainText() != "")
+    text = page.check_output.toPlainText()
+    assert text.startswith("Phát hiện lỗi trong dữ liệu:")
+    assert "• Lỗi: Thôn «Thôn Lạc» không thuộc xã nào." in text
+
+
+def test_start_backup_after_show_and_exit_backup_on_close(make_window, qtbot, site_path,
+                                                            monkeypatch):
+    monkeypatch.setattr(mw, "START_BACKUP_DELAY_MS", 0)
+    window = make_window(site_path, auto_backup=True)
+    qtbot.waitUntil(lambda: [b.label for b in backups_of(site_path)] == ["start"])
+    qtbot.waitUntil(lambda: window.backup_page.table.rowCount() == 1)
+    assert window.backup_page.table.item(0, 1).text() == "khi mở"
+    window.close()
+    labels = sorted(b.label for b in backups_of(site_path))
+    assert labels == ["exit", "start"]
+    assert window.tasks.closed
+
+
+def test_no_automatic_backups_when_disabled(make_window, qtbot, site_path):
+    window = make_window(site_path, auto_backup=False)
+    qtbot.wait(50)
+    window.close()
+    assert backups_of(site_path) == []
+
+
+def test_automatic_backup_only_after_changes(window, qtbot, site_path):
+    made = []
+    window.backup_made.connect(made.append)
+    window.backup_now()
+    qtbot.waitUntil(lambda: len(made) == 1)
+    with qtbot.waitSignal(window.tasks.busy_changed, check_params_cb=lambda busy: not busy):
+        window.backup_if_changed()
+    assert [b.label for b in backups_of(site_path)] == ["manual"]
+
+    db = connection.connect(site_path)
+    units.add_village(sites.writer(db), "Thôn Đông")
+    db.close()
+    window.backup_if_changed()
+    qtbot.waitUntil(lambda: len(made) == 2)
+    assert made[1].label == "auto"
+    assert sorted(b.label for b in backups_of(site_path)) == ["auto", "manual"]
+
+
+def test_backup_interval_comes_from_the_settings(site_path, make_window):
+    db = connection.connect(site_path)
+    db["setting"].upsert({"key": "backup.interval_minutes", "value": "5"}, pk="key")
+    db.close()
+    window = make_window(site_path, auto_backup=True)
+    assert window.backup_interval_minutes() == 5
+    assert window._auto_timer.interval() == 5 * 60_000
+    assert "sau mỗi 5 phút" in window.backup_page.info_label.text()
+
+
+def test_backup_interval_defaults_to_15_minutes(window):
+    assert window.backup_interval_minutes() == 15
+
+
+def test_restore_brings_back_a_backup_as_a_new_site(window, qtbot, site_path, monkeypatch,
+                                                     shown_errors):
+    db = connection.connect(site_path)
+    old_site = sites.local_site(db)
+    db.close()
+    saved = backup.make_backup(site_path, label="manual", now=datetime(2025, 7, 1, 8, 0))
+    db = connection.connect(site_path)
+    units.add_village(sites.writer(db), "Thôn Sau")
+    db.close()
+
+    monkeypatch.setattr(window, "ask_restore_file", lambda: saved.path)
+    asked = []
+    monkeypatch.setattr(window, "confirm_restore", lambda f: asked.append(f) or True)
+    qtbot.mouseClick(window.backup_page.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.info.site.id != old_site.id)
+    assert asked == [saved.path]
+    assert window.info.site.replaces == old_site.id
+    assert window.info.site.fingerprint in window.pages["Đồng bộ"].extra_label.text()
+    assert "before-restore" in [b.label for b in backups_of(site_path)]
+    assert "trước khi khôi phục" in [r[1] for r in table_rows(window)]
+    db = connection.connect(site_path)
+    assert not list(db.query("SELECT 1 FROM admin_unit WHERE name = 'Thôn Sau'"))
+    db.close()
+    # the worker works on the restored file
+    window.check_data()
+    qtbot.waitUntil(lambda: window.backup_page.check_output.toPlainText() != "")
+    assert window.backup_page.check_output.toPlainText() == "Dữ liệu không có lỗi."
+    assert not shown_errors
+
+
+def test_restore_cancelled_does_nothing(window, qtbot, site_path, monkeypatch):
+    monkeypatch.setattr(window, "ask_restore_file", lambda: None)
+    window.restore_from_file()
+    qtbot.wait(20)
+    assert backups_of(site_path) == []
+
+
+def test_restore_of_a_bad_file_reports_the_error_and_keeps_working(window, qtbot, tmp_path,
+                                                                    shown_errors):
+    bad = tmp_path / "hong.gnbak"
+    bad.write_bytes(b"not a database" * 100)
+    site_id = window.info.site.id
+    window.restore(bad)
+    qtbot.waitUntil(lambda: len(shown_errors) == 1)
+    assert isinstance(shown_errors[0], backup.BackupError)
+    assert window.info.site.id == site_id
+    window.check_data()
+    qtbot.waitUntil(lambda: window.backup_page.check_output.toPlainText() != "")
+    assert window.backup_page.check_output.toPlainText() == "Dữ liệu không có lỗi."
