@@ -14,7 +14,7 @@ from gnapp.paths import APP_NAME, default_db_path
 from gnapp.ui.first_start import FirstStartDialog
 from gnapp.ui.fonts import UI_FAMILY, UI_POINT_SIZE, FontError, register_fonts
 from gnapp.ui.main_window import MainWindow
-from gnapp.ui.tasks import TaskManager
+from gnapp.ui.tasks import TaskManager, message_box
 
 NO_DISPLAY = (
     "gnapp: không tìm thấy màn hình để mở giao diện (chưa đặt biến DISPLAY hoặc "
@@ -61,7 +61,7 @@ def run(db_path: Path | None = None) -> int:
     try:
         app = application()
     except FontError as exc:
-        QMessageBox.critical(None, "gnapp", str(exc))
+        message_box(None, QMessageBox.Icon.Critical, str(exc))
         return 1
     db_path = Path(db_path) if db_path is not None else default_db_path()
     try:
@@ -71,10 +71,10 @@ def run(db_path: Path | None = None) -> int:
         finally:
             db.close()
     except connection.DatabaseError as exc:
-        QMessageBox.critical(None, "gnapp", str(exc))
+        message_box(None, QMessageBox.Icon.Critical, str(exc))
         return 1
     except OSError as exc:
-        QMessageBox.critical(None, "gnapp", f"Không mở hoặc tạo được tệp dữ liệu {db_path}: "
+        message_box(None, QMessageBox.Icon.Critical, f"Không mở hoặc tạo được tệp dữ liệu {db_path}: "
                                             f"{exc.strerror or exc}.")
         return 1
     tasks = TaskManager(db_path)

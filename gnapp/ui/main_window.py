@@ -409,10 +409,20 @@ class MainWindow(QMainWindow):
 
     def ask_restore_file(self) -> Path | None:
         """Ask which backup to restore (a file dialog)."""
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Chọn bản sao lưu để khôi phục", str(backup.backup_dir(self.db_path)),
-            f"Bản sao lưu gnapp (*{backup.BACKUP_SUFFIX});;Tất cả các tệp (*)")
-        return Path(name) if name else None
+        dialog = QFileDialog(self, "Chọn bản sao lưu để khôi phục",
+                             str(backup.backup_dir(self.db_path)),
+                             f"Bản sao lưu gnapp (*{backup.BACKUP_SUFFIX});;Tất cả các tệp (*)")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)  # so the labels below apply
+        for label, text in ((QFileDialog.DialogLabel.LookIn, "Thư mục:"),
+                            (QFileDialog.DialogLabel.FileName, "Tên tệp:"),
+                            (QFileDialog.DialogLabel.FileType, "Loại tệp:"),
+                            (QFileDialog.DialogLabel.Accept, "Chọn"),
+                            (QFileDialog.DialogLabel.Reject, "Hủy")):
+            dialog.setLabelText(label, text)
+        if not dialog.exec() or not dialog.selectedFiles():
+            return None
+        return Path(dialog.selectedFiles()[0])
 
     def confirm_restore(self, file: Path) -> bool:
         """Explain what a restore does and ask to go on."""

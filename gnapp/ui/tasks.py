@@ -30,8 +30,21 @@ SuccessHandler = Callable[[Any], None]
 FailureHandler = Callable[[BaseException], None]
 
 UNEXPECTED_ERROR = ("Đã xảy ra lỗi không mong muốn. Dữ liệu đã ghi trước đó vẫn được giữ "
-                    "nguyên. Hãy chụp lại thông báo này (bấm «Show Details…» để xem chi tiết) "
+                    "nguyên. Hãy chụp lại thông báo này (bấm «Xem chi tiết…» để xem chi tiết) "
                     "và gửi cho người hỗ trợ kỹ thuật.")
+
+
+def message_box(parent: QWidget | None, icon: QMessageBox.Icon, text: str, *,
+                title: str = "gnapp", details: str | None = None) -> None:
+    """A modal message with Vietnamese buttons (Qt ships no Vietnamese translation)."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.addButton("Đóng", QMessageBox.ButtonRole.AcceptRole)
+    if details:
+        box.setDetailedText(details)
+        for button in box.buttons():
+            if box.buttonRole(button) == QMessageBox.ButtonRole.ActionRole:
+                button.setText("Xem chi tiết…")
+    box.exec()
 
 
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
@@ -41,12 +54,10 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
     is a program fault, shown with a short Vietnamese message and the traceback in the details.
     """
     if isinstance(exc, GnappError):
-        QMessageBox.warning(parent, "gnapp", str(exc))
-        return
-    box = QMessageBox(QMessageBox.Icon.Critical, "gnapp – Lỗi", UNEXPECTED_ERROR,
-                      QMessageBox.StandardButton.Ok, parent)
-    box.setDetailedText("".join(traceback.format_exception(exc)))
-    box.exec()
+        message_box(parent, QMessageBox.Icon.Warning, str(exc))
+    else:
+        message_box(parent, QMessageBox.Icon.Critical, UNEXPECTED_ERROR, title="gnapp – Lỗi",
+                    details="".join(traceback.format_exception(exc)))
 
 
 class TaskManager(QObject):

@@ -45,7 +45,7 @@ def test_a_file_that_is_not_gnapps_is_refused_with_a_message(qapp, tmp_path, mon
     conn.execute("CREATE TABLE x (y)")
     conn.close()
     shown = []
-    monkeypatch.setattr(ui_app.QMessageBox, "critical", lambda *args: shown.append(args[2]))
+    monkeypatch.setattr(ui_app.QMessageBox, "exec", lambda box: shown.append(box.text()))
     assert ui_app.run(path) == 1
     assert "không phải cơ sở dữ liệu của gnapp" in shown[0]
 

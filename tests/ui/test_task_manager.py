@@ -80,20 +80,23 @@ def test_failure_without_handler_shows_the_standard_error(qtbot, tasks, monkeypa
 
 def test_show_error_warns_with_the_message_of_a_gnapp_error(qapp, monkeypatch):
     calls = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: calls.append(args))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: calls.append(
+        (box.icon(), box.text(), [b.text() for b in box.buttons()])))
     show_error(None, InputError("Chưa nhập họ tên.", field="Họ và tên"))
-    assert calls[0][2] == "Trường «Họ và tên»: Chưa nhập họ tên."
+    assert calls == [(QMessageBox.Icon.Warning, "Trường «Họ và tên»: Chưa nhập họ tên.",
+                      ["Đóng"])]
 
 
 def test_show_error_shows_a_traceback_for_unexpected_errors(qapp, monkeypatch):
     boxes = []
-    monkeypatch.setattr(QMessageBox, "exec",
-                        lambda box: boxes.append((box.icon(), box.text(), box.detailedText())))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: boxes.append(
+        (box.icon(), box.text(), box.detailedText(), sorted(b.text() for b in box.buttons()))))
     try:
         {}["khong-co"]
     except KeyError as exc:
         show_error(None, exc)
-    [(icon, text, details)] = boxes
+    [(icon, text, details, buttons)] = boxes
+    assert buttons == ["Xem chi tiết…", "Đóng"]
     assert icon == QMessageBox.Icon.Critical
     assert text.startswith("Đã xảy ra lỗi không mong muốn.")
     assert "Traceback" in details and "KeyError: 'khong-co'" in details
