@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gnapp.db import connection, sites
+from gnapp.db import connection, sites, units
 
 COMMUNE = "07339"  # Xã Tân Yên, Bắc Ninh
 PROVINCE = "24"    # Tỉnh Bắc Ninh
@@ -35,17 +35,35 @@ def fresh_db(db_path):
     db.close()
 
 
-@pytest.fixture(scope="session")
-def _site_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "gnapp.sqlite"
+def _template(folder: Path, prepare) -> Path:
+    """A database file prepared once per session, with its WAL folded into the main file
+    so that copying the one file copies the whole database."""
+    path = folder / "gnapp.sqlite"
     db = connection.connect(path)
-    sites.init_site(db, COMMUNE, "commune", user="canbo", user_full_name="Nguyễn Thị Hồng Nhung")
+    prepare(db)
     db.close()
-    # fold the WAL into the main file so one file copy is the whole database
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def _site_template(tmp_path_factory) -> Path:
+    return _template(tmp_path_factory.mktemp("site"), lambda db: sites.init_site(
+        db, COMMUNE, "commune", user="canbo", user_full_name="Nguyễn Thị Hồng Nhung"))
+
+
+@pytest.fixture(scope="session")
+def _units_template(tmp_path_factory) -> Path:
+    return _template(tmp_path_factory.mktemp("units"), units.ensure_official_units)
+
+
+@pytest.fixture
+def units_path(_units_template, db_path) -> Path:
+    """A database file with the official units and no site yet (copied from a template)."""
+    shutil.copy(_units_template, db_path)
+    return db_path
 
 
 @pytest.fixture

@@ -64,29 +64,3 @@ def make_window(qtbot, shown_errors):
 def window(make_window, site_path):
     """The main window of the commune 07339 (Xã Tân Yên), without automatic backups."""
     return make_window(site_path)
-
-
-@pytest.fixture(scope="session")
-def _units_template(tmp_path_factory):
-    """A database with the official unit list loaded but no site yet."""
-    import sqlite3
-
-    from gnapp.db import connection, units
-
-    path = tmp_path_factory.mktemp("units") / "gnapp.sqlite"
-    db = connection.connect(path)
-    units.ensure_official_units(db)
-    db.close()
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    return path
-
-
-@pytest.fixture
-def units_path(_units_template, db_path):
-    """A database file with the official units and no site (copied from a template)."""
-    import shutil
-
-    shutil.copy(_units_template, db_path)
-    return db_path
