@@ -1,0 +1,85 @@
+"""Code lists of the register and the review, with their Vietnamese labels.
+
+Stored values are the ASCII codes on the left; what a person reads is the label. Lists that
+a standard defines (the deprivation indicators) live in the standard files instead
+(``resources/standards``).
+"""
+
+from __future__ import annotations
+
+SEX = {"nam": "Nam", "nu": "Nữ"}
+
+AREA = {"rural": "Nông thôn", "urban": "Thành thị"}
+
+# Relation of a member to the head of household (quan hệ với chủ hộ).
+RELATION = {
+    "head": "Chủ hộ",
+    "spouse": "Vợ/chồng",
+    "child": "Con",
+    "child_in_law": "Con dâu/con rể",
+    "grandchild": "Cháu",
+    "parent": "Bố/mẹ",
+    "parent_in_law": "Bố/mẹ vợ/chồng",
+    "grandparent": "Ông/bà",
+    "sibling": "Anh/chị/em",
+    "other": "Khác",
+}
+
+# Schooling status of a member (tình trạng đi học).
+SCHOOLING = {
+    "not_yet": "Chưa đi học",
+    "preschool": "Mầm non",
+    "primary": "Tiểu học",
+    "lower_secondary": "Trung học cơ sở",
+    "upper_secondary": "Trung học phổ thông",
+    "vocational": "Học nghề, trung cấp, cao đẳng",
+    "university": "Đại học trở lên",
+    "dropped_out": "Bỏ học",
+    "finished": "Đã thôi học",
+}
+
+# Employment status of a member (việc làm).
+EMPLOYMENT = {
+    "employed_contract": "Có việc làm, có hợp đồng lao động",
+    "employed_no_contract": "Làm công ăn lương không có hợp đồng",
+    "self_employed": "Tự làm (nông nghiệp, buôn bán…)",
+    "unemployed": "Thất nghiệp, đang tìm việc",
+    "student": "Đang đi học",
+    "not_working": "Không làm việc (già, ốm, nội trợ…)",
+}
+
+# Household flags (target groups) and their labels.
+HOUSEHOLD_FLAGS = {
+    "ethnic_minority": "Hộ dân tộc thiểu số",
+    "revolution_merit": "Hộ có người có công với cách mạng",
+    "no_labour": "Hộ không có khả năng lao động",
+    "social_protection": "Hộ có đối tượng bảo trợ xã hội",
+    "single_no_support": "Người đơn thân không nơi nương tựa",
+    "farm_household": "Hộ làm nông, lâm, ngư nghiệp, diêm nghiệp",
+}
+
+# Result of a household review (phân loại).
+CLASS = {
+    "poor": "Hộ nghèo",
+    "near_poor": "Hộ cận nghèo",
+    "average": "Hộ làm NLNDN có mức sống trung bình",
+    "not_poor": "Không nghèo",
+}
+
+# The 12 deprivation indicators of CN2022, in report order (Báo cáo 4–5 columns); the
+# codes are those of the national review software's export (``deprivation.<code>``).
+CN2022_INDICATORS = (
+    "employment", "dependentPerson", "nutrition", "healthInsurance", "adultEducation",
+    "childSchoolAttendance", "housingQuality", "housingArea", "cleanWater", "hygienicToilet",
+    "telecommunication", "informationAccessAssets",
+)
+
+# Household events: changes of the register that are recorded, never deletions.
+EVENT = {
+    "created": "Lập hộ",
+    "split": "Tách hộ",
+    "merged": "Nhập hộ",
+    "moved_in": "Chuyển đến",
+    "moved_out": "Chuyển đi",
+    "death": "Chết",
+}
