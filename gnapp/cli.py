@@ -126,7 +126,8 @@ def demo(db_path, as_json):
     _emit(as_json, {"ok": True, "db": str(db_path), **summary},
           lambda: f"Dữ liệu mẫu trong {db_path}: đơn vị {summary['unit_name']} "
                   f"({summary['unit_code']}), {summary['villages']} thôn "
-                  f"(thêm mới {summary['villages_added']}).")
+                  f"(thêm mới {summary['villages_added']}), {summary['households']} hộ "
+                  f"(thêm mới {summary['households_added']}).")
 
 
 @cli.command(context_settings=CONTEXT)

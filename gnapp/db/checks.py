@@ -69,7 +69,20 @@ def _check_site(db: Database) -> list[Issue]:
     return []
 
 
-CHECKS: list[Callable[[Database], list[Issue]]] = [_check_site, _check_change_log, _check_units]
+def _check_heads(db: Database) -> list[Issue]:
+    """Every household in the register has exactly one head among its present members."""
+    return [error("household.head_count",
+                  f"Hộ {row['code']} có {row['heads']} chủ hộ (phải có đúng một).",
+                  source=f"household:{row['id']}")
+            for row in db.query(
+                "SELECT h.id, h.code, count(m.id) AS heads FROM household h "
+                "LEFT JOIN member m ON m.household_id = h.id AND m.relation = 'head' "
+                "AND m.status = 'present' AND m.deleted = 0 "
+                "WHERE h.deleted = 0 AND h.status = 'active' GROUP BY h.id HAVING heads != 1")]
+
+
+CHECKS: list[Callable[[Database], list[Issue]]] = [_check_site, _check_change_log, _check_units,
+                                                   _check_heads]
 
 
 def check(db: Database) -> CheckResult:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gnapp.domain.issues import Issue
-from gnapp.domain.text import compound_sort_key
+from gnapp.domain.register import validate_event, validate_household, validate_member
+from gnapp.domain.text import compound_sort_key, name_sort_key
 from gnapp.domain.units import place_name, validate_unit
 
 # The columns every syncable row carries (DESIGN.md §3.1).
@@ -41,6 +42,8 @@ class SyncTable:
         derive: columns computed from the others on every write (e.g. collation keys);
             they are not hashed and never travel
         derived: names of the derived columns, including SQL generated columns
+        after_write: keeps local derived tables in step (``fn(db, new_row, old_row)``), in
+            the same transaction as the change, whatever its origin
     """
 
     name: str
@@ -48,6 +51,7 @@ class SyncTable:
     validate: Callable[[Mapping[str, Any]], list[Issue]] = _no_issues
     derive: Callable[[Mapping[str, Any]], dict[str, Any]] = _nothing_derived
     derived: tuple[str, ...] = ()
+    after_write: Callable[[Any, Mapping[str, Any], Mapping[str, Any] | None], None] | None = None
 
 
 SYNCABLE: dict[str, SyncTable] = {}
@@ -74,3 +78,25 @@ register(SyncTable(
                                                    v.get("name") or "")},
     derived=("name_key", "name_fold"),
 ))
+
+
+def _refresh_index(db, new: Mapping[str, Any], old: Mapping[str, Any] | None) -> None:
+    from gnapp.db.households import refresh_index
+
+    ids = {new.get("household_id", new["id"])}
+    if old is not None:
+        ids.add(old.get("household_id", old["id"]))
+    for household_id in ids:
+        refresh_index(db, household_id)
+
+
+register(SyncTable(
+    name="household", label="hộ gia đình", validate=validate_household,
+    after_write=_refresh_index,
+))
+register(SyncTable(
+    name="member", label="thành viên hộ", validate=validate_member,
+    derive=lambda v: {"name_key": name_sort_key(v.get("full_name") or "")},
+    derived=("name_key",), after_write=_refresh_index,
+))
+register(SyncTable(name="household_event", label="biến động hộ", validate=validate_event))

@@ -152,3 +152,71 @@ def m001_core(db: Database) -> None:
     db.execute("CREATE INDEX admin_unit_parent ON admin_unit(parent_id, name)")
     db.execute("CREATE INDEX admin_unit_name_key ON admin_unit(name_key)")
     db["admin_unit"].enable_fts(["name_fold"], create_triggers=True, tokenize=FTS_TOKENIZE)
+
+
+@migrations()
+def m002_register(db: Database) -> None:
+    """The household register: households, members, recorded events, and a local index."""
+    create_synced_table(db, "household", """
+        code TEXT NOT NULL,
+        village_id TEXT NOT NULL REFERENCES admin_unit(id) DEFERRABLE INITIALLY DEFERRED,
+        address TEXT,
+        area TEXT NOT NULL CHECK (area IN ('rural', 'urban')),
+        ethnic_minority INTEGER NOT NULL DEFAULT 0,
+        revolution_merit INTEGER NOT NULL DEFAULT 0,
+        no_labour INTEGER NOT NULL DEFAULT 0,
+        social_protection INTEGER NOT NULL DEFAULT 0,
+        single_no_support INTEGER NOT NULL DEFAULT 0,
+        farm_household INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'active'
+            CHECK (status IN ('active', 'moved_out', 'merged', 'dissolved')),
+        former_unit_code TEXT,
+        former_code TEXT,
+        note TEXT""")
+    db.execute("CREATE UNIQUE INDEX household_code ON household(owner_unit, code) "
+               "WHERE deleted = 0")
+    db.execute("CREATE INDEX household_village ON household(village_id)")
+    create_synced_table(db, "member", """
+        household_id TEXT NOT NULL REFERENCES household(id) DEFERRABLE INITIALLY DEFERRED,
+        position INTEGER NOT NULL,
+        full_name TEXT NOT NULL,
+        sex TEXT CHECK (sex IN ('nam', 'nu')),
+        birth_date TEXT,
+        ethnicity TEXT,
+        relation TEXT NOT NULL,
+        id_number TEXT,
+        health_insurance INTEGER,
+        schooling TEXT,
+        employment TEXT,
+        disability INTEGER NOT NULL DEFAULT 0,
+        social_allowance INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'present'
+            CHECK (status IN ('present', 'moved_out', 'deceased')),
+        left_on TEXT,
+        name_key TEXT NOT NULL""")
+    db.execute("CREATE INDEX member_household ON member(household_id, position)")
+    db.execute("CREATE INDEX member_id_number ON member(id_number) WHERE id_number IS NOT NULL")
+    create_synced_table(db, "household_event", """
+        household_id TEXT NOT NULL REFERENCES household(id) DEFERRABLE INITIALLY DEFERRED,
+        kind TEXT NOT NULL,
+        on_date TEXT NOT NULL,
+        member_id TEXT REFERENCES member(id) DEFERRABLE INITIALLY DEFERRED,
+        other_household_id TEXT REFERENCES household(id) DEFERRABLE INITIALLY DEFERRED,
+        note TEXT""")
+    db.execute("CREATE INDEX household_event_household ON household_event(household_id, on_date)")
+    # Local, derived, never travels: one line per household for the list and its search.
+    db.execute("""
+        CREATE TABLE household_index (
+            household_id TEXT PRIMARY KEY NOT NULL,
+            code TEXT NOT NULL,
+            village_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            head_name TEXT,
+            head_key TEXT,
+            members INTEGER NOT NULL,
+            search TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX household_index_village ON household_index(village_id, head_key)")
+    db.execute("CREATE INDEX household_index_head ON household_index(head_key)")
+    db.execute("CREATE INDEX household_index_code ON household_index(code)")
+    db["household_index"].enable_fts(["search"], create_triggers=True, tokenize=FTS_TOKENIZE)

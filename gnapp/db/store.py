@@ -141,24 +141,30 @@ def write_row(db: Database, table: str, row: Mapping[str, Any], *, base_version:
 
     The lowest step of the write path: no ownership, lock or validation checks (local
     edits get them in ``Writer``; package imports in their plan). ``row`` carries every
-    sync column already stamped.
+    sync column already stamped; columns it leaves out get their SQL default on insert
+    and keep their value on update.
 
     :param base_version: the version the row had before this change (0 for a new row)
     :param origin: ``"local"`` or where the change came from (a package id, a reference list)
     """
+    spec = registry.table(table)
     columns = _columns(db, table)
-    unknown = set(row) - set(columns) - set(registry.table(table).derived)
+    unknown = set(row) - set(columns) - set(spec.derived)
     if unknown:
         raise KeyError(f"{table} has no column(s) {sorted(unknown)}")
     db.execute(
         "INSERT INTO change_log (table_name, row_id, version, base_version, updated_at, origin) "
         "VALUES (?, ?, ?, ?, ?, ?)",
         [table, row["id"], row["version"], base_version, row["updated_at"], origin])
+    columns = [c for c in columns if c in row]  # a new row may leave defaults to SQL
     names = ", ".join(columns)
     marks = ", ".join("?" for _ in columns)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
+    old = get_row(db, table, row["id"]) if spec.after_write else None
     db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks}) "
                f"ON CONFLICT(id) DO UPDATE SET {updates}", [row.get(c) for c in columns])
+    if spec.after_write:
+        spec.after_write(db, row, old)
 
 
 def last_change_seq(db: Database) -> int:

@@ -1,0 +1,318 @@
+"""The household register: households, members and their recorded events.
+
+Every change goes through the write path (``Writer``); splits, merges, moves and deaths
+are events plus changes of status, never deletions. ``household_index`` is a local, derived
+table (one line per household: head, member count, folded search text) kept in step by the
+registry's ``after_write`` hook, so the household list can page and search 100,000 households
+in SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from sqlite_utils import Database
+
+from gnapp.db.store import NotFound, Writer, WriteError, get_row
+from gnapp.domain import people
+from gnapp.domain.issues import Issue
+from gnapp.domain.register import parse_birth
+from gnapp.domain.text import fold, fts_query, name_sort_key
+
+PRESENT = "present"
+
+
+# -- the local index ------------------------------------------------------------------------
+
+def refresh_index(db: Database, household_id: str) -> None:
+    """Rebuild the index line of one household (called inside the writing transaction)."""
+    household = get_row(db, "household", household_id)
+    if household is None or household["deleted"]:
+        db.execute("DELETE FROM household_index WHERE household_id = ?", [household_id])
+        return
+    present = members(db, household_id)
+    head = next((m for m in present if m["relation"] == "head"), None)
+    words = [household["code"], household.get("former_code") or ""]
+    words += [m["full_name"] for m in present] + [m["id_number"] or "" for m in present]
+    db.execute(
+        "INSERT INTO household_index (household_id, code, village_id, status, head_name, "
+        "head_key, members, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(household_id) DO UPDATE SET code = excluded.code, "
+        "village_id = excluded.village_id, status = excluded.status, "
+        "head_name = excluded.head_name, head_key = excluded.head_key, "
+        "members = excluded.members, search = excluded.search",
+        [household_id, household["code"], household["village_id"], household["status"],
+         head["full_name"] if head else None, name_sort_key(head["full_name"]) if head else None,
+         len(present), fold(" ".join(w for w in words if w))])
+
+
+def _index_filter(search: str | None, village_id: str | None,
+                  status: str | None) -> tuple[str, list]:
+    where, params = ["1 = 1"], []
+    if search:
+        query = fts_query(search)
+        if query is None:
+            return "0 = 1", []
+        where.append("i.rowid IN (SELECT rowid FROM household_index_fts "
+                     "WHERE household_index_fts MATCH ?)")
+        params.append(query)
+    if village_id:
+        where.append("i.village_id = ?")
+        params.append(village_id)
+    if status:
+        where.append("i.status = ?")
+        params.append(status)
+    return " AND ".join(where), params
+
+
+def count_households(db: Database, *, search: str | None = None, village_id: str | None = None,
+                     status: str | None = "active") -> int:
+    where, params = _index_filter(search, village_id, status)
+    return db.execute(f"SELECT count(*) FROM household_index i WHERE {where}",
+                      params).fetchone()[0]
+
+
+def list_households(db: Database, *, search: str | None = None, village_id: str | None = None,
+                    status: str | None = "active", offset: int = 0,
+                    limit: int = 200) -> list[dict]:
+    """One page of the household list, in Vietnamese order of the head's name.
+
+    :param search: words typed by the user: code, any member's name or identity number,
+        ignoring case and diacritics
+    """
+    where, params = _index_filter(search, village_id, status)
+    return list(db.query(
+        "SELECT i.*, v.name AS village_name FROM household_index i "
+        "JOIN admin_unit v ON v.id = i.village_id "
+        f"WHERE {where} ORDER BY i.head_key, i.code LIMIT ? OFFSET ?",
+        [*params, limit, offset]))
+
+
+# -- reading --------------------------------------------------------------------------------
+
+def members(db: Database, household_id: str, *, include_left: bool = False) -> list[dict]:
+    """The members of a household in roster order (by default only those still present)."""
+    sql = "SELECT * FROM member WHERE household_id = ? AND deleted = 0"
+    if not include_left:
+        sql += " AND status = 'present'"
+    return list(db.query(sql + " ORDER BY position", [household_id]))
+
+
+def household(db: Database, household_id: str) -> dict:
+    row = get_row(db, "household", household_id)
+    if row is None or row["deleted"]:
+        raise NotFound(f"Không tìm thấy hộ (mã dòng {household_id}).")
+    return row
+
+
+def find_by_code(db: Database, code: str, owner_unit: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM household WHERE code = ? AND owner_unit = ? "
+                         "AND deleted = 0", [code.strip(), owner_unit]))
+    return rows[0] if rows else None
+
+
+def events(db: Database, household_id: str) -> list[dict]:
+    return list(db.query("SELECT * FROM household_event WHERE household_id = ? AND deleted = 0 "
+                         "ORDER BY on_date, updated_at", [household_id]))
+
+
+def _facts(m: Mapping) -> people.MemberFacts:
+    return people.MemberFacts(name=m["full_name"], sex=m["sex"], birth=parse_birth(m["birth_date"]),
+                              relation=m["relation"], id_number=m["id_number"],
+                              present=m["status"] == PRESENT)
+
+
+def household_issues(db: Database, household_id: str) -> list[Issue]:
+    """What is wrong with a household as a whole (exactly one head, repeated numbers …)."""
+    return people.check_household([_facts(m) for m in members(db, household_id,
+                                                                include_left=True)])
+
+
+def duplicate_people(db: Database, owner_unit: str) -> list:
+    """Likely duplicate persons in the commune's register, for a person to decide."""
+    from gnapp.domain.duplicates import PersonRef, find_duplicates
+
+    refs = (PersonRef(member_id=r["id"], household_id=r["household_id"],
+                      household_code=r["code"], name=r["full_name"],
+                      birth=parse_birth(r["birth_date"]), id_number=r["id_number"])
+            for r in db.query(
+                "SELECT m.id, m.household_id, h.code, m.full_name, m.birth_date, m.id_number "
+                "FROM member m JOIN household h ON h.id = m.household_id "
+                "WHERE m.deleted = 0 AND m.status = 'present' AND h.deleted = 0 "
+                "AND h.status = 'active' AND h.owner_unit = ?", [owner_unit]))
+    return find_duplicates(refs)
+
+
+# -- writing --------------------------------------------------------------------------------
+
+def next_code(db: Database, village_id: str) -> str:
+    """The next free household code of a village: "<village number>-<4 digits>" ("03-0012")."""
+    village = get_row(db, "admin_unit", village_id)
+    prefix = village["code"].rsplit(".", 1)[-1] + "-"
+    last = db.execute("SELECT max(CAST(substr(code, ?) AS INTEGER)) FROM household "
+                      "WHERE village_id = ? AND code > ? AND code < ?",
+                      [len(prefix) + 1, village_id, prefix, prefix[:-1] + "."]).fetchone()[0]
+    return f"{prefix}{(last or 0) + 1:04d}"
+
+
+def _event(w: Writer, household_id: str, kind: str, on_date: date | str, *,
+           member_id: str | None = None, other: str | None = None,
+           note: str | None = None) -> dict:
+    return w.insert("household_event", {
+        "household_id": household_id, "kind": kind, "on_date": str(on_date),
+        "member_id": member_id, "other_household_id": other, "note": note})
+
+
+def add_household(w: Writer, *, village_id: str, area: str, head: Mapping[str, Any],
+                  code: str | None = None, on_date: date | str | None = None,
+                  kind: str = "created", **fields: Any) -> dict:
+    """Register a household with its head, and record how it came (``created``, ``moved_in``).
+
+    :param head: the head's member fields (``relation`` is set to ``head``)
+    :param fields: other household fields: address, flags, former codes, note
+    """
+    def op(w: Writer) -> dict:
+        row = w.insert("household", {"code": code or next_code(w.db, village_id),
+                                     "village_id": village_id, "area": area, **fields})
+        head_row = add_member(w, row["id"], {**head, "relation": "head"})
+        _event(w, row["id"], kind, on_date or date.today(), member_id=head_row["id"])
+        return household(w.db, row["id"])
+
+    return w.transact(op).result
+
+
+def add_member(w: Writer, household_id: str, values: Mapping[str, Any]) -> dict:
+    """Add a member at the end of the roster."""
+    household(w.db, household_id)
+    last = w.db.execute("SELECT coalesce(max(position), 0) FROM member WHERE household_id = ?",
+                        [household_id]).fetchone()[0]
+    return w.insert("member", {"position": last + 1, **values, "household_id": household_id})
+
+
+def update_member(w: Writer, member_id: str, changes: Mapping[str, Any], *,
+                  reason: str | None = None, expected_version: int | None = None) -> dict:
+    return w.update("member", member_id, changes, reason=reason,
+                    expected_version=expected_version)
+
+
+def update_household(w: Writer, household_id: str, changes: Mapping[str, Any], *,
+                     reason: str | None = None, expected_version: int | None = None) -> dict:
+    return w.update("household", household_id, changes, reason=reason,
+                    expected_version=expected_version)
+
+
+def _present_member(db: Database, member_id: str) -> dict:
+    row = get_row(db, "member", member_id)
+    if row is None or row["deleted"] or row["status"] != PRESENT:
+        raise NotFound("Không tìm thấy thành viên đang có mặt trong hộ.")
+    return row
+
+
+def _take_over_head(w: Writer, leaving: dict, new_head_id: str | None, reason: str) -> None:
+    """When the head leaves, another present member becomes head (or none is left)."""
+    if leaving["relation"] != "head":
+        return
+    others = [m for m in members(w.db, leaving["household_id"]) if m["id"] != leaving["id"]]
+    if not others:
+        return
+    if new_head_id is None or new_head_id not in {m["id"] for m in others}:
+        raise WriteError("Chủ hộ rời khỏi hộ: hãy chọn thành viên làm chủ hộ mới.")
+    w.update("member", new_head_id, {"relation": "head"}, reason=reason)
+
+
+def record_death(w: Writer, member_id: str, on_date: date | str, *,
+                 new_head_id: str | None = None) -> None:
+    """A member died: status and date kept, an event recorded, a new head if needed."""
+    def op(w: Writer) -> None:
+        member = _present_member(w.db, member_id)
+        _take_over_head(w, member, new_head_id, "Chủ hộ mất")
+        w.update("member", member_id, {"status": "deceased", "left_on": str(on_date)},
+                 reason="Thành viên mất")
+        _event(w, member["household_id"], "death", on_date, member_id=member_id)
+        if not members(w.db, member["household_id"]):
+            w.update("household", member["household_id"], {"status": "dissolved"},
+                     reason="Hộ không còn thành viên")
+
+    w.transact(op)
+
+
+def move_out_member(w: Writer, member_id: str, on_date: date | str, *,
+                    new_head_id: str | None = None, note: str | None = None) -> None:
+    """A member moved away from the commune."""
+    def op(w: Writer) -> None:
+        member = _present_member(w.db, member_id)
+        _take_over_head(w, member, new_head_id, "Chủ hộ chuyển đi")
+        w.update("member", member_id, {"status": "moved_out", "left_on": str(on_date)},
+                 reason="Thành viên chuyển đi")
+        _event(w, member["household_id"], "moved_out", on_date, member_id=member_id, note=note)
+
+    w.transact(op)
+
+
+def move_out_household(w: Writer, household_id: str, on_date: date | str, *,
+                       note: str | None = None) -> None:
+    """The whole household moved away: it stays in the register with its history."""
+    def op(w: Writer) -> None:
+        household(w.db, household_id)
+        for m in members(w.db, household_id):
+            w.update("member", m["id"], {"status": "moved_out", "left_on": str(on_date)},
+                     reason="Hộ chuyển đi")
+        w.update("household", household_id, {"status": "moved_out"}, reason="Hộ chuyển đi")
+        _event(w, household_id, "moved_out", on_date, note=note)
+
+    w.transact(op)
+
+
+def split_household(w: Writer, household_id: str, member_ids: Iterable[str], *,
+                    new_head_id: str, on_date: date | str, code: str | None = None,
+                    remaining_head_id: str | None = None) -> dict:
+    """Split members off into a new household in the same village (tách hộ)."""
+    member_ids = list(member_ids)
+
+    def op(w: Writer) -> dict:
+        source = household(w.db, household_id)
+        present = {m["id"]: m for m in members(w.db, household_id)}
+        if not member_ids or any(m not in present for m in member_ids):
+            raise WriteError("Chỉ tách được các thành viên đang có mặt trong hộ.")
+        if len(member_ids) == len(present):
+            raise WriteError("Không thể tách toàn bộ thành viên; hộ cũ phải còn người.")
+        if new_head_id not in member_ids:
+            raise WriteError("Chủ hộ mới phải là một trong các thành viên được tách.")
+        new = w.insert("household", {
+            "code": code or next_code(w.db, source["village_id"]),
+            "village_id": source["village_id"], "area": source["area"],
+            "address": source["address"]})
+        if any(present[m]["relation"] == "head" for m in member_ids):
+            if remaining_head_id not in present or remaining_head_id in member_ids:
+                raise WriteError("Chủ hộ được tách đi: hãy chọn chủ hộ mới cho hộ cũ.")
+            w.update("member", remaining_head_id, {"relation": "head"}, reason="Tách hộ")
+        for position, m in enumerate(member_ids, 1):
+            w.update("member", m, {"household_id": new["id"], "position": position,
+                                   "relation": "head" if m == new_head_id else
+                                   ("other" if present[m]["relation"] == "head"
+                                    else present[m]["relation"])}, reason="Tách hộ")
+        _event(w, household_id, "split", on_date, other=new["id"])
+        _event(w, new["id"], "split", on_date, other=household_id)
+        return household(w.db, new["id"])
+
+    return w.transact(op).result
+
+
+def merge_households(w: Writer, from_id: str, into_id: str, on_date: date | str) -> None:
+    """Merge one household into another (nhập hộ): its members join as non-heads."""
+    def op(w: Writer) -> None:
+        household(w.db, from_id)
+        household(w.db, into_id)
+        last = len(members(w.db, into_id, include_left=True))
+        for offset, m in enumerate(members(w.db, from_id), 1):
+            w.update("member", m["id"], {
+                "household_id": into_id, "position": last + offset,
+                "relation": "other" if m["relation"] == "head" else m["relation"]},
+                reason="Nhập hộ")
+        w.update("household", from_id, {"status": "merged"}, reason="Nhập hộ")
+        _event(w, from_id, "merged", on_date, other=into_id)
+        _event(w, into_id, "merged", on_date, other=from_id)
+
+    w.transact(op)

@@ -1,0 +1,165 @@
+"""The household register through the write path: households, members, events, the list."""
+
+import pytest
+
+from gnapp.db import households as hh
+from gnapp.db import units
+from gnapp.db.store import Invalid, WriteError
+
+HEAD = {"full_name": "Nguyễn Văn Đức", "sex": "nam", "birth_date": "1975", "ethnicity": "Kinh",
+        "health_insurance": 1}
+
+
+@pytest.fixture
+def village(writer):
+    return units.add_village(writer, "Thôn Đồng Tâm")
+
+
+@pytest.fixture
+def family(writer, village):
+    """A household of four: head, wife, two children."""
+    home = hh.add_household(writer, village_id=village["id"], area="rural", head=HEAD,
+                            address="Xóm Giữa", ethnic_minority=0, on_date="2024-01-10")
+    wife = hh.add_member(writer, home["id"], {"full_name": "Trần Thị Ánh", "sex": "nu",
+                                              "birth_date": "1978-03-05", "relation": "spouse"})
+    son = hh.add_member(writer, home["id"], {"full_name": "Nguyễn Văn An", "sex": "nam",
+                                             "birth_date": "2001", "relation": "child"})
+    daughter = hh.add_member(writer, home["id"], {"full_name": "Nguyễn Thị Bình", "sex": "nu",
+                                                  "birth_date": "2010", "relation": "child"})
+    return home, wife, son, daughter
+
+
+def names(db, household_id, **kw):
+    return [m["full_name"] for m in hh.members(db, household_id, **kw)]
+
+
+def test_a_household_gets_a_code_its_head_and_a_created_event(site_db, family, village):
+    home = family[0]
+    assert home["code"] == "01-0001" and home["status"] == "active"
+    assert names(site_db, home["id"]) == ["Nguyễn Văn Đức", "Trần Thị Ánh", "Nguyễn Văn An",
+                                          "Nguyễn Thị Bình"]
+    head = hh.members(site_db, home["id"])[0]
+    assert (head["relation"], head["position"]) == ("head", 1)
+    assert [(e["kind"], e["on_date"]) for e in hh.events(site_db, home["id"])] == \
+        [("created", "2024-01-10")]
+    assert hh.household_issues(site_db, home["id"]) == []
+
+
+def test_codes_count_up_within_a_village(writer, family, village):
+    second = hh.add_household(writer, village_id=village["id"], area="rural",
+                              head={"full_name": "Lò Văn Pọm", "sex": "nam"})
+    assert second["code"] == "01-0002"
+
+
+def test_a_bad_member_is_refused_with_its_field(writer, family):
+    home = family[0]
+    with pytest.raises(Invalid, match="Giới tính «x» không hợp lệ") as info:
+        hh.add_member(writer, home["id"], {"full_name": "Lê Thị Hoa", "sex": "x",
+                                           "relation": "child"})
+    assert "sex" in [i.field for i in info.value.issues]
+
+
+def test_an_identity_number_must_agree_with_the_member(writer, family):
+    home = family[0]
+    with pytest.raises(Invalid) as info:
+        hh.add_member(writer, home["id"], {"full_name": "Lê Thị Hoa", "sex": "nu",
+                                           "birth_date": "1990", "relation": "other",
+                                           "id_number": "001085012345"})
+    assert [i.field for i in info.value.issues] == ["id_number"]
+
+
+def test_the_list_searches_names_codes_and_numbers_without_diacritics(site_db, family, writer,
+                                                                      village):
+    hh.add_household(writer, village_id=village["id"], area="rural",
+                     head={"full_name": "Hoàng Thị Yến", "sex": "nu", "birth_date": "1960"})
+    assert hh.count_households(site_db) == 2
+    assert [r["head_name"] for r in hh.list_households(site_db)] == ["Nguyễn Văn Đức",
+                                                                     "Hoàng Thị Yến"]
+    assert [r["code"] for r in hh.list_households(site_db, search="tran thi anh")] == ["01-0001"]
+    assert [r["code"] for r in hh.list_households(site_db, search="yen")] == ["01-0002"]
+    assert [r["code"] for r in hh.list_households(site_db, search="01-0002")] == ["01-0002"]
+    first = hh.list_households(site_db, search="duc")[0]
+    assert (first["members"], first["village_name"]) == (4, "Thôn Đồng Tâm")
+
+
+def test_a_death_is_an_event_and_the_head_passes_on(site_db, writer, family):
+    home, wife, son, daughter = family
+    head = hh.members(site_db, home["id"])[0]
+    with pytest.raises(WriteError, match="chủ hộ mới"):
+        hh.record_death(writer, head["id"], "2025-02-01")
+    hh.record_death(writer, head["id"], "2025-02-01", new_head_id=wife["id"])
+    assert names(site_db, home["id"]) == ["Trần Thị Ánh", "Nguyễn Văn An", "Nguyễn Thị Bình"]
+    assert hh.members(site_db, home["id"])[0]["relation"] == "head"
+    everyone = hh.members(site_db, home["id"], include_left=True)
+    assert [m["status"] for m in everyone][0] == "deceased"
+    assert hh.list_households(site_db)[0]["head_name"] == "Trần Thị Ánh"
+    assert hh.household_issues(site_db, home["id"]) == []
+
+
+def test_a_split_moves_members_to_a_new_household(site_db, writer, family):
+    home, wife, son, daughter = family
+    new = hh.split_household(writer, home["id"], [son["id"]], new_head_id=son["id"],
+                             on_date="2025-05-01")
+    assert names(site_db, new["id"]) == ["Nguyễn Văn An"]
+    assert hh.members(site_db, new["id"])[0]["relation"] == "head"
+    assert names(site_db, home["id"]) == ["Nguyễn Văn Đức", "Trần Thị Ánh", "Nguyễn Thị Bình"]
+    assert [e["kind"] for e in hh.events(site_db, new["id"])] == ["split"]
+    assert hh.count_households(site_db) == 2
+
+
+def test_splitting_off_the_head_needs_a_new_head_for_the_old_household(writer, family):
+    home, wife, son, _ = family
+    head_id = hh.members(writer.db, home["id"])[0]["id"]
+    with pytest.raises(WriteError, match="chủ hộ mới cho hộ cũ"):
+        hh.split_household(writer, home["id"], [head_id, son["id"]], new_head_id=head_id,
+                           on_date="2025-05-01")
+    hh.split_household(writer, home["id"], [head_id, son["id"]], new_head_id=head_id,
+                       on_date="2025-05-01", remaining_head_id=wife["id"])
+    assert hh.household_issues(writer.db, home["id"]) == []
+
+
+def test_merge_and_move_out_keep_the_households_with_their_history(site_db, writer, family,
+                                                                   village):
+    home = family[0]
+    other = hh.add_household(writer, village_id=village["id"], area="rural",
+                             head={"full_name": "Phạm Văn Hải", "sex": "nam", "birth_date": "1950"})
+    hh.merge_households(writer, other["id"], home["id"], "2025-06-01")
+    assert "Phạm Văn Hải" in names(site_db, home["id"])
+    assert hh.household(site_db, other["id"])["status"] == "merged"
+    assert hh.count_households(site_db) == 1
+    assert hh.count_households(site_db, status="merged") == 1
+    hh.move_out_household(writer, home["id"], "2025-09-01")
+    assert hh.household(site_db, home["id"])["status"] == "moved_out"
+    assert hh.count_households(site_db) == 0
+    # every change is in the change log, nothing was deleted
+    assert site_db.execute("SELECT count(*) FROM member WHERE deleted = 1").fetchone()[0] == 0
+
+
+def test_a_failed_event_changes_nothing(site_db, writer, family):
+    home, wife, son, daughter = family
+    before = site_db.execute("SELECT count(*) FROM change_log").fetchone()[0]
+    with pytest.raises(WriteError):
+        hh.split_household(writer, home["id"], [son["id"], "nobody"], new_head_id=son["id"],
+                           on_date="2025-05-01")
+    assert site_db.execute("SELECT count(*) FROM change_log").fetchone()[0] == before
+    assert hh.count_households(site_db) == 1
+
+
+def test_likely_duplicates_are_proposed_not_merged(site_db, writer, family, village):
+    hh.add_household(writer, village_id=village["id"], area="rural",
+                     head={"full_name": "Nguyen Van Duc", "sex": "nam", "birth_date": "1975"})
+    pairs = hh.duplicate_people(site_db, "07339")
+    assert len(pairs) == 1 and pairs[0].strength == "likely"
+    assert hh.count_households(site_db) == 2
+
+
+def test_check_reports_a_household_without_a_head(site_db, writer, family):
+    from gnapp.db import checks
+
+    home, wife, son, daughter = family
+    assert checks.check(site_db).ok
+    head = hh.members(site_db, home["id"])[0]
+    writer.update("member", head["id"], {"relation": "spouse"})  # the editor allows a moment
+    result = checks.check(site_db)
+    assert [i.code for i in result.issues] == ["household.head_count"]
+    assert "01-0001 có 0 chủ hộ" in result.issues[0].message
