@@ -100,3 +100,5 @@ register(SyncTable(
     derived=("name_key",), after_write=_refresh_index,
 ))
 register(SyncTable(name="household_event", label="biến động hộ", validate=validate_event))
+register(SyncTable(name="review_round", label="đợt rà soát"))
+register(SyncTable(name="household_review", label="phiếu rà soát"))

@@ -220,3 +220,44 @@ def m002_register(db: Database) -> None:
     db.execute("CREATE INDEX household_index_head ON household_index(head_key)")
     db.execute("CREATE INDEX household_index_code ON household_index(code)")
     db["household_index"].enable_fts(["search"], create_triggers=True, tokenize=FTS_TOKENIZE)
+
+
+@migrations()
+def m003_review(db: Database) -> None:
+    """Review rounds and one review per household and round (Phiếu A, B and C)."""
+    create_synced_table(db, "review_round", """
+        year INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('periodic', 'regular', 'general')),
+        month INTEGER,
+        standard_id TEXT NOT NULL,
+        starts_on TEXT NOT NULL,
+        ends_on TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed'))""")
+    db.execute("CREATE UNIQUE INDEX review_round_key ON review_round(owner_unit, kind, year, "
+               "coalesce(month, 0)) WHERE deleted = 0")
+    create_synced_table(db, "household_review", """
+        round_id TEXT NOT NULL REFERENCES review_round(id) DEFERRABLE INITIALLY DEFERRED,
+        household_id TEXT NOT NULL REFERENCES household(id) DEFERRABLE INITIALLY DEFERRED,
+        review_date TEXT,
+        reviewer TEXT,
+        screen_result TEXT CHECK (screen_result IN ('stop', 'continue')),
+        area TEXT NOT NULL,
+        is_farm INTEGER NOT NULL DEFAULT 0,
+        income_per_person INTEGER,
+        farm_income_per_person INTEGER,
+        b1_score TEXT,
+        deprivations TEXT NOT NULL DEFAULT '{}',
+        deprivation_count INTEGER,
+        b2 INTEGER,
+        standard_id TEXT NOT NULL,
+        provisional INTEGER NOT NULL DEFAULT 0,
+        computed_class TEXT,
+        class TEXT,
+        override_reason TEXT,
+        causes TEXT NOT NULL DEFAULT '[]',
+        needs TEXT NOT NULL DEFAULT '[]',
+        persons INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'complete'))""")
+    db.execute("CREATE UNIQUE INDEX household_review_key ON household_review(round_id, "
+               "household_id) WHERE deleted = 0")
+    db.execute("CREATE INDEX household_review_household ON household_review(household_id)")

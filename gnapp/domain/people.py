@@ -86,7 +86,8 @@ def decode_cccd(number: str | None) -> CccdFacts | None:
                      birth_year=1900 + 100 * (century_sex // 2) + int(digits[4:6]))
 
 
-def id_disagreements(facts: CccdFacts, *, sex: str | None, birth_year: int | None) -> tuple[str, ...]:
+def id_disagreements(facts: CccdFacts, *, sex: str | None,
+                     birth_year: int | None) -> tuple[str, ...]:
     """Return what a CCCD contradicts about a member: some of ``sex``, ``century``, ``year``.
 
     ``century`` means the last two digits of the year agree but digit 4 gives another
@@ -152,10 +153,11 @@ def check_id_number(number: str | None, *, sex: str | None, birth: PartialDate |
     differ = id_disagreements(facts, sex=sex, birth_year=birth_year)
     if differ:
         what = " và ".join(_DISAGREEMENT_WORD[d] for d in differ)
+        card = _facts_phrase(facts.sex, facts.birth_year)
+        member = _facts_phrase(sex, birth_year)
         issues.append(error("member.id_disagrees",
-                            f"Số CCCD {digits} cho biết {_facts_phrase(facts.sex, facts.birth_year)}"
-                            f", nhưng thành viên là {_facts_phrase(sex, birth_year)} (khác {what}).",
-                            field, source))
+                            f"Số CCCD {digits} cho biết {card}, nhưng thành viên là {member} "
+                            f"(khác {what}).", field, source))
     return issues
 
 
@@ -333,7 +335,8 @@ def check_children_younger(members: list[MemberFacts]) -> list[Issue]:
                     f"{_who(m)} là con nhưng sinh ({m.birth.display()}) trước chủ hộ "
                     f"{_who(head)} ({head.birth.display()}).", "birth", m.source)
             for m in present
-            if m.relation == "child" and m.birth is not None and _surely_before(m.birth, head.birth)]
+            if m.relation == "child" and m.birth is not None
+            and _surely_before(m.birth, head.birth)]
 
 
 HOUSEHOLD_CHECKS = (check_members, check_one_head, check_unique_id_numbers, check_spouses,

@@ -104,7 +104,8 @@ def test_same_id_number_explanation():
 
 
 def test_same_name_explanation_shows_both_spellings():
-    pairs = find_duplicates([person(1, 1, "Nguyễn Văn Đức", 1985), person(2, 2, "Nguyen Van Duc", 1985)])
+    pairs = find_duplicates([person(1, 1, "Nguyễn Văn Đức", 1985),
+                             person(2, 2, "Nguyen Van Duc", 1985)])
     assert [p.explanation for p in pairs] == [
         "Trùng họ tên (không kể dấu) và năm sinh 1985: «Nguyễn Văn Đức» (hộ H001) và "
         "«Nguyen Van Duc» (hộ H002)."]
@@ -170,7 +171,8 @@ def test_a_pair_with_the_same_id_and_name_is_reported_once_as_certain():
 
 
 def test_pairs_inside_one_household_are_kept_and_marked():
-    pairs = find_duplicates([person(1, 5, "Nguyễn Văn Đức", 1985), person(2, 5, "Nguyen Van Duc", 1985)])
+    pairs = find_duplicates([person(1, 5, "Nguyễn Văn Đức", 1985),
+                             person(2, 5, "Nguyen Van Duc", 1985)])
     assert summary(pairs) == [(1, 2, SAME_NAME, LIKELY, True)]
     assert pairs[0].explanation.endswith("; cùng một hộ.")
 

@@ -1,0 +1,293 @@
+"""Review rounds and household reviews: Phiếu A, B and C, classified by the round's standard.
+
+A review stores the answers as entered, the class computed from them with the id of the
+standard used (so history can be recomputed and never silently changes), and, when an
+officer corrects the class by hand, the correction and its reason beside the computed class.
+Transitions between two rounds are computed from the stored classes, never typed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from sqlite_utils import Database
+
+from gnapp.db import households as hh
+from gnapp.db.store import NotFound, Writer, WriteError, get_row
+from gnapp.domain import classify as rules
+from gnapp.domain import suggest, transitions
+from gnapp.domain.codes import CLASS
+from gnapp.domain.errors import InputError
+from gnapp.domain.issues import Issue, error, has_errors
+from gnapp.domain.standards import Standard, load_standards, standard_for
+
+ROUND_KINDS = {"periodic": "Rà soát định kỳ", "regular": "Rà soát thường xuyên",
+               "general": "Tổng rà soát"}
+# What leaves the register, as the reason of an "other decrease" (Báo cáo 2–3 col 4).
+_LEAVING = {"moved_out": "moved_out", "merged": "merged", "death": "death"}
+
+
+@lru_cache(maxsize=1)
+def standards() -> dict[str, Standard]:
+    """The standards shipped in ``resources/standards`` (read once)."""
+    return load_standards()
+
+
+def standard(standard_id: str) -> Standard:
+    try:
+        return standards()[standard_id]
+    except KeyError:
+        raise InputError(f"Không có chuẩn nghèo «{standard_id}».", field="standard_id") from None
+
+
+def _round_dates(kind: str, year: int, month: int | None) -> tuple[date, date]:
+    if kind == "periodic":
+        return date(year, 9, 1), date(year, 12, 14)       # QĐ 24/2021 Art. 3
+    if kind == "regular":
+        if not month or not 1 <= month <= 12:
+            raise InputError("Rà soát thường xuyên cần tháng (1–12).", field="month")
+        return date(year, month, 15), date(year, month, 15)
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def create_round(w: Writer, *, year: int, kind: str, month: int | None = None,
+                 standard_id: str | None = None) -> dict:
+    """Open a review round of the commune.
+
+    Without ``standard_id`` the round takes the standard in force for the lists it produces:
+    a periodic (or general) review at the end of year Y makes the lists of Y+1 (domain.md
+    §5.1), a regular review those of its own month.
+    """
+    if kind not in ROUND_KINDS:
+        raise InputError(f"Loại đợt rà soát «{kind}» không hợp lệ.", field="kind")
+    starts, ends = _round_dates(kind, year, month)
+    if standard_id is None:
+        applies = starts if kind == "regular" else date(year + 1, 1, 1)
+        standard_id = standard_for(applies, standards()).id
+    standard(standard_id)
+    return w.insert("review_round", {
+        "year": year, "kind": kind, "month": month if kind == "regular" else None,
+        "standard_id": standard_id, "starts_on": starts.isoformat(),
+        "ends_on": ends.isoformat()}, reason=f"Mở đợt {ROUND_KINDS[kind].lower()} năm {year}")
+
+
+def rounds(db: Database, owner_unit: str | None = None) -> list[dict]:
+    sql = "SELECT * FROM review_round WHERE deleted = 0"
+    params: list = []
+    if owner_unit:
+        sql += " AND owner_unit = ?"
+        params.append(owner_unit)
+    return list(db.query(sql + " ORDER BY starts_on", params))
+
+
+def get_round(db: Database, round_id: str) -> dict:
+    row = get_row(db, "review_round", round_id)
+    if row is None or row["deleted"]:
+        raise NotFound("Không tìm thấy đợt rà soát.")
+    return row
+
+
+def review_of(db: Database, round_id: str, household_id: str) -> dict | None:
+    rows = list(db.query("SELECT * FROM household_review WHERE round_id = ? AND household_id = ? "
+                         "AND deleted = 0", [round_id, household_id]))
+    return rows[0] if rows else None
+
+
+def suggestions(db: Database, household_id: str, on: date,
+                floor_area_m2: float | None = None) -> dict[str, suggest.Suggestion]:
+    """Indicator answers the register suggests for a household on the review date."""
+    return suggest.suggest(hh.members(db, household_id), on, floor_area_m2=floor_area_m2)
+
+
+def _review_input(values: Mapping[str, Any]) -> rules.ReviewInput:
+    b1 = values.get("b1_score")
+    return rules.ReviewInput(
+        area=values["area"], income_per_person=values.get("income_per_person"),
+        b1_score=Decimal(str(b1)) if b1 not in (None, "") else None,
+        deprivations={k: (None if v is None else bool(v))
+                      for k, v in json.loads(values.get("deprivations") or "{}").items()},
+        is_farm_household=bool(values.get("is_farm")),
+        farm_income_per_person=values.get("farm_income_per_person"))
+
+
+def classification(values: Mapping[str, Any]) -> rules.Classification:
+    """The classification a stored review stands for (recomputed from its answers)."""
+    std = standard(values["standard_id"])
+    if values.get("screen_result") == "stop":
+        return rules.Classification(
+            klass="not_poor", b2=None, deprivation_count=None, basis=None,
+            provisional=std.is_provisional, standard_id=std.id,
+            reasons=("Phiếu A: hộ có đặc điểm của hộ không nghèo; dừng rà soát.",))
+    result = rules.classify(_review_input(values), std)
+    if values.get("override_reason"):
+        result = rules.override(result, values["class"], values["override_reason"])
+    return result
+
+
+def save_review(w: Writer, round_id: str, household_id: str, *,
+                deprivations: Mapping[str, bool | None] | None = None,
+                income_per_person: int | None = None, b1_score: Decimal | str | None = None,
+                screen_result: str | None = None, reviewer: str | None = None,
+                review_date: date | str | None = None, causes: Iterable[str] = (),
+                needs: Iterable[str] = (), farm_income_per_person: int | None = None,
+                override_class: str | None = None, override_reason: str | None = None,
+                expected_version: int | None = None) -> tuple[dict, rules.Classification]:
+    """Enter (or change) a household's review in a round and classify it.
+
+    The class is computed with the round's standard; ``override_class`` with a reason
+    corrects it by hand (the computed class is kept and the correction stays a warning).
+    """
+    db = w.db
+    round_ = get_round(db, round_id)
+    home = hh.household(db, household_id)
+    values = {
+        "round_id": round_id, "household_id": household_id,
+        "review_date": str(review_date) if review_date else None, "reviewer": reviewer,
+        "screen_result": screen_result, "area": home["area"],
+        "is_farm": home["farm_household"], "income_per_person": income_per_person,
+        "farm_income_per_person": farm_income_per_person,
+        "b1_score": str(b1_score) if b1_score not in (None, "") else None,
+        "deprivations": json.dumps({k: (None if v is None else int(bool(v)))
+                                    for k, v in (deprivations or {}).items()}, sort_keys=True),
+        "standard_id": round_["standard_id"], "causes": json.dumps(sorted(causes)),
+        "needs": json.dumps(sorted(needs)), "persons": len(hh.members(db, household_id)),
+        "override_reason": override_reason, "class": override_class}
+    result = classification(values)
+    values.update(klass_fields(result))
+    existing = review_of(db, round_id, household_id)
+    if existing is None:
+        row = w.insert("household_review", values, reason="Nhập phiếu rà soát")
+    else:
+        if existing["status"] == "complete":
+            raise WriteError("Phiếu đã được đánh dấu hoàn thành; mở lại trước khi sửa.")
+        row = w.update("household_review", existing["id"], values, reason="Sửa phiếu rà soát",
+                       expected_version=expected_version)
+    return row, result
+
+
+def klass_fields(result: rules.Classification) -> dict:
+    return {"class": result.klass,
+            "computed_class": result.computed_klass if result.overridden else result.klass,
+            "override_reason": result.override_reason, "b2": result.b2,
+            "deprivation_count": result.deprivation_count,
+            "provisional": int(result.provisional), "standard_id": result.standard_id}
+
+
+def checklist(db: Database, review: Mapping[str, Any]) -> list[Issue]:
+    """What keeps a review from being complete (errors) and what to look at (warnings)."""
+    issues = list(classification(review).issues)
+    if not review.get("review_date"):
+        issues.append(error("review.date_missing", "Chưa nhập ngày rà soát.", "review_date"))
+    if not review.get("reviewer"):
+        issues.append(error("review.reviewer_missing", "Chưa nhập người rà soát.", "reviewer"))
+    if review.get("screen_result") != "stop" and not review.get("class"):
+        issues.append(error("review.class_missing", "Chưa phân loại được hộ.", "class"))
+    issues += hh.household_issues(db, review["household_id"])
+    return issues
+
+
+def complete_review(w: Writer, review_id: str) -> dict:
+    """Mark a review complete; refused (with the list of what is missing) while it has errors."""
+    review = get_row(w.db, "household_review", review_id)
+    if review is None or review["deleted"]:
+        raise NotFound("Không tìm thấy phiếu rà soát.")
+    problems = [i for i in checklist(w.db, review) if i.severity == "error"]
+    if problems:
+        raise WriteError("Chưa thể đánh dấu hoàn thành: "
+                         + "; ".join(i.message for i in problems))
+    return w.update("household_review", review_id, {"status": "complete"},
+                    reason="Hoàn thành phiếu rà soát")
+
+
+def reopen_review(w: Writer, review_id: str, *, reason: str) -> dict:
+    if not (reason or "").strip():
+        raise WriteError("Cần ghi lý do mở lại phiếu.")
+    return w.update("household_review", review_id, {"status": "draft"}, reason=reason)
+
+
+# -- transitions ----------------------------------------------------------------------------
+
+def _classes(db: Database, round_id: str) -> dict[str, dict]:
+    return {r["household_id"]: r for r in db.query(
+        "SELECT household_id, class, persons FROM household_review "
+        "WHERE round_id = ? AND deleted = 0", [round_id])}
+
+
+def _in_register(events: list[dict], day: str) -> tuple[bool, str | None, str | None]:
+    """Whether the household was in the register on ``day``; how it came and went."""
+    came = next((e for e in events if e["kind"] in ("created", "moved_in", "split")
+                 and e["on_date"] <= day), None)
+    first = events[0]["kind"] if events else None
+    left = next((e for e in events if e["kind"] in _LEAVING and e["on_date"] <= day
+                 and e.get("member_id") is None), None)
+    return came is not None and left is None, first, left["kind"] if left else None
+
+
+def histories(db: Database, start_round_id: str, end_round_id: str, *,
+              look_back: int | None = None) -> list[transitions.HouseholdHistory]:
+    """Each household's class at the end of two rounds, for Báo cáo 2 and 3.
+
+    A household in the register that was not reviewed in a round counts as not poor; one
+    not in the register (not yet arrived, or gone) has no class. Persons are the members
+    counted with the review, or the members present now for a household not reviewed.
+    """
+    start, end = get_round(db, start_round_id), get_round(db, end_round_id)
+    at_start, at_end = _classes(db, start_round_id), _classes(db, end_round_id)
+    earlier = {r["id"]: r["year"] for r in rounds(db, start["owner_unit"])
+               if r["ends_on"] < start["ends_on"] and r["kind"] != "regular"}
+    past: dict[str, dict[int, str]] = {}
+    for r in db.query("SELECT household_id, round_id, class FROM household_review "
+                      "WHERE deleted = 0"):
+        if r["round_id"] in earlier:
+            past.setdefault(r["household_id"], {})[earlier[r["round_id"]]] = r["class"]
+    result = []
+    for home in db.query("SELECT id FROM household WHERE deleted = 0 AND owner_unit = ?",
+                         [start["owner_unit"]]):
+        events = hh.events(db, home["id"])
+        was_in, first_kind, _ = _in_register(events, start["ends_on"])
+        is_in, _, left_kind = _in_register(events, end["ends_on"])
+        now = len(hh.members(db, home["id"]))
+
+        def state(present: bool, reviews: dict) -> tuple[str | None, int]:
+            if not present:
+                return None, 0
+            review = reviews.get(home["id"])
+            return ((review["class"] or "not_poor"), review["persons"]) if review \
+                else ("not_poor", now)
+
+        begin, persons_start = state(was_in, at_start)
+        finish, persons_end = state(is_in, at_end)
+        classes = past.get(home["id"], {})
+        result.append(transitions.HouseholdHistory(
+            household_id=home["id"], start=begin, end=finish, persons_start=persons_start,
+            persons_end=persons_end,
+            ever_poor_before=transitions.on_list_before(classes, "poor", start["year"] + 1,
+                                                        look_back),
+            ever_near_poor_before=transitions.on_list_before(classes, "near_poor",
+                                                             start["year"] + 1, look_back),
+            removed_reason=_LEAVING.get(left_kind) if not is_in and was_in else None,
+            added_reason=({"moved_in": "moved_in", "split": "split"}.get(first_kind)
+                          if is_in and not was_in else None)))
+    return result
+
+
+def movement_tables(db: Database, start_round_id: str, end_round_id: str, *,
+                    look_back: int | None = None) -> tuple[transitions.MovementTable,
+                                                           transitions.MovementTable]:
+    """Báo cáo 2 (poor) and Báo cáo 3 (near-poor) between two rounds, checked."""
+    found = histories(db, start_round_id, end_round_id, look_back=look_back)
+    return (transitions.movement_table(found, transitions.POOR),
+            transitions.movement_table(found, transitions.NEAR_POOR))
+
+
+def class_label(code: str | None) -> str:
+    return CLASS.get(code or "", "Chưa phân loại")
+
+
+__all__ = ["create_round", "save_review", "complete_review", "checklist", "movement_tables",
+           "histories", "suggestions", "classification", "has_errors"]
