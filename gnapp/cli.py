@@ -127,7 +127,8 @@ def demo(db_path, as_json):
           lambda: f"Dữ liệu mẫu trong {db_path}: đơn vị {summary['unit_name']} "
                   f"({summary['unit_code']}), {summary['villages']} thôn "
                   f"(thêm mới {summary['villages_added']}), {summary['households']} hộ "
-                  f"(thêm mới {summary['households_added']}).")
+                  f"(thêm mới {summary['households_added']}), "
+                  f"thêm {summary['reviews_added']} phiếu rà soát.")
 
 
 @cli.command(context_settings=CONTEXT)

@@ -13,7 +13,7 @@ import random
 from sqlite_utils import Database
 
 from gnapp.db import households as hh
-from gnapp.db import sites, units
+from gnapp.db import reviews, sites, units
 from gnapp.domain.errors import GnappError
 
 DEMO_COMMUNE = "15865"  # Xã Hoằng Hóa, Thanh Hóa (the commune of source document [003])
@@ -107,7 +107,49 @@ def fill(db: Database, *, households: int = DEMO_HOUSEHOLDS, seed: int = 2026) -
             added += 1
 
     writer.transact(add_all)
+    reviewed = writer.transact(lambda w: _fill_rounds(w, random.Random(seed + 1))).result
     unit = units.get_unit(db, site.unit_code)
     return {"unit_code": site.unit_code, "unit_name": unit["name"],
             "villages": len(villages), "villages_added": len(missing),
-            "households": hh.count_households(db, status=None), "households_added": added}
+            "households": hh.count_households(db, status=None), "households_added": added,
+            "reviews_added": reviewed}
+
+
+REVIEWERS = ("Lê Văn Tâm", "Nguyễn Thị Lan", "Đỗ Văn Hùng")
+
+
+def _answers(rng: random.Random, codes: tuple[str, ...], poor_bias: float) -> tuple[int, dict]:
+    """Income per person and deprivations of one household, shaped like a real commune."""
+    if rng.random() < poor_bias:
+        income = rng.randrange(700, 1500) * 1000
+        count = rng.choice((1, 2, 3, 3, 4, 5))
+    else:
+        income = rng.randrange(1600, 6000) * 1000
+        count = rng.choice((0, 0, 0, 1, 1, 2))
+    chosen = set(rng.sample(codes, count))
+    return income, {code: code in chosen for code in codes}
+
+
+def _fill_rounds(w, rng: random.Random) -> int:
+    """A finished periodic round (2025, every household complete) and the current one
+    (2026, about a third entered as drafts). Returns the reviews added."""
+    db = w.db
+    have = {(r["kind"], r["year"]): r for r in reviews.rounds(db)}
+    finished = have.get(("periodic", 2025)) or reviews.create_round(w, year=2025, kind="periodic")
+    current = have.get(("periodic", 2026)) or reviews.create_round(w, year=2026, kind="periodic")
+    added = 0
+    homes = [r["id"] for r in db.query("SELECT id FROM household WHERE deleted = 0 "
+                                         "AND status = 'active' ORDER BY code")]
+    for round_, share, finish in ((finished, 1.0, True), (current, 0.35, False)):
+        codes = reviews.standard(round_["standard_id"]).indicator_codes
+        for home in homes[:int(len(homes) * share)]:
+            income, deprivations = _answers(rng, codes, 0.14)
+            if reviews.review_of(db, round_["id"], home):
+                continue
+            row, _ = reviews.save_review(
+                w, round_["id"], home, income_per_person=income, deprivations=deprivations,
+                reviewer=rng.choice(REVIEWERS), review_date=f"{round_['year']}-10-{rng.randrange(1, 29):02d}")
+            if finish:
+                reviews.complete_review(w, row["id"])
+            added += 1
+    return added
