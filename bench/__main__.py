@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from gnapp.db import backup, connection, sites, units
-from gnapp.domain.text import fold
+from gnapp.db import backup, connection, households, sites, units
+from gnapp.domain.text import fold, name_sort_key
 
 
 def timed(fn: Callable[[], object], repeat: int = 3) -> float:
@@ -79,15 +79,78 @@ def bench_backup(folder: Path) -> None:
     report(f"backup of a {size:.1f} MB database", ours, base)
 
 
+def bench_household_list(folder: Path, count: int) -> None:
+    """The household list at commune scale: pages, a deep page and a search, against a
+    plain indexed table of the same size. The index is filled directly (it is derived data;
+    the write path that maintains it is measured above)."""
+    db = connection.connect(folder / "list.sqlite")
+    sites.init_site(db, "07339", "commune")
+    village = units.add_village(sites.writer(db), "Thôn Đồng Tâm")
+    families = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi"]
+    given = ["An", "Bình", "Đức", "Hà", "Lan", "Minh", "Nam", "Yến", "Thảo", "Hùng"]
+    rows = []
+    for i in range(count):
+        name = f"{families[i % 8]} Văn {given[(i // 8) % 10]} {i}"
+        rows.append((f"h{i}", f"01-{i:06d}", village["id"], "active", name, name_sort_key(name),
+                     4, fold(f"01-{i:06d} {name}")))
+    with db.atomic():
+        db.conn.executemany("INSERT INTO household_index VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    plain = sqlite3.connect(folder / "plain.sqlite")
+    plain.execute("CREATE TABLE t (id TEXT PRIMARY KEY, code TEXT, head TEXT, k TEXT)")
+    plain.execute("CREATE INDEX t_k ON t(k)")
+    plain.executemany("INSERT INTO t VALUES (?, ?, ?, ?)", [(r[0], r[1], r[4], r[5]) for r in rows])
+    plain.commit()
+    report(f"household list: first page of {count}",
+           timed(lambda: households.list_households(db, limit=200)),
+           timed(lambda: plain.execute("SELECT * FROM t ORDER BY k LIMIT 200").fetchall()))
+    report("household list: page at the middle",
+           timed(lambda: households.list_households(db, offset=count // 2, limit=200)),
+           timed(lambda: plain.execute("SELECT * FROM t ORDER BY k LIMIT 200 OFFSET ?",
+                                       [count // 2]).fetchall()))
+    report("household list: search 'nguyen van duc' + count",
+           timed(lambda: (households.list_households(db, search="nguyen van duc", limit=200),
+                          households.count_households(db, search="nguyen van duc"))),
+           timed(lambda: plain.execute("SELECT * FROM t WHERE head LIKE '%Nguyễn Văn Đức%' "
+                                       "ORDER BY k LIMIT 200").fetchall()))
+    db.close()
+
+
+def bench_register_writes(folder: Path, count: int) -> None:
+    """Households with a head through the write path (row, change log, audit, event, index)."""
+    db = connection.connect(folder / "register.sqlite")
+    sites.init_site(db, "07339", "commune")
+    writer = sites.writer(db)
+    village = units.add_village(writer, "Thôn Đồng Tâm")
+    start = time.perf_counter()
+    writer.transact(lambda w: [households.add_household(
+        w, village_id=village["id"], area="rural",
+        head={"full_name": f"Nguyễn Văn Đức {i}", "sex": "nam", "birth_date": "1980"})
+        for i in range(count)])
+    ours = time.perf_counter() - start
+    raw = sqlite3.connect(folder / "raw-register.sqlite", isolation_level=None)
+    raw.execute("CREATE TABLE h (id TEXT PRIMARY KEY, code TEXT, head TEXT)")
+    start = time.perf_counter()
+    raw.execute("BEGIN")
+    raw.executemany("INSERT INTO h VALUES (?, ?, ?)",
+                    ((str(i), f"01-{i:04d}", f"Nguyễn Văn Đức {i}") for i in range(count)))
+    raw.execute("COMMIT")
+    report(f"register: {count} households with their head", ours, time.perf_counter() - start)
+    db.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--households", type=int, default=100_000,
+                        help="size of the household list")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         bench_write_path(folder, args.rows)
         bench_search(folder)
         bench_backup(folder)
+        bench_register_writes(folder, args.rows // 2)
+        bench_household_list(folder, args.households)
 
 
 if __name__ == "__main__":
