@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gnapp.domain.issues import Issue
+from gnapp.domain.procedure import validate_request, validate_step
 from gnapp.domain.register import validate_event, validate_household, validate_member
 from gnapp.domain.text import compound_sort_key, name_sort_key
 from gnapp.domain.units import place_name, validate_unit
@@ -102,3 +103,9 @@ register(SyncTable(
 register(SyncTable(name="household_event", label="biến động hộ", validate=validate_event))
 register(SyncTable(name="review_round", label="đợt rà soát"))
 register(SyncTable(name="household_review", label="phiếu rà soát"))
+
+
+register(SyncTable(name="household_request", label="giấy đề nghị",
+                   validate=validate_request))
+register(SyncTable(name="procedure_step", label="bước rà soát",
+                   validate=validate_step))

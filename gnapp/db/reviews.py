@@ -23,7 +23,7 @@ from gnapp.domain import classify as rules
 from gnapp.domain import suggest, transitions
 from gnapp.domain.codes import CLASS
 from gnapp.domain.errors import InputError
-from gnapp.domain.issues import Issue, error, has_errors
+from gnapp.domain.issues import Issue, error
 from gnapp.domain.standards import Standard, load_standards, standard_for
 
 ROUND_KINDS = {"periodic": "Rà soát định kỳ", "regular": "Rà soát thường xuyên",
@@ -288,6 +288,3 @@ def movement_tables(db: Database, start_round_id: str, end_round_id: str, *,
 def class_label(code: str | None) -> str:
     return CLASS.get(code or "", "Chưa phân loại")
 
-
-__all__ = ["create_round", "save_review", "complete_review", "checklist", "movement_tables",
-           "histories", "suggestions", "classification", "has_errors"]

@@ -261,3 +261,32 @@ def m003_review(db: Database) -> None:
     db.execute("CREATE UNIQUE INDEX household_review_key ON household_review(round_id, "
                "household_id) WHERE deleted = 0")
     db.execute("CREATE INDEX household_review_household ON household_review(household_id)")
+
+
+@migrations()
+def m004_procedure(db: Database) -> None:
+    """Households' requests and the steps of the review procedure per village."""
+    create_synced_table(db, "household_request", """
+        household_id TEXT REFERENCES household(id) DEFERRABLE INITIALLY DEFERRED,
+        applicant TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        received_on TEXT NOT NULL,
+        due_on TEXT NOT NULL,
+        round_id TEXT REFERENCES review_round(id) DEFERRABLE INITIALLY DEFERRED,
+        answered_on TEXT,
+        answer TEXT""")
+    db.execute("CREATE INDEX household_request_due ON household_request(answered_on, due_on)")
+    create_synced_table(db, "procedure_step", """
+        round_id TEXT NOT NULL REFERENCES review_round(id) DEFERRABLE INITIALLY DEFERRED,
+        village_id TEXT REFERENCES admin_unit(id) DEFERRABLE INITIALLY DEFERRED,
+        kind TEXT NOT NULL,
+        on_date TEXT NOT NULL,
+        end_date TEXT,
+        attendees INTEGER,
+        agreed INTEGER,
+        household_id TEXT REFERENCES household(id) DEFERRABLE INITIALLY DEFERRED,
+        number TEXT,
+        signer TEXT,
+        content TEXT,
+        result TEXT""")
+    db.execute("CREATE INDEX procedure_step_round ON procedure_step(round_id, village_id, kind)")
