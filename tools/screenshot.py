@@ -4,8 +4,16 @@ Builds the main window on a temporary database initialised for the commune 07339
 Yên, Bắc Ninh) with a few backups, and saves into OUTDIR:
 
 - ``main-sao-luu.png``: the main window on the backup page, after a data check;
-- ``main-ho-gia-dinh.png``: the main window on the household page;
 - ``first-start.png``: the first-start dialog on a fresh database.
+
+and, on the demo database (``gnapp.demo.fill``: 8 villages, 500 households):
+
+- ``main-ho-gia-dinh.png``: the household list;
+- ``ho-gia-dinh-tim.png``: the list searched ("nguyen van") in one village;
+- ``ho-gia-dinh-sua.png``: the household editor with a family open;
+- ``thanh-vien.png``: the member form of one member of that family;
+- ``thanh-vien-loi.png``: the member form with problems shown under the fields;
+- ``ho-gia-dinh-moi.png``: the editor of a new household, saved without a head.
 
 Works without a display (offscreen, the default when DISPLAY is not set) and under
 ``xvfb-run -a python tools/screenshot.py OUTDIR``. The user's own data folder is not touched.
@@ -79,10 +87,6 @@ def shoot(out: Path, tmp: Path) -> int:
     window.check_data()
     wait_until(app, lambda: bool(window.backup_page.check_output.toPlainText()))
     save(window, out / "main-sao-luu.png")
-    window.show_area("Hộ gia đình")
-    window.statusBar().clearMessage()
-    app.processEvents()
-    save(window, out / "main-ho-gia-dinh.png")
     window.close()
 
     fresh = tmp / "fresh" / "gnapp.sqlite"
@@ -98,7 +102,72 @@ def shoot(out: Path, tmp: Path) -> int:
     save(dialog, out / "first-start.png")
     dialog.close()
     tasks.close()
+
+    shoot_households(app, out, tmp)
     return 0
+
+
+def shoot_households(app, out: Path, tmp: Path) -> None:
+    """The household page and editor on the demo database."""
+    from gnapp import demo
+    from gnapp.db import connection
+    from gnapp.ui.app import build_main_window
+
+    db_path = tmp / "demo" / "gnapp.sqlite"
+    db = connection.connect(db_path)
+    demo.fill(db)
+    db.close()
+
+    window = build_main_window(db_path, auto_backup=False)
+    window.show()
+    wait_until(app, window.isVisible)
+    window.show_area("Hộ gia đình")
+    page = window.household_page
+    page.select_row(2)
+    page.table.setFocus()
+    app.processEvents()
+    save(window, out / "main-ho-gia-dinh.png")
+
+    page.village_combo.setCurrentIndex(page.village_combo.findText("Thôn Đông Kim"))
+    page.search_edit.setText("nguyen van")
+    wait_until(app, lambda: page.model.filter.search == "nguyen van")
+    save(window, out / "ho-gia-dinh-tim.png")
+    page.search_edit.clear()
+    page.village_combo.setCurrentIndex(0)
+    wait_until(app, lambda: page.model.filter.search is None)
+
+    row = next(r for r in range(page.model.rowCount()) if page.model.row(r)["members"] >= 5)
+    page.select_row(row)
+    page.edit_row(row)
+    editor = page.editor
+    wait_until(app, editor.isVisible)
+    editor.roster.setCurrentIndex(editor.roster_model.index(1, 1))
+    app.processEvents()
+    save(editor, out / "ho-gia-dinh-sua.png")
+
+    editor.edit_member(1)
+    form = editor.member_form
+    wait_until(app, form.isVisible)
+    save(form, out / "thanh-vien.png")
+    form.id_edit.setText("0380")
+    form.id_edit.textEdited.emit("0380")
+    form.name_edit.clear()
+    form.birth_edit.setText("31/02/1990")
+    form.accept()                                   # refused: shows what is wrong
+    app.processEvents()
+    save(form, out / "thanh-vien-loi.png")
+    form.reject()
+    editor.reject()
+
+    page.add_household()
+    editor = page.editor
+    wait_until(app, editor.isVisible)
+    editor.address_edit.setText("Xóm Đồng Chùa")
+    editor.accept()                                 # refused: no village chosen, no head
+    app.processEvents()
+    save(editor, out / "ho-gia-dinh-moi.png")
+    editor.reject()
+    window.close()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from gnapp.db import backup, checks, connection, settings, sites, units
 from gnapp.db.store import last_change_seq
 from gnapp.ui.format import backup_kind, format_datetime, size_kb, unit_line
+from gnapp.ui.household_list import HouseholdPage
 from gnapp.ui.tasks import TaskManager, show_error
 
 APP_TITLE = "gnapp – Giảm nghèo bền vững"
@@ -24,12 +25,10 @@ START_BACKUP_DELAY_MS = 1500
 
 NOT_YET = "Phiên bản này chưa có phần này."
 
+HOUSEHOLD_AREA = "Hộ gia đình"
+
 # (title, what the area will hold) for the areas not built yet, in navigation order.
 COMING_AREAS = [
-    ("Hộ gia đình",
-     "Sổ theo dõi hộ gia đình và nhân khẩu của xã: thông tin từng hộ (thôn, địa chỉ, khu vực "
-     "thành thị hay nông thôn, hộ dân tộc thiểu số, hộ người có công…) và từng thành viên (họ "
-     "tên, ngày sinh, quan hệ với chủ hộ, số định danh cá nhân, bảo hiểm y tế, học tập, việc làm)."),
     ("Rà soát",
      "Các đợt rà soát hộ nghèo, hộ cận nghèo hằng năm: nhập Phiếu A và Phiếu B theo đúng thứ tự "
      "trên phiếu giấy, kết quả phân loại hộ theo chuẩn nghèo, họp dân thôn, niêm yết công khai "
@@ -50,7 +49,7 @@ COMING_AREAS = [
      "danh mục dùng chung."),
 ]
 BACKUP_AREA = "Sao lưu"
-AREAS = [title for title, _ in COMING_AREAS] + [BACKUP_AREA]
+AREAS = [HOUSEHOLD_AREA] + [title for title, _ in COMING_AREAS] + [BACKUP_AREA]
 
 
 @dataclass(frozen=True)
@@ -260,6 +259,9 @@ class MainWindow(QMainWindow):
 
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
+        self.household_page = HouseholdPage(self._db, self.tasks)
+        self.pages[HOUSEHOLD_AREA] = self.household_page
+        self.stack.addWidget(self.household_page)
         for title, description in COMING_AREAS:
             page = ComingAreaPage(title, description)
             self.pages[title] = page
@@ -293,6 +295,8 @@ class MainWindow(QMainWindow):
         self.backup_page.backup_button.clicked.connect(self.backup_now)
         self.backup_page.restore_button.clicked.connect(self.restore_from_file)
         self.backup_page.check_button.clicked.connect(self.check_data)
+        self.household_page.household_saved.connect(
+            lambda _id, code: self.statusBar().showMessage(f"Đã lưu hộ {code}.", 8000))
         self.tasks.busy_changed.connect(self._busy_changed)
 
         self._auto_timer = QTimer(self)
@@ -306,8 +310,12 @@ class MainWindow(QMainWindow):
 
     def _open_read_connection(self) -> None:
         self._db = connection.connect(self.db_path, migrate=False)
+        if hasattr(self, "household_page"):
+            self.household_page.set_db(self._db)
 
     def _close_read_connection(self) -> None:
+        if hasattr(self, "household_page"):
+            self.household_page.set_db(None)
         if self._db is not None:
             self._db.close()
             self._db = None

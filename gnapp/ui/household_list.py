@@ -1,0 +1,521 @@
+"""The household page: the register's list, searched and filtered in SQL, paged on demand.
+
+The list model knows only how many households match and fetches them a page at a time
+(``gnapp.db.households.list_households`` with ``offset``/``limit``) through the GUI thread's
+read connection, keeping a bounded cache of pages, so a commune of 100,000 households scrolls
+as smoothly as one of 50. Changes go through ``HouseholdEditor``, which saves in the task
+manager's worker; the page refreshes when the editor reports a save.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+
+from PySide6.QtCore import (QAbstractTableModel, QEvent, QModelIndex, QObject,
+                            QPersistentModelIndex, Qt, QTimer, Signal)
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from sqlite_utils import Database
+
+from gnapp.db import households as hh
+from gnapp.db import sites, units
+from gnapp.domain.numbers import format_int
+from gnapp.domain.errors import GnappError
+from gnapp.ui.tasks import TaskManager, show_error
+
+PAGE_SIZE = 200
+MAX_CACHED_PAGES = 50          # 10,000 rows at most in memory
+SEARCH_DELAY_MS = 250
+
+# Household status (household.status) as the list shows it.
+STATUS_LABELS = {
+    "active": "Đang ở",
+    "moved_out": "Đã chuyển đi",
+    "merged": "Đã nhập hộ khác",
+    "dissolved": "Không còn thành viên",
+}
+# The status filter: (label, status code or None for every household).
+STATUS_FILTERS = [
+    ("Đang ở", "active"),
+    ("Đã chuyển đi", "moved_out"),
+    ("Đã nhập hộ khác", "merged"),
+    ("Tất cả", None),
+]
+ALL_VILLAGES = "Tất cả các thôn"
+SEARCH_PLACEHOLDER = "Tìm theo tên, mã hộ, số CCCD…"
+
+HOUSEHOLD_ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def count_text(n: int) -> str:
+    """"500 hộ", "1.234 hộ"."""
+    return f"{format_int(n)} hộ"
+
+
+@dataclass(frozen=True)
+class HouseholdFilter:
+    """What the list shows: typed words, one village (or all), one status (or all)."""
+
+    search: str | None = None
+    village_id: str | None = None
+    status: str | None = "active"
+
+
+class HouseholdListModel(QAbstractTableModel):
+    """The households matching a filter, in the register's order, fetched a page at a time.
+
+    :param db: the GUI thread's read connection (``None`` while the database is closed)
+    :param page_size: rows fetched per query
+    """
+
+    COLUMNS = ["Mã hộ", "Chủ hộ", "Thôn", "Số nhân khẩu", "Tình trạng"]
+    CODE, HEAD, VILLAGE, MEMBERS, STATUS = range(5)
+
+    def __init__(self, db: Database | None, parent: QObject | None = None, *,
+                 page_size: int = PAGE_SIZE):
+        super().__init__(parent)
+        self._db = db
+        self.page_size = page_size
+        self._filter = HouseholdFilter()
+        self._count = 0
+        self._pages: OrderedDict[int, list[dict]] = OrderedDict()
+        self.fetched_pages: deque[int] = deque(maxlen=1000)  # pages queried, latest last
+        self._count = self._query_count()
+
+    # -- filter and refresh ----------------------------------------------------------------
+
+    @property
+    def filter(self) -> HouseholdFilter:
+        return self._filter
+
+    def set_db(self, db: Database | None) -> None:
+        self._db = db
+        self.refresh(keep_rows=False)
+
+    def set_filter(self, flt: HouseholdFilter) -> None:
+        """Show the households matching ``flt`` (a reset of the model)."""
+        self._filter = flt
+        self.refresh(keep_rows=False)
+
+    def refresh(self, *, keep_rows: bool = True) -> None:
+        """Read the list again after a change.
+
+        :param keep_rows: when the number of rows is unchanged, say only that the data
+            changed, so that the view keeps its scroll position and selection
+        """
+        count = self._query_count()
+        if keep_rows and count == self._count:
+            self._pages.clear()
+            if count:
+                self.dataChanged.emit(self.index(0, 0),
+                                      self.index(count - 1, len(self.COLUMNS) - 1))
+            return
+        self.beginResetModel()
+        self._pages.clear()
+        self._count = count
+        self.endResetModel()
+
+    def _query_count(self) -> int:
+        if self._db is None:
+            return 0
+        f = self._filter
+        return hh.count_households(self._db, search=f.search, village_id=f.village_id,
+                                   status=f.status)
+
+    # -- rows ------------------------------------------------------------------------------
+
+    def _page(self, number: int) -> list[dict]:
+        page = self._pages.get(number)
+        if page is not None:
+            self._pages.move_to_end(number)
+            return page
+        if self._db is None:
+            return []
+        f = self._filter
+        page = hh.list_households(self._db, search=f.search, village_id=f.village_id,
+                                  status=f.status, offset=number * self.page_size,
+                                  limit=self.page_size)
+        self.fetched_pages.append(number)
+        self._pages[number] = page
+        while len(self._pages) > MAX_CACHED_PAGES:
+            self._pages.popitem(last=False)
+        return page
+
+    def row(self, row: int) -> dict | None:
+        """The index line of the household shown in ``row`` (fetching its page if needed)."""
+        if not 0 <= row < self._count:
+            return None
+        page = self._page(row // self.page_size)
+        offset = row % self.page_size
+        return page[offset] if offset < len(page) else None
+
+    def household_id(self, row: int) -> str | None:
+        line = self.row(row)
+        return line["household_id"] if line else None
+
+    def cached_row_of(self, household_id: str) -> int | None:
+        """The row of a household among the pages already fetched, or None."""
+        for number, page in self._pages.items():
+            for offset, line in enumerate(page):
+                if line["household_id"] == household_id:
+                    return number * self.page_size + offset
+        return None
+
+    # -- QAbstractTableModel ---------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        """Overrides QAbstractItemModel.rowCount."""
+        return 0 if parent.isValid() else self._count
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        """Overrides QAbstractItemModel.columnCount."""
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        """Overrides QAbstractItemModel.headerData."""
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.COLUMNS):
+                return self.COLUMNS[section]
+            if role == Qt.ItemDataRole.TextAlignmentRole and section == self.MEMBERS:
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return None
+        if role == Qt.ItemDataRole.DisplayRole and 0 <= section < self._count:
+            return section + 1
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole):
+        """Overrides QAbstractItemModel.data."""
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole,
+                                               Qt.ItemDataRole.ToolTipRole,
+                                               Qt.ItemDataRole.TextAlignmentRole,
+                                               HOUSEHOLD_ID_ROLE):
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column == self.MEMBERS:
+                return int(Qt.AlignmentFlag.AlignCenter)
+            return None
+        line = self.row(index.row())
+        if line is None:
+            return None
+        if role == HOUSEHOLD_ID_ROLE:
+            return line["household_id"]
+        if column == self.CODE:
+            return line["code"]
+        if column == self.HEAD:
+            return line["head_name"] or "(chưa có chủ hộ)"
+        if column == self.VILLAGE:
+            return line["village_name"]
+        if column == self.MEMBERS:
+            return str(line["members"]) if role == Qt.ItemDataRole.DisplayRole else None
+        if column == self.STATUS:
+            return STATUS_LABELS.get(line["status"], line["status"])
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        """Overrides QAbstractItemModel.flags: rows are selected, never edited in place."""
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class ActivatingTableView(QTableView):
+    """A table whose Enter/Return key emits ``row_activated`` and stops there (a plain
+    QTableView lets the key go on, so a dialog's default button would also fire)."""
+
+    row_activated = Signal(int)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Overrides QAbstractItemView.keyPressEvent."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+            index = self.currentIndex()
+            if index.isValid():
+                self.row_activated.emit(index.row())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class HouseholdPage(QWidget):
+    """The "Hộ gia đình" area: search, filters, the list, add and edit.
+
+    :param db: the GUI thread's read connection (``set_db`` when it is reopened)
+    :param tasks: the task manager whose worker writes
+    """
+
+    # emitted after the editor saved a household: (household id, household code)
+    household_saved = Signal(str, str)
+
+    def __init__(self, db: Database | None, tasks: TaskManager,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self._db = db
+        self.tasks = tasks
+        self.editor = None                 # the open HouseholdEditor, if any
+        self._setup()
+        self.model = HouseholdListModel(db, self)
+        self.table.setModel(self.model)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_buttons)
+        self._size_columns()
+        self.reload_villages()
+        self._apply_filter()
+        self._update_buttons()
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 20, 24, 12)
+        title = QLabel("Hộ gia đình")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        title.setFont(font)
+        layout.addWidget(title)
+        layout.addSpacing(4)
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText(SEARCH_PLACEHOLDER)
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setToolTip("Gõ không dấu cũng được, ví dụ: nguyen van duc (Ctrl+F)")
+        self.village_combo = QComboBox()
+        self.village_combo.setMinimumContentsLength(16)
+        self.village_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.status_combo = QComboBox()
+        for label, status in STATUS_FILTERS:
+            self.status_combo.addItem(label, status)
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_edit, 1)
+        village_label = QLabel("&Thôn:")
+        village_label.setBuddy(self.village_combo)
+        filters.addSpacing(8)
+        filters.addWidget(village_label)
+        filters.addWidget(self.village_combo)
+        status_label = QLabel("Tình t&rạng:")
+        status_label.setBuddy(self.status_combo)
+        filters.addSpacing(8)
+        filters.addWidget(status_label)
+        filters.addWidget(self.status_combo)
+        layout.addLayout(filters)
+
+        self.add_button = QPushButton("Thêm hộ")
+        self.add_button.setToolTip("Thêm một hộ mới, nhập chủ hộ trước (Ctrl+N)")
+        self.edit_button = QPushButton("Sửa hộ")
+        self.edit_button.setToolTip("Sửa hộ đang chọn (Enter hoặc nhấp đúp)")
+        self.count_label = QLabel()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.edit_button)
+        buttons.addStretch()
+        buttons.addWidget(self.count_label)
+        layout.addLayout(buttons)
+
+        self.table = ActivatingTableView()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().height() + 10)
+        layout.addWidget(self.table, 1)
+
+        QWidget.setTabOrder(self.search_edit, self.village_combo)
+        QWidget.setTabOrder(self.village_combo, self.status_combo)
+        QWidget.setTabOrder(self.status_combo, self.add_button)
+        QWidget.setTabOrder(self.add_button, self.edit_button)
+        QWidget.setTabOrder(self.edit_button, self.table)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_filter)
+        self.search_edit.textChanged.connect(self._search_timer.start)
+        self.village_combo.currentIndexChanged.connect(self._apply_filter)
+        self.status_combo.currentIndexChanged.connect(self._apply_filter)
+        self.add_button.clicked.connect(self.add_household)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.table.doubleClicked.connect(lambda index: self.edit_row(index.row()))
+        self.table.row_activated.connect(self.edit_row)
+
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for keys, slot in ((QKeySequence.StandardKey.New, self.add_household),
+                           (QKeySequence.StandardKey.Find, self._focus_search),
+                           (QKeySequence("F2"), self.edit_selected)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(context)
+            shortcut.activated.connect(slot)
+        self.search_edit.installEventFilter(self)
+
+    def _size_columns(self) -> None:
+        """Fixed widths from the font (never ResizeToContents: it would read every row)."""
+        metrics = self.table.fontMetrics()
+        header = self.table.horizontalHeader()
+        pad = 24
+        widths = {
+            HouseholdListModel.CODE: max(metrics.horizontalAdvance("00-00000"),
+                                         metrics.horizontalAdvance("Mã hộ")) + pad,
+            HouseholdListModel.HEAD: metrics.horizontalAdvance("Nguyễn Thị Hồng Phượng") + pad,
+            HouseholdListModel.VILLAGE: metrics.horizontalAdvance("Thôn Trung Kim Sơn") + pad,
+            HouseholdListModel.MEMBERS: metrics.horizontalAdvance("Số nhân khẩu") + pad,
+            HouseholdListModel.STATUS: metrics.horizontalAdvance("Không còn thành viên") + pad,
+        }
+        for column, width in widths.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Overrides QObject.eventFilter: Down in the search box goes to the list."""
+        if watched is self.search_edit and event.type() == QEvent.Type.KeyPress \
+                and event.key() == Qt.Key.Key_Down and self.model.rowCount():
+            self.table.setFocus()
+            if not self.table.currentIndex().isValid():
+                self.select_row(0)
+            return True
+        return super().eventFilter(watched, event)
+
+    def _focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    # -- data ------------------------------------------------------------------------------
+
+    def set_db(self, db: Database | None) -> None:
+        """Use another read connection (the window reopened the database), or none."""
+        self._db = db
+        self.model.set_db(db)
+        if db is not None:
+            self.reload_villages()
+        self._update_count()
+
+    def villages(self) -> list[dict]:
+        """The villages of this site's commune, in Vietnamese order."""
+        if self._db is None:
+            return []
+        site = sites.local_site(self._db)
+        if site is None:
+            return []
+        return units.children(self._db, site.unit_code, level="village")
+
+    def reload_villages(self) -> None:
+        """Fill the village filter again, keeping the chosen village."""
+        chosen = self.village_combo.currentData()
+        self.village_combo.blockSignals(True)
+        self.village_combo.clear()
+        self.village_combo.addItem(ALL_VILLAGES, None)
+        for village in self.villages():
+            self.village_combo.addItem(village["name"], village["id"])
+        index = self.village_combo.findData(chosen) if chosen else 0
+        self.village_combo.setCurrentIndex(max(index, 0))
+        self.village_combo.blockSignals(False)
+
+    def current_filter(self) -> HouseholdFilter:
+        search = " ".join(self.search_edit.text().split()) or None
+        return HouseholdFilter(search=search, village_id=self.village_combo.currentData(),
+                               status=self.status_combo.currentData())
+
+    def _apply_filter(self) -> None:
+        self._search_timer.stop()
+        flt = self.current_filter()
+        if flt != self.model.filter:
+            self.model.set_filter(flt)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        self.count_label.setText(count_text(self.model.rowCount()))
+
+    def refresh(self) -> None:
+        """Read the list again (after a save), keeping the position when possible."""
+        self._search_timer.stop()
+        if self.model.filter != self.current_filter():
+            self.model.set_filter(self.current_filter())
+        else:
+            self.model.refresh()
+        self._update_count()
+        self._update_buttons()
+
+    def set_village_filter(self, village_id: str | None) -> None:
+        self.village_combo.setCurrentIndex(max(self.village_combo.findData(village_id), 0))
+
+    def set_status_filter(self, status: str | None) -> None:
+        self.status_combo.setCurrentIndex(self.status_combo.findData(status))
+
+    # -- selection -------------------------------------------------------------------------
+
+    def select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+
+    def selected_household_id(self) -> str | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
+            return None
+        return self.model.household_id(index.row())
+
+    def _update_buttons(self, *args) -> None:
+        self.edit_button.setEnabled(self.selected_household_id() is not None)
+
+    # -- editing ---------------------------------------------------------------------------
+
+    def add_household(self) -> None:
+        """Open the editor on a new household (its head is entered first)."""
+        self._open_editor(None)
+
+    def edit_selected(self) -> None:
+        household_id = self.selected_household_id()
+        if household_id is not None:
+            self._open_editor(household_id)
+
+    def edit_row(self, row: int) -> None:
+        household_id = self.model.household_id(row)
+        if household_id is not None:
+            self._open_editor(household_id)
+
+    def _open_editor(self, household_id: str | None) -> None:
+        from gnapp.ui.household_editor import HouseholdEditor
+
+        if self._db is None:
+            return
+        if self.editor is not None and self.editor.isVisible():
+            self.editor.raise_()
+            self.editor.activateWindow()
+            return
+        village = self.village_combo.currentData()
+        try:
+            self.editor = HouseholdEditor(self._db, self.tasks, household_id,
+                                          default_village_id=village, parent=self)
+        except GnappError as exc:             # removed meanwhile (a sync, a restore)
+            show_error(self, exc)
+            self.refresh()
+            return
+        self.editor.saved.connect(self._saved)
+        self.editor.finished.connect(self._editor_closed)
+        self.editor.open()
+
+    def _editor_closed(self) -> None:
+        editor, self.editor = self.editor, None
+        if editor is not None:
+            editor.deleteLater()
+        self.table.setFocus()
+
+    def _saved(self, household_id: str, code: str) -> None:
+        self.refresh()
+        row = self.model.cached_row_of(household_id)
+        if row is not None:
+            self.select_row(row)
+        self.household_saved.emit(household_id, code)
+
