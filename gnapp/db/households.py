@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from gnapp.db.store import NotFound, Writer, WriteError, get_row
+from gnapp.db.store import Invalid, NotFound, Writer, WriteError, get_row
 from gnapp.domain import people
-from gnapp.domain.issues import Issue
+from gnapp.domain.issues import Issue, error
 from gnapp.domain.register import parse_birth
 from gnapp.domain.text import fold, fts_query, name_sort_key
 
@@ -174,6 +174,8 @@ def add_household(w: Writer, *, village_id: str, area: str, head: Mapping[str, A
     :param fields: other household fields: address, flags, former codes, note
     """
     def op(w: Writer) -> dict:
+        if code:
+            _code_free(w, code)
         row = w.insert("household", {"code": code or next_code(w.db, village_id),
                                      "village_id": village_id, "area": area, **fields})
         head_row = add_member(w, row["id"], {**head, "relation": "head"})
@@ -197,8 +199,18 @@ def update_member(w: Writer, member_id: str, changes: Mapping[str, Any], *,
                     expected_version=expected_version)
 
 
+def _code_free(w: Writer, code: str, household_id: str | None = None) -> None:
+    """A household code is used once in the commune (refused as Invalid on field ``code``)."""
+    other = find_by_code(w.db, code, w.actor.unit_code)
+    if other is not None and other["id"] != household_id:
+        raise Invalid("hộ gia đình", [error("household.code_taken",
+                                             f"Mã hộ {code.strip()} đã dùng cho hộ khác.", "code")])
+
+
 def update_household(w: Writer, household_id: str, changes: Mapping[str, Any], *,
                      reason: str | None = None, expected_version: int | None = None) -> dict:
+    if changes.get("code"):
+        _code_free(w, changes["code"], household_id)
     return w.update("household", household_id, changes, reason=reason,
                     expected_version=expected_version)
 

@@ -163,3 +163,14 @@ def test_check_reports_a_household_without_a_head(site_db, writer, family):
     result = checks.check(site_db)
     assert [i.code for i in result.issues] == ["household.head_count"]
     assert "01-0001 có 0 chủ hộ" in result.issues[0].message
+
+
+def test_a_household_code_is_used_once(writer, family, village):
+    with pytest.raises(Invalid, match="Mã hộ 01-0001 đã dùng") as info:
+        hh.add_household(writer, village_id=village["id"], area="rural", code="01-0001",
+                         head={"full_name": "Lê Văn Nam", "sex": "nam"})
+    assert [i.field for i in info.value.issues] == ["code"]
+    other = hh.add_household(writer, village_id=village["id"], area="rural",
+                             head={"full_name": "Lê Văn Nam", "sex": "nam"})
+    with pytest.raises(Invalid, match="đã dùng"):
+        hh.update_household(writer, other["id"], {"code": "01-0001"})
