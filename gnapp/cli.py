@@ -278,6 +278,43 @@ def units_list(parent_code, db_path, as_json):
           lambda: "\n".join(map(_unit_line, rows)) or "Không có đơn vị nào.")
 
 
+@cli.group(context_settings=CONTEXT)
+def households():
+    """Sổ hộ gia đình: xuất danh sách, nhập sổ hộ của xã cũ."""
+
+
+@households.command("export", context_settings=CONTEXT)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp XLSX sẽ ghi.")
+@command_options()
+def households_export(out, db_path, as_json):
+    """Xuất sổ hộ và kết quả rà soát gần nhất ra tệp Excel (XLSX)."""
+    from gnapp.db.household_export import export_households
+
+    if out.suffix.lower() != ".xlsx":
+        raise InputError(f"Tệp xuất phải có đuôi .xlsx: {out.name}")
+    path = export_households(_open(db_path), out)
+    _emit(as_json, {"ok": True, "path": str(path)}, f"Đã xuất {path}")
+
+
+@households.command("merge", context_settings=CONTEXT)
+@click.argument("former_db", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Chỉ báo trước, không ghi gì.")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def households_merge(former_db, dry_run, user, db_path, as_json):
+    """Nhập sổ hộ từ cơ sở dữ liệu gnapp của một xã cũ (xã sáp nhập từ 01/7/2025)."""
+    from gnapp.db import merge, sites
+
+    db = _open(db_path)
+    report = merge.merge_former_commune(sites.writer(db, user), former_db, dry_run=dry_run)
+    _emit(as_json, {"ok": True, "dry_run": dry_run, **report.as_dict()},
+          lambda: (f"{'Sẽ nhập' if dry_run else 'Đã nhập'} {report.households} hộ, "
+                   f"{report.members} nhân khẩu của {report.former_name} ({report.former_unit}); "
+                   f"{len(report.villages)} thôn; đổi mã {len(report.rekeyed)} hộ trùng mã; "
+                   f"{report.duplicates} cặp người có thể trùng cần xem lại."))
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="gnapp", standalone_mode=True)

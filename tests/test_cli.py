@@ -161,3 +161,34 @@ def test_a_legacy_commune_cannot_host_an_office(db_path):
                  "--legacy-name", "Thị trấn Nhã Nam", "--legacy-type", "thị trấn", code=2)
     assert "không dùng được cho vai trò cơ quan cấp trên" in result.stderr
     assert run_json("check", "--db", db_path, code=1)["issues"][0]["code"] == "site.missing"
+
+
+def test_households_export_writes_a_readable_workbook(db_path, tmp_path):
+    from openpyxl import load_workbook
+
+    run("demo", "--db", db_path)
+    out = tmp_path / "so-ho.xlsx"
+    assert run_json("households", "export", "--out", out, "--db", db_path)["path"] == str(out)
+    wb = load_workbook(out, read_only=True)
+    assert wb.sheetnames == ["Hộ gia đình", "Thành viên"]
+    homes = list(wb["Hộ gia đình"].iter_rows(values_only=True))
+    assert homes[0][0] == "DANH SÁCH HỘ GIA ĐÌNH" and homes[1][:5] == (
+        "Mã hộ", "Thôn", "Địa chỉ", "Khu vực", "Chủ hộ")
+    assert len(homes) == 2 + 500
+    assert {row[14] for row in homes[2:]} >= {"Hộ nghèo", "Hộ cận nghèo", "Không nghèo"}
+    members = list(wb["Thành viên"].iter_rows(values_only=True))
+    assert members[2][6] == "Chủ hộ" and members[2][3] in ("Nam", "Nữ")
+    assert run("households", "export", "--out", tmp_path / "x.csv", "--db", db_path,
+               code=2).stderr.startswith("Lỗi: Tệp xuất phải có đuôi .xlsx")
+
+
+def test_households_merge_from_the_command_line(site_path, tmp_path):
+    former = tmp_path / "former.sqlite"
+    run("init", "--db", former, "--unit", "07306", "--role", "commune")
+    run("units", "add-village", "Thôn Nam Cầu", "--db", former)
+    preview = run_json("households", "merge", former, "--dry-run", "--db", site_path)
+    assert preview["dry_run"] is True and preview["villages"] == [
+        {"former": "Thôn Nam Cầu", "new": "Thôn Nam Cầu"}]
+    assert run_json("units", "list", "--db", site_path)["count"] == 0
+    run_json("households", "merge", former, "--db", site_path)
+    assert run_json("units", "list", "--db", site_path)["count"] == 1
