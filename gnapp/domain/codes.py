@@ -83,3 +83,13 @@ EVENT = {
     "moved_out": "Chuyển đi",
     "death": "Chết",
 }
+
+# The 54 ethnic groups of Vietnam, the most numerous first (dân tộc).
+ETHNIC_GROUPS = (
+    "Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "Mông", "Dao", "Gia Rai", "Ê Đê",
+    "Ba Na", "Sán Chay", "Chăm", "Cơ Ho", "Xơ Đăng", "Sán Dìu", "Hrê", "Ra Glai", "Mnông",
+    "Thổ", "Xtiêng", "Khơ Mú", "Bru Vân Kiều", "Cơ Tu", "Giáy", "Tà Ôi", "Mạ", "Giẻ Triêng",
+    "Co", "Chơ Ro", "Xinh Mun", "Hà Nhì", "Chu Ru", "Lào", "La Chí", "Kháng", "Phù Lá",
+    "La Hủ", "La Ha", "Pà Thẻn", "Lự", "Ngái", "Chứt", "Lô Lô", "Mảng", "Cơ Lao", "Bố Y",
+    "Cống", "Si La", "Pu Péo", "Rơ Măm", "Brâu", "Ơ Đu",
+)

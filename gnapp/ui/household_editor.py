@@ -49,15 +49,6 @@ BIRTH_HINT = "Ví dụ 05/03/1985, 03/1985 hoặc 1985"
 # The 54 ethnic groups of Việt Nam, in the order of the 2019 census tables (Kinh first).
 # Offered as suggestions; another name can be typed. (Reference data: its place is
 # gnapp.domain.codes, next to the other lists.)
-ETHNIC_GROUPS = (
-    "Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "Mông", "Dao", "Gia Rai", "Ê Đê",
-    "Ba Na", "Sán Chay", "Chăm", "Cơ Ho", "Xơ Đăng", "Sán Dìu", "Hrê", "Ra Glai", "Mnông",
-    "Thổ", "Xtiêng", "Khơ Mú", "Bru Vân Kiều", "Cơ Tu", "Giáy", "Tà Ôi", "Mạ", "Giẻ Triêng",
-    "Co", "Chơ Ro", "Xinh Mun", "Hà Nhì", "Chu Ru", "Lào", "La Chí", "Kháng", "Phù Lá",
-    "La Hủ", "La Ha", "Pà Thẻn", "Lự", "Ngái", "Chứt", "Lô Lô", "Mảng", "Cơ Lao", "Bố Y",
-    "Cống", "Si La", "Pu Péo", "Rơ Măm", "Brâu", "Ơ Đu",
-)
-
 HOUSEHOLD_FIELDS = ("village_id", "code", "address", "area", *codes.HOUSEHOLD_FLAGS)
 # Member fields in the order of the paper form.
 MEMBER_FIELDS = ("full_name", "sex", "birth_date", "ethnicity", "relation", "id_number",
@@ -379,7 +370,7 @@ class MemberForm(QDialog):
         self.birth_edit = QLineEdit()
         self.birth_edit.setPlaceholderText(BIRTH_HINT)
         self.ethnicity_combo = SearchComboBox()
-        self.ethnicity_combo.set_items((name, name) for name in ETHNIC_GROUPS)
+        self.ethnicity_combo.set_items((name, name) for name in codes.ETHNIC_GROUPS)
         self.ethnicity_combo.lineEdit().setPlaceholderText("Gõ để tìm, ví dụ: tay")
         self.relation_combo = _code_combo(codes.RELATION, "Chọn quan hệ với chủ hộ")
         self.id_edit = QLineEdit()

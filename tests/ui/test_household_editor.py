@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication
 from gnapp.db import households as hh
 from gnapp.db import sites
 from gnapp.db.store import StaleVersion
+from gnapp.domain import codes
 from gnapp.ui import household_editor as he
 from gnapp.ui.household_editor import (HouseholdDraft, MemberEntry, MemberForm,
                                        MemberInvalid, MemberRosterModel, save_household)
@@ -397,7 +398,7 @@ def test_an_ethnic_group_typed_without_diacritics_is_recognised(qtbot):
     assert form.values()["ethnicity"] == "Tày"
     form.ethnicity_combo.setEditText("Ơ Đu")
     assert form.values()["ethnicity"] == "Ơ Đu"
-    assert len(he.ETHNIC_GROUPS) == len(set(he.ETHNIC_GROUPS)) == 54
+    assert len(codes.ETHNIC_GROUPS) == len(set(codes.ETHNIC_GROUPS)) == 54
 
 
 def test_the_roster_model_passes_the_model_tester(qtmodeltester):
