@@ -139,8 +139,3 @@ def village_progress(db: Database, round_id: str, today: date) -> list[dict]:
                        "facts": facts, "stage": key, "stage_label": rules.STAGES[key]})
     return result
 
-
-def meeting_must_repeat(db: Database, round_id: str, village_id: str) -> bool:
-    meetings = [s for s in steps(db, round_id, village_id) if s["kind"] == "meeting"]
-    return bool(meetings) and meetings[-1]["result"] != "agreed"
-

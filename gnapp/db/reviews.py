@@ -21,7 +21,6 @@ from gnapp.db import households as hh
 from gnapp.db.store import NotFound, Writer, WriteError, get_row
 from gnapp.domain import classify as rules
 from gnapp.domain import suggest, transitions
-from gnapp.domain.codes import CLASS
 from gnapp.domain.errors import InputError
 from gnapp.domain.issues import Issue, error
 from gnapp.domain.standards import Standard, load_standards, standard_for
@@ -283,8 +282,4 @@ def movement_tables(db: Database, start_round_id: str, end_round_id: str, *,
     found = histories(db, start_round_id, end_round_id, look_back=look_back)
     return (transitions.movement_table(found, transitions.POOR),
             transitions.movement_table(found, transitions.NEAR_POOR))
-
-
-def class_label(code: str | None) -> str:
-    return CLASS.get(code or "", "Chưa phân loại")
 

@@ -145,3 +145,18 @@ def test_two_rounds_give_the_movements_of_report_2_and_3(site_db, writer, villag
     assert near.households == (1, 1, 0, 0, 1, 0, 0, 0, 1)
     assert poor.persons == poor.households  # one person each
     assert poor.issues == () and near.issues == ()
+
+
+def test_a_complete_review_is_reopened_only_with_a_reason(writer, village):
+    home = new_household(writer, village)
+    round_ = reviews.create_round(writer, year=2025, kind="periodic")
+    row, _ = reviews.save_review(writer, round_["id"], home["id"], income_per_person=2_500_000,
+                                 deprivations=NONE_DEPRIVED, reviewer="Lê Văn Tâm",
+                                 review_date="2025-10-02")
+    reviews.complete_review(writer, row["id"])
+    with pytest.raises(WriteError, match="lý do"):
+        reviews.reopen_review(writer, row["id"], reason="")
+    assert reviews.reopen_review(writer, row["id"], reason="Hộ khiếu nại")["status"] == "draft"
+    changed, _ = reviews.save_review(writer, round_["id"], home["id"], income_per_person=900_000,
+                                     deprivations=NONE_DEPRIVED)
+    assert changed["class"] == "near_poor"

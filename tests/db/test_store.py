@@ -187,3 +187,12 @@ def test_the_hash_of_a_row_ignores_derived_columns(site_db, writer):
     assert "name_key" not in values and "name_fold" not in values
     assert row_hash(values) == row_hash(syncable_values("admin_unit",
                                                         get_row(site_db, "admin_unit", row["id"])))
+
+
+def test_users_have_scrypt_password_hashes(site_db):
+    sites.add_user(site_db, "ketoan", "Phạm Thị Lan", password="Mật-khẩu-2026")
+    stored = site_db.execute("SELECT password_hash FROM app_user WHERE name = 'ketoan'").fetchone()[0]
+    assert stored.startswith("scrypt$") and "Mật" not in stored
+    assert sites.check_password(site_db, "ketoan", "Mật-khẩu-2026")
+    assert not sites.check_password(site_db, "ketoan", "mat-khau-2026")
+    assert not sites.check_password(site_db, "canbo", "anything")  # no password set
