@@ -315,6 +315,54 @@ def households_merge(former_db, dry_run, user, db_path, as_json):
                    f"{report.duplicates} cặp người có thể trùng cần xem lại."))
 
 
+@households.command("import", context_settings=CONTEXT)
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
+              help='Tệp ánh xạ cột (JSON {"cột trong tệp": "trường"}); tệp xuất của phần mềm '
+                   "rà soát quốc gia không cần.")
+@click.option("--save-mapping", "save_mapping_file",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Lưu ánh xạ cột đã dùng vào tệp này để lần sau dùng lại (--mapping).")
+@click.option("--dry-run", is_flag=True, help="Chỉ xem trước: không ghi gì vào cơ sở dữ liệu.")
+@click.option("--create-villages", is_flag=True,
+              help="Thêm các thôn chưa có trong danh mục của xã (mặc định: từ chối dòng đó).")
+@click.option("--round", "round_year", type=int,
+              help="Năm đợt rà soát định kỳ cho các dòng không ghi năm.")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def households_import(source, mapping_file, save_mapping_file, dry_run, create_villages,
+                      round_year, user, db_path, as_json):
+    """Nhập danh sách hộ từ tệp .xlsx, .csv hoặc .json (kể cả tệp xuất của phần mềm rà soát).
+
+    In từng dòng với loại: mới, cập nhật, không đổi, trùng lặp giống hệt, xung đột, cần xem
+    lại, bị từ chối, và lý do. Mã thoát 1 nếu có dòng bị từ chối hoặc xung đột.
+    """
+    from gnapp.db import household_import, sites
+    from gnapp.domain.import_rows import save_mapping
+
+    db = _open(db_path)
+    plan = household_import.plan_import(db, source, mapping=mapping_file, round_year=round_year,
+                                        create_villages=create_villages)
+    if save_mapping_file:
+        save_mapping(save_mapping_file, plan.mapping)
+    written = None
+    if not dry_run:
+        written = household_import.apply_import(db, plan, sites.writer(db, user)).result
+    data = {"ok": not plan.has_problems, "dry_run": dry_run, "written": written,
+            **plan.as_dict()}
+
+    def text() -> str:
+        lines = household_import.report_lines(plan)
+        lines.append("Chạy thử: chưa ghi gì." if dry_run else
+                     f"Đã ghi: thêm {written['households_added']} hộ, cập nhật "
+                     f"{written['households_updated']} hộ, {written['reviews_saved']} phiếu "
+                     "rà soát.")
+        return "\n".join(lines)
+
+    _emit(as_json, data, text)
+    sys.exit(1 if plan.has_problems else 0)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="gnapp", standalone_mode=True)
