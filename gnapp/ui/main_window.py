@@ -17,6 +17,8 @@ from gnapp.db import backup, checks, connection, settings, sites, units
 from gnapp.db.store import last_change_seq
 from gnapp.ui.format import backup_kind, format_datetime, size_kb, unit_line
 from gnapp.ui.household_list import HouseholdPage
+from gnapp.ui.review_page import AREA_TITLE as REVIEW_AREA
+from gnapp.ui.review_page import ReviewPage
 from gnapp.ui.tasks import TaskManager, show_error
 
 APP_TITLE = "gnapp – Giảm nghèo bền vững"
@@ -29,10 +31,6 @@ HOUSEHOLD_AREA = "Hộ gia đình"
 
 # (title, what the area will hold) for the areas not built yet, in navigation order.
 COMING_AREAS = [
-    ("Rà soát",
-     "Các đợt rà soát hộ nghèo, hộ cận nghèo hằng năm: nhập Phiếu A và Phiếu B theo đúng thứ tự "
-     "trên phiếu giấy, kết quả phân loại hộ theo chuẩn nghèo, họp dân thôn, niêm yết công khai "
-     "và quyết định công nhận."),
     ("Phân bổ vốn",
      "Các quyết định phân bổ vốn của Chương trình theo dự án, tiểu dự án và nguồn vốn (ngân "
      "sách trung ương, ngân sách địa phương, nguồn khác), số giải ngân, và các dự án hỗ trợ "
@@ -49,7 +47,7 @@ COMING_AREAS = [
      "danh mục dùng chung."),
 ]
 BACKUP_AREA = "Sao lưu"
-AREAS = [HOUSEHOLD_AREA] + [title for title, _ in COMING_AREAS] + [BACKUP_AREA]
+AREAS = [HOUSEHOLD_AREA, REVIEW_AREA] + [title for title, _ in COMING_AREAS] + [BACKUP_AREA]
 
 
 @dataclass(frozen=True)
@@ -262,6 +260,9 @@ class MainWindow(QMainWindow):
         self.household_page = HouseholdPage(self._db, self.tasks)
         self.pages[HOUSEHOLD_AREA] = self.household_page
         self.stack.addWidget(self.household_page)
+        self.review_page = ReviewPage(self._db, self.tasks)
+        self.pages[REVIEW_AREA] = self.review_page
+        self.stack.addWidget(self.review_page)
         for title, description in COMING_AREAS:
             page = ComingAreaPage(title, description)
             self.pages[title] = page
@@ -297,6 +298,9 @@ class MainWindow(QMainWindow):
         self.backup_page.check_button.clicked.connect(self.check_data)
         self.household_page.household_saved.connect(
             lambda _id, code: self.statusBar().showMessage(f"Đã lưu hộ {code}.", 8000))
+        self.review_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.household_page.household_saved.connect(lambda *_: self.review_page.refresh())
+        self.review_page.review_saved.connect(lambda *_: self.household_page.model.refresh())
         self.tasks.busy_changed.connect(self._busy_changed)
 
         self._auto_timer = QTimer(self)
@@ -312,10 +316,12 @@ class MainWindow(QMainWindow):
         self._db = connection.connect(self.db_path, migrate=False)
         if hasattr(self, "household_page"):
             self.household_page.set_db(self._db)
+            self.review_page.set_db(self._db)
 
     def _close_read_connection(self) -> None:
         if hasattr(self, "household_page"):
             self.household_page.set_db(None)
+            self.review_page.set_db(None)
         if self._db is not None:
             self._db.close()
             self._db = None

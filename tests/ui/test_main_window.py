@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from gnapp.db import backup, connection, sites, units
 from gnapp.ui import main_window as mw
+from gnapp.ui.review_page import ReviewPage
 
 
 def backups_of(path):
@@ -39,11 +40,12 @@ def test_choosing_an_area_shows_its_page(window, qtbot):
 
 
 def test_areas_to_come_say_what_they_will_hold_and_that_they_are_not_there_yet(window):
-    page = window.pages["Rà soát"]
-    assert page.title_label.text() == "Rà soát"
-    assert "Phiếu A" in page.description_label.text()
+    page = window.pages["Phân bổ vốn"]
+    assert page.title_label.text() == "Phân bổ vốn"
+    assert "dự án" in page.description_label.text()
     assert page.not_yet_label.text() == "Phiên bản này chưa có phần này."
-    for title in ("Rà soát", "Phân bổ vốn", "Tiến độ", "Báo cáo", "Đồng bộ"):
+    assert isinstance(window.pages["Rà soát"], ReviewPage)
+    for title in ("Phân bổ vốn", "Tiến độ", "Báo cáo", "Đồng bộ"):
         assert window.pages[title].not_yet_label.text() == mw.NOT_YET
 
 
