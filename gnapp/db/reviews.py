@@ -97,6 +97,25 @@ def review_of(db: Database, round_id: str, household_id: str) -> dict | None:
     return rows[0] if rows else None
 
 
+def household_reviews(db: Database, household_id: str) -> list[dict]:
+    """The household's reviews, newest round first, each with its round's year, kind,
+    month and dates (``round_year``, ``round_kind``, ``round_month``, ``starts_on``,
+    ``ends_on``)."""
+    return list(db.query(
+        "SELECT r.*, o.year AS round_year, o.kind AS round_kind, o.month AS round_month, "
+        "o.starts_on, o.ends_on FROM household_review r JOIN review_round o ON o.id = r.round_id "
+        "WHERE r.household_id = ? AND r.deleted = 0 AND o.deleted = 0 "
+        "ORDER BY o.starts_on DESC", [household_id]))
+
+
+def current_round(db: Database, owner_unit: str, on: date) -> dict | None:
+    """The round to enter reviews in on ``on``: the latest round already started (a round
+    that has not started yet only when none has)."""
+    found = rounds(db, owner_unit)
+    started = [r for r in found if r["starts_on"] <= on.isoformat()]
+    return (started or found or [None])[-1]
+
+
 def suggestions(db: Database, household_id: str, on: date,
                 floor_area_m2: float | None = None) -> dict[str, suggest.Suggestion]:
     """Indicator answers the register suggests for a household on the review date."""

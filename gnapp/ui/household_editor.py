@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex,
@@ -24,15 +25,16 @@ from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QObject, QPersiste
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
+                               QPushButton, QTableWidget, QTableWidgetItem, QTabWidget,
                                QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import households as hh
-from gnapp.db import sites, units
+from gnapp.db import reviews, sites, units
 from gnapp.db.store import Invalid
 from gnapp.domain import codes, people
-from gnapp.domain.dates import parse_partial_date
+from gnapp.domain.dates import format_date, parse_partial_date
 from gnapp.domain.errors import GnappError, InputError
 from gnapp.domain.issues import ERROR, Issue, error
 from gnapp.domain.register import parse_birth, validate_household, validate_member
@@ -630,6 +632,10 @@ class HouseholdEditor(QDialog):
 
     # (household id, household code), after a successful save
     saved = Signal(str, str)
+    # (household id, round id): saved and closed to enter the household's review in a round
+    review_requested = Signal(str, str)
+
+    REVIEW_COLUMNS = ["Đợt rà soát", "Ngày rà soát", "Phân loại", "Điểm B2", "Phiếu"]
 
     def __init__(self, db: Database, tasks: TaskManager, household_id: str | None = None, *,
                  default_village_id: str | None = None, parent: QWidget | None = None):
@@ -643,12 +649,15 @@ class HouseholdEditor(QDialog):
         self._saving = False
         self._loading = True
         self._touched: set[str] = set()
+        self._review_round: str | None = None     # set by "Lưu và nhập phiếu"
         self._setup()
         self._load_villages()
         if household_id is None:
             self._load_new(default_village_id)
         else:
             self._load_household(household_id)
+        self._load_reviews()
+        self._initial_values = self.household_values()
         self._loading = False
         self._update_roster_state()
         self.village_combo.setFocus()
@@ -741,16 +750,24 @@ class HouseholdEditor(QDialog):
         self.cancel_button = self.buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
         self.save_button.setToolTip("Lưu hộ và các thành viên (Ctrl+S)")
 
+        register_page = QWidget()
+        register_layout = QVBoxLayout(register_page)
+        register_layout.addWidget(household_box)
+        register_layout.addWidget(members_box, 1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(register_page, "&1. Hộ và thành viên")
+        self.tabs.addTab(self._review_tab(), "&2. Rà soát")
+
         layout = QVBoxLayout(self)
-        layout.addWidget(household_box)
-        layout.addWidget(members_box, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message_label)
         layout.addWidget(self.buttons)
         self.save_button.setDefault(True)     # once the button is inside the dialog
 
         order = [self.village_combo, self.code_edit, self.address_edit, self.area_combo,
                  *self.flag_checks.values(), self.add_member_button, self.edit_member_button,
-                 self.remove_member_button, self.roster, self.save_button, self.cancel_button]
+                 self.remove_member_button, self.roster, self.round_combo, self.review_button,
+                 self.review_table, self.save_button, self.cancel_button]
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
 
@@ -771,6 +788,46 @@ class HouseholdEditor(QDialog):
                            (QKeySequence.StandardKey.Save, self.accept)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.activated.connect(slot)
+
+    def _review_tab(self) -> QWidget:
+        """The household's reviews round by round, and the way into the review form."""
+        self.round_combo = QComboBox()
+        self.round_combo.setMinimumContentsLength(40)
+        round_label = QLabel("Đợt &rà soát:")
+        round_label.setBuddy(self.round_combo)
+        self.review_button = QPushButton("&Lưu và nhập phiếu rà soát")
+        self.review_button.setToolTip("Lưu hộ và các thành viên, rồi mở Phiếu A, B, C của hộ "
+                                      "trong đợt đã chọn (Ctrl+R)")
+        self.review_button.setAutoDefault(False)
+        chooser = QHBoxLayout()
+        chooser.addWidget(round_label)
+        chooser.addWidget(self.round_combo, 1)
+        chooser.addWidget(self.review_button)
+
+        self.review_table = QTableWidget(0, len(self.REVIEW_COLUMNS))
+        self.review_table.setHorizontalHeaderLabels(self.REVIEW_COLUMNS)
+        self.review_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.review_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.review_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.review_table.setTabKeyNavigation(False)
+        self.review_table.verticalHeader().hide()
+        header = self.review_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.review_hint = QLabel()
+        self.review_hint.setWordWrap(True)
+
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addLayout(chooser)
+        layout.addWidget(self.review_table, 1)
+        layout.addWidget(self.review_hint)
+
+        self.review_button.clicked.connect(self.save_and_review)
+        self.review_table.itemDoubleClicked.connect(lambda item: self._review_row(item.row()))
+        shortcut = QShortcut(QKeySequence("Ctrl+R"), self)
+        shortcut.activated.connect(self.save_and_review)
+        return page
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -809,6 +866,54 @@ class HouseholdEditor(QDialog):
             title += f" ({STATUS_LABELS.get(household['status'], household['status'])})"
         self.setWindowTitle(title)
         self.code_edit.setPlaceholderText("")
+
+    def _load_reviews(self) -> None:
+        """The rounds of the commune (the current one chosen) and this household's reviews."""
+        from gnapp.ui.review_form import round_title
+
+        site = sites.local_site(self._db)
+        found = reviews.rounds(self._db, site.unit_code) if site else []
+        current = reviews.current_round(self._db, site.unit_code, date.today()) if site else None
+        self.round_combo.clear()
+        for round_ in reversed(found):
+            self.round_combo.addItem(round_title(round_), round_["id"])
+        if current is not None:
+            self.round_combo.setCurrentIndex(self.round_combo.findData(current["id"]))
+        self.review_button.setEnabled(bool(found))
+        done = (reviews.household_reviews(self._db, self.household_id)
+                if self.household_id else [])
+        by_round = {r["id"]: r for r in found}
+        self.review_table.setRowCount(len(done))
+        for row, review in enumerate(done):
+            klass = review["class"]
+            cells = [round_title(by_round.get(review["round_id"], {
+                         "kind": review["round_kind"], "year": review["round_year"],
+                         "month": review["round_month"], "standard_id": review["standard_id"]})),
+                     format_date(date.fromisoformat(review["review_date"])) if review["review_date"] else "",
+                     codes.CLASS.get(klass, "chưa phân loại") if klass else "chưa phân loại",
+                     "" if review["b2"] is None else str(review["b2"]),
+                     "Hoàn thành" if review["status"] == "complete" else "Nháp"]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, review["round_id"])
+                if column == 3:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                self.review_table.setItem(row, column, item)
+        if not found:
+            self.review_hint.setText("Xã chưa mở đợt rà soát nào (trang «Rà soát», «Mở đợt rà "
+                                     "soát…»).")
+        elif not done:
+            self.review_hint.setText("Hộ chưa có phiếu rà soát nào. Chọn đợt rồi bấm «Lưu và "
+                                     "nhập phiếu rà soát» (Ctrl+R).")
+        else:
+            self.review_hint.setText("Nhấp đúp một dòng để mở phiếu của đợt đó. Phiếu được "
+                                     "mở sau khi hộ đã lưu.")
+
+    def _review_row(self, row: int) -> None:
+        round_id = self.review_table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+        self.round_combo.setCurrentIndex(self.round_combo.findData(round_id))
+        self.save_and_review()
 
     def _village_changed(self) -> None:
         """A new household shows the code it will get when "Mã hộ" is left blank."""
@@ -1012,6 +1117,26 @@ class HouseholdEditor(QDialog):
             return False
         return True
 
+    def has_changes(self) -> bool:
+        """Something typed that saving would write."""
+        return (self.household_values() != self._initial_values
+                or any(e.to_write for e in self.entries))
+
+    def save_and_review(self) -> None:
+        """Save (when needed), close and ask for the review form of the chosen round."""
+        round_id = self.round_combo.currentData()
+        if round_id is None or self._saving or self._form_open():
+            return
+        self._review_round = round_id
+        if self.household_id is not None and not self.has_changes():
+            self.review_requested.emit(self.household_id, round_id)
+            super().accept()
+            return
+        self.accept()
+        if not self._saving:                # refused by the checks: stay here
+            self._review_round = None
+            self.tabs.setCurrentIndex(0)
+
     def accept(self) -> None:
         """Overrides QDialog.accept: check, save in the worker, close on success only."""
         if self._saving or self._form_open():
@@ -1026,15 +1151,25 @@ class HouseholdEditor(QDialog):
                        self._save_failed)
 
     def reject(self) -> None:
-        """Overrides QDialog.reject: not while a save is running."""
-        if self._saving:
+        """Overrides QDialog.reject: not while a save is running; unsaved changes are
+        dropped only when the user says so."""
+        if self._saving or self._form_open():
+            return
+        if self.has_changes() and not self.confirm_discard():
             return
         super().reject()
+
+    def confirm_discard(self) -> bool:
+        answer = QMessageBox.question(
+            self, "Bỏ thay đổi?", "Hộ này có thay đổi chưa lưu. Đóng và bỏ các thay đổi đó?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Discard
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
         for widget in (self.save_button, self.add_member_button, self.edit_member_button,
-                       self.remove_member_button, self.cancel_button):
+                       self.remove_member_button, self.cancel_button, self.review_button):
             widget.setEnabled(not saving)
         if not saving:
             self._update_member_buttons()
@@ -1045,10 +1180,13 @@ class HouseholdEditor(QDialog):
         self.household_id = household_id
         self._show_message(f"Đã lưu hộ {code}.")
         self.saved.emit(household_id, code)
+        if self._review_round is not None:
+            self.review_requested.emit(household_id, self._review_round)
         super().accept()
 
     def _save_failed(self, exc: BaseException) -> None:
         self._set_saving(False)
+        self._review_round = None
         if isinstance(exc, MemberInvalid):
             self._mark_member(exc.row, exc.issues)
             entry = self.entries[exc.row]

@@ -250,6 +250,8 @@ class HouseholdPage(QWidget):
 
     # emitted after the editor saved a household: (household id, household code)
     household_saved = Signal(str, str)
+    # the editor asks for a household's review form: (household id, round id)
+    review_requested = Signal(str, str)
 
     def __init__(self, db: Database | None, tasks: TaskManager,
                  parent: QWidget | None = None):
@@ -503,6 +505,7 @@ class HouseholdPage(QWidget):
             self.refresh()
             return
         self.editor.saved.connect(self._saved)
+        self.editor.review_requested.connect(self.review_requested)
         self.editor.finished.connect(self._editor_closed)
         self.editor.open()
 

@@ -301,6 +301,7 @@ class MainWindow(QMainWindow):
         self.review_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.household_page.household_saved.connect(lambda *_: self.review_page.refresh())
         self.review_page.review_saved.connect(lambda *_: self.household_page.model.refresh())
+        self.household_page.review_requested.connect(self.open_review)
         self.tasks.busy_changed.connect(self._busy_changed)
 
         self._auto_timer = QTimer(self)
@@ -309,6 +310,12 @@ class MainWindow(QMainWindow):
 
     def show_area(self, title: str) -> None:
         self.nav.setCurrentRow(AREAS.index(title))
+
+    def open_review(self, household_id: str, round_id: str) -> None:
+        """Go to "Rà soát", choose the round and open the household's review form."""
+        self.show_area(REVIEW_AREA)
+        self.review_page.reload_rounds(select=round_id)
+        self.review_page.open_form(household_id)
 
     # -- reading (GUI thread, own connection) ----------------------------------------------
 

@@ -54,6 +54,22 @@ def shown_errors(monkeypatch):
     return errors
 
 
+@pytest.fixture(autouse=True)
+def discard_prompts(monkeypatch):
+    """"Bỏ thay đổi?" of the household editor answers "discard" and is recorded (the real
+    box is modal and would block the test)."""
+    from gnapp.ui.household_editor import HouseholdEditor
+
+    asked = []
+
+    def confirm(editor):
+        asked.append(editor.windowTitle())
+        return True
+
+    monkeypatch.setattr(HouseholdEditor, "confirm_discard", confirm)
+    return asked
+
+
 @pytest.fixture
 def make_window(qtbot, shown_errors):
     """Build (and show) a main window over a database file; closed at the end of the test."""

@@ -437,3 +437,23 @@ def test_save_household_names_the_refused_member(register_db):
                                         original=draft.members[0].values)])
     with pytest.raises(StaleVersion):
         save_household(register_db, stale)
+
+
+def test_cancel_asks_before_dropping_typed_changes(page, qtbot, type_vi, discard_prompts,
+                                                   monkeypatch):
+    editor = open_editor(qtbot, page, row=0)
+    press(qtbot, Qt.Key.Key_Escape)                     # nothing typed: closes, no question
+    assert not editor.isVisible() and discard_prompts == []
+
+    editor = open_editor(qtbot, page, row=0)
+    editor.address_edit.clear()
+    type_vi(editor.address_edit, "Xóm Đồi Chè")
+    monkeypatch.setattr(he.HouseholdEditor, "confirm_discard", lambda self: False)
+    press(qtbot, Qt.Key.Key_Escape)                     # "Hủy" on the question: stays open
+    assert editor.isVisible()
+    assert editor.address_edit.text() == "Xóm Đồi Chè"
+    monkeypatch.setattr(he.HouseholdEditor, "confirm_discard",
+                        lambda self: discard_prompts.append(self.windowTitle()) or True)
+    press(qtbot, Qt.Key.Key_Escape)
+    assert not editor.isVisible()
+    assert discard_prompts == [editor.windowTitle()]
