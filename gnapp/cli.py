@@ -328,10 +328,13 @@ def households_merge(former_db, dry_run, user, db_path, as_json):
               help="Thêm các thôn chưa có trong danh mục của xã (mặc định: từ chối dòng đó).")
 @click.option("--round", "round_year", type=int,
               help="Năm đợt rà soát định kỳ cho các dòng không ghi năm.")
+@click.option("--former-unit", metavar="MÃ",
+              help="Tệp là sổ hộ của xã cũ này (sáp nhập 01/7/2025): mỗi hộ giữ mã xã cũ, "
+                   "mã hộ trùng được đổi thành <mã xã cũ>-<mã hộ> (giữ mã cũ).")
 @click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
 @command_options()
 def households_import(source, mapping_file, save_mapping_file, dry_run, create_villages,
-                      round_year, user, db_path, as_json):
+                      round_year, former_unit, user, db_path, as_json):
     """Nhập danh sách hộ từ tệp .xlsx, .csv hoặc .json (kể cả tệp xuất của phần mềm rà soát).
 
     In từng dòng với loại: mới, cập nhật, không đổi, trùng lặp giống hệt, xung đột, cần xem
@@ -342,7 +345,8 @@ def households_import(source, mapping_file, save_mapping_file, dry_run, create_v
 
     db = _open(db_path)
     plan = household_import.plan_import(db, source, mapping=mapping_file, round_year=round_year,
-                                        create_villages=create_villages)
+                                        create_villages=create_villages,
+                                        former_unit=former_unit)
     if save_mapping_file:
         save_mapping(save_mapping_file, plan.mapping)
     written = None

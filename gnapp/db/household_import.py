@@ -337,10 +337,39 @@ def _record_differences(a: HouseholdRecord, b: HouseholdRecord) -> list[str]:
     return found or ["cách ghi"]
 
 
+@dataclass(frozen=True)
+class FormerCommune:
+    """The former commune (before the July 2025 merger) a file's households come from."""
+
+    code: str
+    name: str
+
+
+def former_commune(db: Database, code: str, unit_code: str) -> FormerCommune:
+    """The former commune of ``code``: its name from the unit list (official or legacy),
+    else "xã cũ <code>".
+
+    :raises InputError: not a commune code, or the code of this commune
+    """
+    code = (code or "").strip()
+    if not (code.isdigit() and len(code) == 5):
+        raise InputError(f"Mã xã cũ {quoted(code)} không hợp lệ: cần 5 chữ số, ví dụ 07351.",
+                         field="former_unit")
+    if code == unit_code:
+        raise InputError("Mã xã cũ trùng mã của chính xã này.", field="former_unit")
+    unit = units.get_unit(db, code)
+    if unit is not None and unit["level"] != "commune":
+        raise InputError(f"Mã {code} là {unit['name']}, không phải một xã.",
+                         field="former_unit")
+    return FormerCommune(code, unit["name"] if unit else f"xã cũ {code}")
+
+
 class _Planner:
     def __init__(self, db: Database, unit_code: str, round_year: int | None,
-                 create_villages: bool, villages: _Villages):
-        self.db, self.unit_code = db, unit_code
+                 create_villages: bool, villages: _Villages,
+                 former: FormerCommune | None = None):
+        self.db, self.unit_code, self.former = db, unit_code, former
+        self.codes_given: set[str] = set()
         self.round_year, self.create_villages = round_year, create_villages
         self.villages = villages
         self.village_ids: dict[str, str | None] = {}
@@ -366,6 +395,8 @@ class _Planner:
 
     def village_of(self, record: HouseholdRecord) -> str | InputError:
         found = self.villages.find(record.village)
+        if self.former is not None:     # a former commune's village renamed on a merger
+            found = self.villages.find(f"{record.village} ({self.former.name})") or found
         where = {"field": record.column("village"), "row": record.row, "source": record.source}
         if len(found) > 1:
             return InputError(f"Tên thôn {quoted(record.village)} trùng với nhiều thôn của xã: "
@@ -444,7 +475,8 @@ class _Planner:
                          "không ghi")
             return
         distinct.sort(key=lambda d: -(d.year or 0))
-        existing = hh.find_by_code(self.db, code, self.unit_code)
+        existing = (self.former_household(code) if self.former
+                    else hh.find_by_code(self.db, code, self.unit_code))
         head = None
         if existing:
             head = next((m for m in hh.members(self.db, existing["id"])
@@ -461,6 +493,21 @@ class _Planner:
         primary = self.plan_primary(distinct[0], existing, head, min(dates) if dates else None)
         for item in distinct[1:]:
             self.plan_secondary(item, existing, primary)
+
+    def former_household(self, code: str) -> dict | None:
+        """The household imported earlier from the former commune under ``code``."""
+        rows = list(self.db.query(
+            "SELECT * FROM household WHERE owner_unit = ? AND former_unit_code = ? "
+            "AND former_code = ? AND deleted = 0", [self.unit_code, self.former.code, code]))
+        return rows[0] if rows else None
+
+    def new_code(self, code: str) -> str:
+        """The code a former commune's household gets here: its own, or
+        ``<former unit code>-<code>`` when that is taken."""
+        if code in self.codes_given or hh.find_by_code(self.db, code, self.unit_code):
+            code = f"{self.former.code}-{code}"
+        self.codes_given.add(code)
+        return code
 
     def plan_primary(self, item: _Item, existing: dict | None, head: dict | None,
                      first_date: date | None) -> tuple[str, bool, int] | None:
@@ -479,15 +526,24 @@ class _Planner:
             if problems:
                 self._refuse(record, problems)
                 return None
+            code, former = record.code, {}
+            if self.former is not None:
+                code = self.new_code(record.code)
+                former = {"former_unit_code": self.former.code, "former_code": record.code}
             write = Write(household_id=None, village=item.village,
-                          household={"area": area, "code": record.code, **fields},
+                          household={"area": area, "code": code, **fields, **former},
                           head={k: v for k, v in record.head.values().items()
                                 if k != "relation"},
                           new_members=tuple(m.values() for m in record.members),
                           on_date=_iso(first_date))
             changes: list[str] = []
-            base = (f"Hộ mới {record.code}: chủ hộ {record.head.full_name}, {village_name}, "
+            base = (f"Hộ mới {code}: chủ hộ {record.head.full_name}, {village_name}, "
                     f"{persons} nhân khẩu")
+            if code != record.code:
+                base += (f" (mã {record.code} của {self.former.name} đã có ở xã này: đổi thành "
+                         f"{code}, giữ mã cũ)")
+            elif self.former is not None:
+                base += f" (thuộc {self.former.name})"
         else:
             area = record.area or existing["area"]
             household, labels = self._household_changes(item, existing, village_name)
@@ -744,7 +800,8 @@ class _Planner:
 
 def plan_import(db: Database, path: str | Path, *,
                 mapping: str | Path | Mapping[str, str | None] | None = None,
-                round_year: int | None = None, create_villages: bool = False) -> ImportPlan:
+                round_year: int | None = None, create_villages: bool = False,
+                former_unit: str | None = None) -> ImportPlan:
     """Read a household list and plan its import (a dry run: nothing is written).
 
     :param path: an .xlsx, .csv or .json file (``gnapp.domain.import_rows``)
@@ -753,15 +810,20 @@ def plan_import(db: Database, path: str | Path, *,
     :param round_year: the periodic round's year for rows whose file gives none
     :param create_villages: plan to add villages the commune does not have yet (otherwise
         such rows are refused)
+    :param former_unit: the file is the register of this former commune (merged into this
+        one in July 2025): each household keeps it as its former unit code and its own code
+        as former code, a code already used here becomes ``<former unit>-<code>``, and a
+        household is matched with the one imported earlier from the same former commune
     :raises InputError: the file cannot be read at all, or no column holds a required field
     """
     site = sites.require_site(db)
     if site.role != "commune":
         raise InputError("Chỉ máy của xã mới nhập được danh sách hộ vào sổ hộ.")
+    former = former_commune(db, former_unit, site.unit_code) if former_unit else None
     table = rows_.read_table(path)
     used, origin = _choose_mapping(table, mapping)
     planner = _Planner(db, site.unit_code, round_year, create_villages,
-                       _Villages(units.children(db, site.unit_code, level="village")))
+                       _Villages(units.children(db, site.unit_code, level="village")), former)
     groups: dict[str, list[_Item]] = {}
     code_column = next((c for c, t in used.items() if t == "household.code"), None)
     head_column = next((c for c, t in used.items() if t == "head.full_name"), None)

@@ -522,3 +522,65 @@ def test_cli_bad_input_exits_2(site_path, villages):
     result = run("households", "import", CSV, "--mapping", FIXTURES / "mapping-bad.json",
                  "--db", site_path, code=2)
     assert result.stderr.startswith("Lỗi: Tệp mapping-bad.json") and "head.name" in result.stderr
+
+
+# -- a former commune's register (merged communes, July 2025) ------------------------------
+
+def test_a_former_communes_file_keeps_its_codes_and_rekeys_colliding_ones(site_db, writer,
+                                                                          villages, tmp_path):
+    """07342 is a former commune merged into 07339: its HB-010 collides with ours."""
+    hh.add_household(writer, village_id=villages["Đồng Tâm"]["id"], area="rural",
+                     code="HB-010", head={"full_name": "Phạm Văn Hùng", "sex": "nam",
+                                          "birth_date": "1965"}, on_date="2020-01-01")
+    units.add_village(writer, "Thôn Đồng Tâm (xã cũ 07342)")   # named on an earlier merge
+    path = write_json(tmp_path, [record("HB-010", "Lương Văn Sáng"),
+                                 record("HB-020", "Hà Thị Nga"),
+                                 record("HB-021", "Vi Văn Lực", village="Thôn Nà Lẹng")])
+    plan = imp.plan_import(site_db, path, former_unit="07342", create_villages=True)
+    assert categories(plan) == {1: "new", 2: "new", 3: "new"}
+    assert reason(plan, 1).startswith("Hộ mới 07342-HB-010: chủ hộ Lương Văn Sáng")
+    assert "mã HB-010 của xã cũ 07342 đã có ở xã này: đổi thành 07342-HB-010" in reason(plan, 1)
+    imp.apply_import(site_db, plan, writer)
+
+    ours = hh.find_by_code(site_db, "HB-010", "07339")
+    assert ours["former_unit_code"] is None              # our own household is untouched
+    sang = hh.find_by_code(site_db, "07342-HB-010", "07339")
+    nga = hh.find_by_code(site_db, "HB-020", "07339")
+    assert (sang["former_unit_code"], sang["former_code"]) == ("07342", "HB-010")
+    assert (nga["former_unit_code"], nga["former_code"]) == ("07342", "HB-020")
+    village_names = {v["id"]: v["name"] for v in units.children(site_db, "07339",
+                                                                level="village")}
+    assert village_names[sang["village_id"]] == "Thôn Đồng Tâm (xã cũ 07342)"
+    assert village_names[hh.find_by_code(site_db, "HB-021", "07339")["village_id"]] == \
+        "Thôn Nà Lẹng"
+    assert review_of(site_db, "07342-HB-010", 2024)["class"] == "not_poor"
+
+    # the same file again: matched by the former codes, nothing new
+    again = imp.plan_import(site_db, path, former_unit="07342")
+    assert categories(again) == {1: "unchanged", 2: "unchanged", 3: "unchanged"}
+
+
+@pytest.mark.parametrize("code, says", [
+    ("7351", "Mã xã cũ «7351» không hợp lệ"),
+    ("07339", "trùng mã của chính xã này"),
+    ("07351", None)])
+def test_the_former_commune_code_is_checked(site_db, villages, tmp_path, code, says):
+    path = write_json(tmp_path, [record()])
+    if says is None:            # Xã Ngọc Thiện: a commune in the list is fine
+        plan = imp.plan_import(site_db, path, former_unit=code)
+        assert "(thuộc Xã Ngọc Thiện)" in reason(plan, 1)
+        return
+    with pytest.raises(InputError) as caught:
+        imp.plan_import(site_db, path, former_unit=code)
+    assert caught.value.field == "former_unit"
+    assert says in caught.value.message
+
+
+def test_cli_imports_a_former_communes_file(site_path, villages, tmp_path):
+    path = write_json(tmp_path, [record("HB-030", "Đàm Văn Tú")])
+    result = CliRunner().invoke(cli, ["households", "import", str(path), "--former-unit",
+                                      "07342", "--db", str(site_path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["counts"]["new"] == 1
+    assert "(thuộc xã cũ 07342)" in data["rows"]["new"][0]["reason"]
