@@ -312,7 +312,13 @@ def households_merge(former_db, dry_run, user, db_path, as_json):
           lambda: (f"{'Sẽ nhập' if dry_run else 'Đã nhập'} {report.households} hộ, "
                    f"{report.members} nhân khẩu của {report.former_name} ({report.former_unit}); "
                    f"{len(report.villages)} thôn; đổi mã {len(report.rekeyed)} hộ trùng mã; "
-                   f"{report.duplicates} cặp người có thể trùng cần xem lại."))
+                   f"{report.reviews} phiếu rà soát, {report.requests} giấy đề nghị, "
+                   f"{report.steps} bước họp dân/niêm yết"
+                   + (f" (thêm đợt: {', '.join(report.rounds_added)})"
+                      if report.rounds_added else "")
+                   + (f"; {report.steps_left} bước của riêng xã cũ (quyết định cấp xã) không "
+                      "chép" if report.steps_left else "")
+                   + f"; {report.duplicates} cặp người có thể trùng cần xem lại."))
 
 
 @households.command("import", context_settings=CONTEXT)

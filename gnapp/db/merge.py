@@ -4,7 +4,9 @@ The former commune's gnapp database (any older schema: it is migrated on a tempo
 the file itself is only read) is copied into this commune through the write path: its
 villages become villages of the new commune, its households keep their former unit code, and
 a household code already used here is re-keyed as ``<former unit code>-<code>`` with the old
-code kept in ``former_code``. Nothing is merged silently: persons that look like duplicates
+code kept in ``former_code``. Its review rounds join the new commune's rounds of the same
+kind and year, with the reviews as they were (standard, class, status), the households'
+requests and the village steps of the procedure. Nothing is merged silently: persons that look like duplicates
 across the registers are listed afterwards for a person to decide.
 """
 
@@ -18,7 +20,8 @@ from pathlib import Path
 
 from gnapp.db import connection
 from gnapp.db import households as hh
-from gnapp.db import sites, units
+from gnapp.db import reviews, sites, units
+from gnapp.db.registry import SYNC_COLUMNS
 from gnapp.db.store import Writer
 from gnapp.domain.errors import GnappError
 from gnapp.domain.text import fold
@@ -42,13 +45,20 @@ class MergeReport:
     events: int = 0
     rekeyed: list[tuple[str, str]] = field(default_factory=list)    # (former code, new code)
     duplicates: int = 0
+    rounds_added: list[str] = field(default_factory=list)           # "periodic 2025"
+    reviews: int = 0
+    requests: int = 0
+    steps: int = 0
+    steps_left: int = 0     # the former commune's own steps (a commune-wide decision)
 
     def as_dict(self) -> dict:
         return {"former_unit": self.former_unit, "former_name": self.former_name,
                 "villages": [{"former": a, "new": b} for a, b in self.villages],
                 "households": self.households, "members": self.members, "events": self.events,
                 "rekeyed": [{"former_code": a, "new_code": b} for a, b in self.rekeyed],
-                "duplicates": self.duplicates}
+                "duplicates": self.duplicates, "rounds_added": self.rounds_added,
+                "reviews": self.reviews, "requests": self.requests, "steps": self.steps,
+                "steps_left": self.steps_left}
 
 
 def _read_copy(path: Path, folder: Path):
@@ -152,6 +162,53 @@ def _copy(w: Writer, source, former_unit: str, report: MergeReport) -> None:
             "other_household_id": household_map.get(event["other_household_id"]),
             "note": event["note"]})
         report.events += 1
+    _copy_reviews(w, source, former_unit, report, village_map, household_map)
     report.duplicates = sum(1 for pair in hh.duplicate_people(db, here)
                             if {pair.a.household_id, pair.b.household_id}
                             & set(household_map.values()))
+
+
+def _values(row: dict, **changes) -> dict:
+    """A source row without its sync columns, with ``changes``."""
+    return {**{k: v for k, v in row.items() if k not in SYNC_COLUMNS}, **changes}
+
+
+def _copy_reviews(w: Writer, source, former_unit: str, report: MergeReport,
+                  village_map: dict[str, str], household_map: dict[str, str]) -> None:
+    """The former commune's rounds join the new commune's rounds of the same kind and year
+    (added when missing); its reviews, requests and village steps come along as they are:
+    a review keeps the standard it was computed with and its status."""
+    here = w.actor.unit_code
+    ours = {(r["kind"], r["year"], r["month"]): r["id"] for r in reviews.rounds(w.db, here)}
+    round_map: dict[str, str] = {}
+    for round_ in reviews.rounds(source, former_unit):
+        key = (round_["kind"], round_["year"], round_["month"])
+        if key not in ours:
+            ours[key] = reviews.create_round(w, year=round_["year"], kind=round_["kind"],
+                                             month=round_["month"],
+                                             standard_id=round_["standard_id"])["id"]
+            report.rounds_added.append(
+                f"{reviews.ROUND_KINDS[round_['kind']].lower()} năm {round_['year']}")
+        round_map[round_["id"]] = ours[key]
+    reason = f"Nhập kết quả rà soát của {report.former_name}"
+    for review in source.query("SELECT * FROM household_review WHERE deleted = 0"):
+        if review["household_id"] in household_map and review["round_id"] in round_map:
+            w.insert("household_review", _values(
+                review, round_id=round_map[review["round_id"]],
+                household_id=household_map[review["household_id"]]), reason=reason)
+            report.reviews += 1
+    for request in source.query("SELECT * FROM household_request WHERE deleted = 0"):
+        w.insert("household_request", _values(
+            request, household_id=household_map.get(request["household_id"]),
+            round_id=round_map.get(request["round_id"])), reason=reason)
+        report.requests += 1
+    for step in source.query("SELECT * FROM procedure_step WHERE deleted = 0"):
+        village = village_map.get(step["village_id"])
+        household = household_map.get(step["household_id"])
+        if step["round_id"] not in round_map or (village is None and household is None):
+            report.steps_left += 1
+            continue
+        w.insert("procedure_step", _values(step, round_id=round_map[step["round_id"]],
+                                           village_id=village, household_id=household),
+                 reason=reason)
+        report.steps += 1

@@ -2,7 +2,7 @@
 
 import pytest
 
-from gnapp.db import connection, merge, sites, units
+from gnapp.db import connection, merge, procedure, reviews, sites, units
 from gnapp.db import households as hh
 from gnapp.domain.errors import GnappError
 
@@ -25,6 +25,29 @@ def former(tmp_path):
                                   "relation": "child"})
     db.close()
     return path
+
+
+@pytest.fixture
+def former_reviewed(former):
+    """The former commune with its periodic round of 2025: Lò Thị Mai's review complete (poor),
+    the meeting of Thôn Nam Cầu and a commune-wide decision of the former commune."""
+    db = connection.connect(former)
+    w = sites.writer(db)
+    round_ = reviews.create_round(w, year=2025, kind="periodic", standard_id="CN2022")
+    mai = hh.find_by_code(db, "02-0001", "07306")
+    review, _ = reviews.save_review(
+        w, round_["id"], mai["id"], income_per_person=1_100_000, reviewer="Hà Văn Tâm",
+        review_date="2025-10-02",
+        deprivations={i.code: i.order in (1, 4, 8) for i in reviews.standard("CN2022").indicators})
+    reviews.complete_review(w, review["id"])
+    nam_cau = next(v for v in units.children(db, "07306", level="village")
+                   if v["name"] == "Thôn Nam Cầu")
+    procedure.record_meeting(w, round_["id"], nam_cau["id"], held_on="2025-10-20", attendees=40,
+                             agreed=31)
+    procedure.record_decision(w, round_["id"], signed_on="2025-12-10", number="15/QĐ-UBND",
+                              signer="Đỗ Văn Hải")
+    db.close()
+    return former
 
 
 @pytest.fixture
@@ -68,3 +91,27 @@ def test_merging_this_communes_own_file_or_junk_is_refused(here, writer, site_pa
     junk.write_bytes(b"not a database" * 100)
     with pytest.raises(GnappError, match="không phải cơ sở dữ liệu gnapp"):
         merge.merge_former_commune(writer, junk)
+
+
+def test_the_former_communes_rounds_and_reviews_come_along(here, writer, former_reviewed):
+    report = merge.merge_former_commune(writer, former_reviewed)
+    assert report.rounds_added == ["rà soát định kỳ năm 2025"]
+    assert (report.reviews, report.steps, report.steps_left) == (1, 1, 1)
+    round_ = reviews.rounds(here, "07339")[0]
+    assert (round_["year"], round_["kind"], round_["standard_id"]) == (2025, "periodic", "CN2022")
+    mai = hh.find_by_code(here, "02-0001", "07339")
+    review = reviews.review_of(here, round_["id"], mai["id"])
+    assert (review["status"], review["class"], review["b2"], review["reviewer"]) == (
+        "complete", "poor", 30, "Hà Văn Tâm")
+    meeting = next(here.query("SELECT * FROM procedure_step WHERE kind = 'meeting'"))
+    village = next(v for v in units.children(here, "07339", level="village")
+                   if v["id"] == meeting["village_id"])
+    assert village["name"] == "Thôn Nam Cầu"
+    assert (meeting["attendees"], meeting["agreed"]) == (40, 31)
+
+
+def test_a_round_the_new_commune_has_takes_the_former_reviews(here, writer, former_reviewed):
+    ours = reviews.create_round(writer, year=2025, kind="periodic", standard_id="CN2022")
+    report = merge.merge_former_commune(writer, former_reviewed)
+    assert report.rounds_added == [] and report.reviews == 1
+    assert [r["id"] for r in reviews.rounds(here, "07339")] == [ours["id"]]
