@@ -229,7 +229,7 @@ def check_name(member: MemberFacts) -> list[Issue]:
     """The member has a name (error ``member.name_missing``)."""
     if clean(member.name):
         return []
-    return [error("member.name_missing", "Chưa nhập họ và tên thành viên.", "name", member.source)]
+    return [error("member.name_missing", "Chưa nhập họ và tên thành viên.", "full_name", member.source)]
 
 
 def check_sex(member: MemberFacts) -> list[Issue]:
@@ -333,7 +333,7 @@ def check_children_younger(members: list[MemberFacts]) -> list[Issue]:
     head = heads[0]
     return [warning("household.child_older_than_head",
                     f"{_who(m)} là con nhưng sinh ({m.birth.display()}) trước chủ hộ "
-                    f"{_who(head)} ({head.birth.display()}).", "birth", m.source)
+                    f"{_who(head)} ({head.birth.display()}).", "birth_date", m.source)
             for m in present
             if m.relation == "child" and m.birth is not None
             and _surely_before(m.birth, head.birth)]
