@@ -297,6 +297,64 @@ def households_export(out, db_path, as_json):
     _emit(as_json, {"ok": True, "path": str(path)}, f"Đã xuất {path}")
 
 
+@households.command("duplicates", context_settings=CONTEXT)
+@click.option("--all", "include_closed", is_flag=True,
+              help="Liệt kê cả các cặp đã xác định không phải một người.")
+@command_options()
+def households_duplicates(include_closed, db_path, as_json):
+    """Liệt kê người có thể trùng trong sổ hộ (trùng CCCD, trùng họ tên và năm sinh…) để
+    người dùng xác định; không tự gộp."""
+    from gnapp.db import households as hh
+    from gnapp.db import sites
+
+    db = _open(db_path)
+    cases = hh.duplicate_cases(db, sites.require_site(db).unit_code,
+                               include_closed=include_closed)
+
+    def person(p) -> dict:
+        return {"member_id": p.member_id, "household_id": p.household_id,
+                "household_code": p.household_code, "name": p.name,
+                "birth": p.birth.display() if p.birth else None, "id_number": p.id_number}
+
+    data = {"ok": True, "count": len(cases), "pairs": [
+        {"a": person(c.pair.a), "b": person(c.pair.b), "reason": c.pair.reason,
+         "strength": c.pair.strength, "explanation": c.pair.explanation,
+         "same_household": c.pair.same_household, "decision": c.decision, "note": c.note}
+        for c in cases]}
+
+    def text() -> str:
+        if not cases:
+            return "Không có người nào có thể trùng."
+        lines = [f"{len(cases)} cặp người có thể trùng:"]
+        for n, c in enumerate(cases, 1):
+            state = hh.DUPLICATE_DECISIONS.get(c.decision, "chưa xác định")
+            lines.append(f"{n}. {c.pair.explanation} — {state}")
+            lines.append(f"   mã dòng: {c.pair.a.member_id} {c.pair.b.member_id}")
+        return "\n".join(lines)
+
+    _emit(as_json, data, text)
+
+
+@households.command("decide-duplicate", context_settings=CONTEXT)
+@click.argument("member_a")
+@click.argument("member_b")
+@click.option("--decision", type=click.Choice(["different", "same"]), required=True,
+              help="different: không phải một người (bỏ khỏi danh sách); same: là một người, "
+                   "cần sửa sổ hộ (vẫn trong danh sách đến khi sửa).")
+@click.option("--note", help="Ghi chú (đã kiểm tra giấy tờ gì…).")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def households_decide_duplicate(member_a, member_b, decision, note, user, db_path, as_json):
+    """Ghi quyết định về hai người có thể trùng (mã dòng lấy từ «households duplicates»)."""
+    from gnapp.db import households as hh
+    from gnapp.db import sites
+
+    db = _open(db_path)
+    row = hh.decide_duplicate(sites.writer(db, user), member_a, member_b, decision, note=note)
+    _emit(as_json, {"ok": True, "id": row["id"], "decision": decision},
+          f"Đã ghi: {hh.DUPLICATE_DECISIONS[decision]}.")
+
+
 @households.command("merge", context_settings=CONTEXT)
 @click.argument("former_db", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Chỉ báo trước, không ghi gì.")

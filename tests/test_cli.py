@@ -192,3 +192,29 @@ def test_households_merge_from_the_command_line(site_path, tmp_path):
     assert run_json("units", "list", "--db", site_path)["count"] == 0
     run_json("households", "merge", former, "--db", site_path)
     assert run_json("units", "list", "--db", site_path)["count"] == 1
+
+
+def test_duplicates_are_listed_and_decided_from_the_command_line(site_path):
+    from gnapp.db import connection, sites, units
+    from gnapp.db import households as hh
+
+    db = connection.connect(site_path)
+    w = sites.writer(db)
+    village = units.add_village(w, "Thôn Đồng Tâm")
+    for name in ("Hoàng Văn Sơn", "Hoang Van Son"):
+        hh.add_household(w, village_id=village["id"], area="rural",
+                         head={"full_name": name, "sex": "nam", "birth_date": "1969"})
+    db.close()
+    listed = run_json("households", "duplicates", "--db", site_path)
+    assert listed["count"] == 1
+    pair = listed["pairs"][0]
+    assert pair["reason"] == "same_name_birth_year" and pair["decision"] is None
+    assert "Trùng họ tên (không kể dấu) và năm sinh 1969" in run(
+        "households", "duplicates", "--db", site_path).output
+    run("households", "decide-duplicate", pair["a"]["member_id"], pair["b"]["member_id"],
+        "--decision", "different", "--note", "Hai người khác nhau", "--db", site_path)
+    assert run_json("households", "duplicates", "--db", site_path)["count"] == 0
+    everything = run_json("households", "duplicates", "--all", "--db", site_path)
+    assert everything["pairs"][0]["decision"] == "different"
+    run("households", "decide-duplicate", pair["a"]["member_id"], "nobody", "--decision",
+        "same", "--db", site_path, code=1)

@@ -10,6 +10,7 @@ in SQL.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,9 +18,10 @@ from sqlite_utils import Database
 
 from gnapp.db.store import Invalid, NotFound, Writer, WriteError, get_row
 from gnapp.domain import people
+from gnapp.domain.errors import InputError
 from gnapp.domain.issues import Issue, error
 from gnapp.domain.register import parse_birth
-from gnapp.domain.text import fold, fts_query, name_sort_key
+from gnapp.domain.text import clean, fold, fts_query, name_sort_key
 
 PRESENT = "present"
 
@@ -143,6 +145,75 @@ def duplicate_people(db: Database, owner_unit: str) -> list:
                 "WHERE m.deleted = 0 AND m.status = 'present' AND h.deleted = 0 "
                 "AND h.status = 'active' AND h.owner_unit = ?", [owner_unit]))
     return find_duplicates(refs)
+
+
+DUPLICATE_DECISIONS = {"different": "Không phải một người",
+                       "same": "Là một người: cần sửa sổ hộ"}
+
+
+@dataclass(frozen=True)
+class DuplicateCase:
+    """A pair of members that may be the same person, and what a person decided about it
+    (``decision``: ``None`` undecided, ``different`` or ``same``)."""
+
+    pair: Any                   # gnapp.domain.duplicates.DuplicatePair
+    decision: str | None = None
+    note: str | None = None
+    decision_id: str | None = None
+    version: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Still to look at: undecided, or the same person recorded twice."""
+        return self.decision != "different"
+
+
+def _pair_key(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def duplicate_cases(db: Database, owner_unit: str, *, include_closed: bool = False
+                    ) -> list[DuplicateCase]:
+    """The likely duplicates of the register with the decisions taken on them; pairs
+    decided "not the same person" only with ``include_closed``."""
+    decided = {(r["member_a"], r["member_b"]): r for r in db.query(
+        "SELECT * FROM duplicate_decision WHERE deleted = 0 AND owner_unit = ?", [owner_unit])}
+    cases = []
+    for pair in duplicate_people(db, owner_unit):
+        row = decided.get(_pair_key(pair.a.member_id, pair.b.member_id))
+        case = DuplicateCase(pair, row["decision"], row["note"], row["id"], row["version"]) \
+            if row else DuplicateCase(pair)
+        if include_closed or case.is_open:
+            cases.append(case)
+    return cases
+
+
+def decide_duplicate(w: Writer, member_a: str, member_b: str, decision: str, *,
+                     note: str | None = None) -> dict:
+    """Record what a person decided about two members that may be the same person.
+
+    Nothing is merged: "same" keeps the pair on the list until the register is corrected
+    (a member moved out or removed by an event); "different" takes it off the list.
+    """
+    if decision not in DUPLICATE_DECISIONS:
+        raise InputError(f"Quyết định «{decision}» không hợp lệ: chọn "
+                         f"{' hoặc '.join(DUPLICATE_DECISIONS)}.", field="decision")
+    a, b = _pair_key(member_a, member_b)
+    if a == b:
+        raise InputError("Hai người phải là hai dòng khác nhau.", field="member_b")
+    for member_id in (a, b):
+        row = get_row(w.db, "member", member_id)
+        if row is None or row["deleted"]:
+            raise NotFound(f"Không tìm thấy thành viên (mã dòng {member_id}).")
+    note = clean(note) or None
+    existing = list(w.db.query("SELECT * FROM duplicate_decision WHERE member_a = ? AND "
+                               "member_b = ? AND deleted = 0", [a, b]))
+    reason = f"Xác định người trùng: {DUPLICATE_DECISIONS[decision]}"
+    if existing:
+        return w.update("duplicate_decision", existing[0]["id"],
+                        {"decision": decision, "note": note}, reason=reason)
+    return w.insert("duplicate_decision", {"member_a": a, "member_b": b, "decision": decision,
+                                           "note": note}, reason=reason)
 
 
 # -- writing --------------------------------------------------------------------------------

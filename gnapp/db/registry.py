@@ -109,3 +109,4 @@ register(SyncTable(name="household_request", label="giấy đề nghị",
                    validate=validate_request))
 register(SyncTable(name="procedure_step", label="bước rà soát",
                    validate=validate_step))
+register(SyncTable(name="duplicate_decision", label="xác định người trùng"))

@@ -13,7 +13,7 @@ from gnapp.db.registry import SYNCABLE
 
 # Bump MINOR for additive changes older code can live with, MAJOR for anything else.
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 0
+SCHEMA_MINOR = 1
 
 migrations = Migrations("gnapp")
 
@@ -290,3 +290,16 @@ def m004_procedure(db: Database) -> None:
         content TEXT,
         result TEXT""")
     db.execute("CREATE INDEX procedure_step_round ON procedure_step(round_id, village_id, kind)")
+
+
+@migrations()
+def m005_duplicates(db: Database) -> None:
+    """A person's decision on a pair of members that may be the same person."""
+    create_synced_table(db, "duplicate_decision", """
+        member_a TEXT NOT NULL REFERENCES member(id) DEFERRABLE INITIALLY DEFERRED,
+        member_b TEXT NOT NULL REFERENCES member(id) DEFERRABLE INITIALLY DEFERRED,
+        decision TEXT NOT NULL CHECK (decision IN ('different', 'same')),
+        note TEXT,
+        CHECK (member_a < member_b)""")
+    db.execute("CREATE UNIQUE INDEX duplicate_decision_pair ON duplicate_decision(member_a, "
+               "member_b) WHERE deleted = 0")

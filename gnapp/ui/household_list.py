@@ -259,6 +259,7 @@ class HouseholdPage(QWidget):
         self._db = db
         self.tasks = tasks
         self.editor = None                 # the open HouseholdEditor, if any
+        self.duplicates_dialog = None      # the last DuplicatesDialog opened
         self._setup()
         self.model = HouseholdListModel(db, self)
         self.table.setModel(self.model)
@@ -311,10 +312,14 @@ class HouseholdPage(QWidget):
         self.add_button.setToolTip("Thêm một hộ mới, nhập chủ hộ trước (Ctrl+N)")
         self.edit_button = QPushButton("Sửa hộ")
         self.edit_button.setToolTip("Sửa hộ đang chọn (Enter hoặc nhấp đúp)")
+        self.duplicates_button = QPushButton("Người có thể trùng…")
+        self.duplicates_button.setToolTip("Những người có thể được ghi hai lần trong sổ hộ "
+                                          "(trùng CCCD, trùng họ tên và năm sinh), để xác định")
         self.count_label = QLabel()
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.duplicates_button)
         buttons.addStretch()
         buttons.addWidget(self.count_label)
         layout.addLayout(buttons)
@@ -336,7 +341,8 @@ class HouseholdPage(QWidget):
         QWidget.setTabOrder(self.village_combo, self.status_combo)
         QWidget.setTabOrder(self.status_combo, self.add_button)
         QWidget.setTabOrder(self.add_button, self.edit_button)
-        QWidget.setTabOrder(self.edit_button, self.table)
+        QWidget.setTabOrder(self.edit_button, self.duplicates_button)
+        QWidget.setTabOrder(self.duplicates_button, self.table)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -347,6 +353,7 @@ class HouseholdPage(QWidget):
         self.status_combo.currentIndexChanged.connect(self._apply_filter)
         self.add_button.clicked.connect(self.add_household)
         self.edit_button.clicked.connect(self.edit_selected)
+        self.duplicates_button.clicked.connect(self.open_duplicates)
         self.table.doubleClicked.connect(lambda index: self.edit_row(index.row()))
         self.table.row_activated.connect(self.edit_row)
 
@@ -508,6 +515,19 @@ class HouseholdPage(QWidget):
         self.editor.review_requested.connect(self.review_requested)
         self.editor.finished.connect(self._editor_closed)
         self.editor.open()
+
+    def open_duplicates(self) -> "DuplicatesDialog | None":
+        """The likely duplicates of the register, to decide one by one."""
+        from gnapp.ui.duplicates import DuplicatesDialog
+
+        if self._db is None:
+            return None
+        dialog = DuplicatesDialog(self.tasks, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open_household.connect(self._open_editor)
+        dialog.open()
+        self.duplicates_dialog = dialog
+        return dialog
 
     def _editor_closed(self) -> None:
         editor, self.editor = self.editor, None

@@ -4,7 +4,8 @@ import pytest
 
 from gnapp.db import households as hh
 from gnapp.db import units
-from gnapp.db.store import Invalid, WriteError
+from gnapp.db.store import Invalid, NotFound, WriteError
+from gnapp.domain.errors import InputError
 
 HEAD = {"full_name": "Nguyễn Văn Đức", "sex": "nam", "birth_date": "1975", "ethnicity": "Kinh",
         "health_insurance": 1}
@@ -151,6 +152,33 @@ def test_likely_duplicates_are_proposed_not_merged(site_db, writer, family, vill
     pairs = hh.duplicate_people(site_db, "07339")
     assert len(pairs) == 1 and pairs[0].strength == "likely"
     assert hh.count_households(site_db) == 2
+
+
+def test_a_person_decides_on_a_likely_duplicate_and_nothing_is_merged(site_db, writer, family,
+                                                                     village):
+    other = hh.add_household(writer, village_id=village["id"], area="rural",
+                             head={"full_name": "Nguyen Van Duc", "sex": "nam",
+                                   "birth_date": "1975"})
+    [case] = hh.duplicate_cases(site_db, "07339")
+    assert case.decision is None and case.is_open
+    a, b = case.pair.a.member_id, case.pair.b.member_id
+
+    hh.decide_duplicate(writer, b, a, "same", note="Cùng một người, đăng ký hai lần")
+    [case] = hh.duplicate_cases(site_db, "07339")           # still to correct
+    assert (case.decision, case.note) == ("same", "Cùng một người, đăng ký hai lần")
+    decided = hh.decide_duplicate(writer, a, b, "different", note="  Khác quê, đã hỏi  ")
+    assert decided["version"] == 2                          # the same decision row, changed
+    assert hh.duplicate_cases(site_db, "07339") == []
+    [closed] = hh.duplicate_cases(site_db, "07339", include_closed=True)
+    assert (closed.decision, closed.note) == ("different", "Khác quê, đã hỏi")
+    assert hh.count_households(site_db) == 2 and hh.members(site_db, other["id"])
+
+    with pytest.raises(InputError, match="không hợp lệ"):
+        hh.decide_duplicate(writer, a, b, "maybe")
+    with pytest.raises(InputError, match="hai dòng khác nhau"):
+        hh.decide_duplicate(writer, a, a, "same")
+    with pytest.raises(NotFound):
+        hh.decide_duplicate(writer, a, "nobody", "same")
 
 
 def test_check_reports_a_household_without_a_head(site_db, writer, family):
