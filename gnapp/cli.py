@@ -280,7 +280,7 @@ def units_list(parent_code, db_path, as_json):
 
 @cli.group(context_settings=CONTEXT)
 def households():
-    """Sổ hộ gia đình: xuất danh sách, nhập sổ hộ của xã cũ."""
+    """Sổ hộ gia đình: nhập và xuất danh sách hộ, người có thể trùng, nhập sổ hộ của xã cũ."""
 
 
 @households.command("export", context_settings=CONTEXT)

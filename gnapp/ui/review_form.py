@@ -81,6 +81,8 @@ DEPRIVED = {True: "Thiếu hụt", False: "Không thiếu hụt"}
 NO_OVERRIDE = "(không sửa)"
 PROVISIONAL_NOTE = "(tạm thời – chuẩn chưa chính thức)"
 DATE_HINT = "dd/mm/yyyy, ví dụ 02/10/2025"
+TARGET_GROUPS_HINT = ("Chỉ xem: đối tượng của hộ được sửa ở mục «Hộ gia đình» (sửa hộ, phần "
+                      "«Thông tin hộ»).")
 INDICATOR_KEYS_HINT = ("Bàn phím: T – thiếu hụt, K – không thiếu hụt, Delete – bỏ chọn, "
                        "G – dùng gợi ý; Tab hoặc Enter sang chỉ số tiếp theo.")
 
@@ -707,7 +709,21 @@ class ReviewForm(QDialog):
 
     def _phieu_c_box(self) -> QGroupBox:
         self.phieu_c_box = box = QGroupBox("Phiếu C – Đặc điểm hộ nghèo, hộ cận nghèo")
-        layout = QGridLayout(box)
+        outer = QVBoxLayout(box)
+        groups_title = _bold(QLabel("Đối tượng của hộ (theo sổ hộ):"))
+        texts = self.target_group_texts()
+        self.target_groups_label = QLabel("; ".join(texts) if texts
+                                          else "Không thuộc đối tượng nào.")
+        self.target_groups_label.setWordWrap(True)
+        self.target_groups_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.target_groups_hint = _hint(TARGET_GROUPS_HINT)
+        outer.addWidget(groups_title)
+        outer.addWidget(self.target_groups_label)
+        outer.addWidget(self.target_groups_hint)
+        outer.addSpacing(6)
+        layout = QGridLayout()
+        outer.addLayout(layout)
         self.cause_checks = {code: QCheckBox(text) for code, text in CAUSES.items()}
         self.need_checks = {code: QCheckBox(text) for code, text in NEEDS.items()}
         causes_label = _bold(QLabel("&Nguyên nhân nghèo:"))
@@ -722,6 +738,12 @@ class ReviewForm(QDialog):
         for n, check in enumerate(self.need_checks.values()):
             layout.addWidget(check, causes_rows + 1 + n // 4, n % 4)
         return box
+
+    def target_group_texts(self) -> list[str]:
+        """The household's target groups (đối tượng: the flags of the register that are
+        set), in the order of ``codes.HOUSEHOLD_FLAGS``."""
+        return [label for flag, label in codes.HOUSEHOLD_FLAGS.items()
+                if self.household.get(flag) == 1]
 
     def _override_box(self) -> QGroupBox:
         self.override_box = box = QGroupBox("Sửa kết quả phân loại bằng tay (nếu cần)")
@@ -1008,7 +1030,7 @@ class ReviewForm(QDialog):
     def _update_buttons(self) -> None:
         editable = not self.is_complete and not self._saving
         self.save_button.setEnabled(editable)
-        self.complete_button.setEnabled(editable and not self.preview.errors)
+        self.complete_button.setEnabled(editable)
         self.cancel_button.setEnabled(not self._saving)
         self.reopen_button.setEnabled(self.is_complete and not self._saving)
         if self.preview.errors:
@@ -1098,11 +1120,23 @@ class ReviewForm(QDialog):
         blocking = problems + [i for i in self.preview.issues if i.field == "override_reason"]
         if blocking:
             self._show_message("Chưa lưu được: hãy sửa các lỗi ghi màu đỏ.", error_text=True)
-            widget = self.errors.first_with_message(FIELDS)
-            if widget is not None:
-                widget.setFocus()
+            self._focus_first({i.field for i in blocking})
             return None
         return draft
+
+    def _focus_first(self, fields: set[str | None]) -> None:
+        """Put the keyboard on the first field (in paper order) with one of the problems."""
+        for name in (*FIELDS[:5], "deprivations", *FIELDS[5:]):
+            if name not in fields:
+                continue
+            if name == "deprivations":
+                widget = next((r.choice for r in self.indicator_rows
+                               if r.choice.value() is None), None)
+            else:
+                widget = self.errors.widgets.get(name)
+            if widget is not None and widget.isEnabled():
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
 
     def save(self) -> None:
         """"Lưu nháp": save in the worker, close when it succeeded."""
@@ -1116,11 +1150,21 @@ class ReviewForm(QDialog):
         self.tasks.run(lambda db: save_draft(db, draft), self._saved, self._save_failed)
 
     def complete(self) -> None:
-        """"Hoàn thành": save and mark complete in the worker, close when it succeeded."""
-        if self._saving or self.is_complete or self.preview.errors:
+        """"Hoàn thành": save and mark complete in the worker, close when it succeeded.
+
+        Refused while the checklist has errors: nothing is written (a stored draft stays a
+        draft), the reasons are shown and the keyboard goes to the first field to fix.
+        """
+        if self._saving or self.is_complete:
             return
         draft = self._check_input()
-        if draft is None or self.preview.errors:
+        if draft is None:
+            return
+        if self.preview.errors:
+            reasons = "; ".join(i.message.rstrip(".") for i in self.preview.errors)
+            self._show_message(f"Chưa hoàn thành được phiếu: {reasons}. Sửa các lỗi trên, "
+                               "hoặc bấm «Lưu nháp» để lưu phần đã nhập.", error_text=True)
+            self._focus_first({i.field for i in self.preview.errors})
             return
         self._set_saving(True)
         self._show_message("Đang lưu và đánh dấu hoàn thành…")
