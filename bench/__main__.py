@@ -107,6 +107,11 @@ def bench_household_list(folder: Path, count: int) -> None:
            timed(lambda: households.list_households(db, offset=count // 2, limit=200)),
            timed(lambda: plain.execute("SELECT * FROM t ORDER BY k LIMIT 200 OFFSET ?",
                                        [count // 2]).fetchall()))
+    middle = households.list_households(db, offset=count // 2 - 1, limit=1)[0]
+    report("household list: next page at the middle (scrolling on)",
+           timed(lambda: households.list_households(db, limit=200, after=middle)),
+           timed(lambda: plain.execute("SELECT * FROM t WHERE k > ? ORDER BY k LIMIT 200",
+                                       [middle["head_key"]]).fetchall()))
     report("household list: search 'nguyen van duc' + count",
            timed(lambda: (households.list_households(db, search="nguyen van duc", limit=200),
                           households.count_households(db, search="nguyen van duc"))),

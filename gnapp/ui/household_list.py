@@ -134,9 +134,14 @@ class HouseholdListModel(QAbstractTableModel):
         if self._db is None:
             return []
         f = self._filter
-        page = hh.list_households(self._db, search=f.search, village_id=f.village_id,
-                                  status=f.status, offset=number * self.page_size,
-                                  limit=self.page_size)
+        before = self._pages.get(number - 1)
+        if before and len(before) == self.page_size and before[-1]["head_key"] is not None:
+            page = hh.list_households(self._db, search=f.search, village_id=f.village_id,
+                                      status=f.status, limit=self.page_size, after=before[-1])
+        else:
+            page = hh.list_households(self._db, search=f.search, village_id=f.village_id,
+                                      status=f.status, offset=number * self.page_size,
+                                      limit=self.page_size)
         self.fetched_pages.append(number)
         self._pages[number] = page
         while len(self._pages) > MAX_CACHED_PAGES:

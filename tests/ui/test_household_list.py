@@ -55,6 +55,20 @@ def test_the_model_fetches_pages_only_when_rows_are_read(register_db):
     assert list(model.fetched_pages) == [11, 0]
 
 
+def test_scrolling_on_continues_from_the_page_before_and_gives_the_same_rows(register_db):
+    model = HouseholdListModel(register_db, page_size=20)
+    scrolled = [model.household_id(row) for row in range(250)]   # page after page
+    assert scrolled == [r["household_id"] for r in hh.list_households(register_db, limit=300)]
+    assert len(set(scrolled)) == 250
+    village = model.row(0)["village_id"]
+    model = HouseholdListModel(register_db, page_size=4)
+    model.set_filter(HouseholdFilter(village_id=village, search="nguyen"))
+    assert model.rowCount() > 8
+    rows = [model.household_id(row) for row in range(model.rowCount())]
+    assert rows == [r["household_id"] for r in hh.list_households(
+        register_db, village_id=village, search="nguyen", limit=300)]
+
+
 def test_the_view_reads_only_the_visible_pages(register_window):
     page = register_window.household_page
     assert list(page.model.fetched_pages) == [0]     # 200 rows a page; the view shows < 200
