@@ -50,9 +50,28 @@ def refresh_index(db: Database, household_id: str) -> None:
          len(present), fold(" ".join(w for w in words if w))])
 
 
-def _index_filter(search: str | None, village_id: str | None,
-                  status: str | None) -> tuple[str, list]:
+# The state of a household's review in a round, as the list filters it.
+REVIEW_FILTERS = {"none": "Chưa rà soát", "draft": "Phiếu nháp", "complete": "Phiếu hoàn thành"}
+
+
+def _index_filter(search: str | None, village_id: str | None, status: str | None,
+                  round_id: str | None = None, klass: str | None = None,
+                  review_state: str | None = None) -> tuple[str, list]:
+    """The WHERE clause of the list; ``klass`` and ``review_state`` are those of the
+    household's review in ``round_id``."""
     where, params = ["1 = 1"], []
+    if (klass or review_state) and round_id:
+        reviewed = ("i.household_id IN (SELECT household_id FROM household_review "
+                    "WHERE round_id = ? AND deleted = 0")
+        if review_state == "none":
+            where.append(f"NOT {reviewed})")
+            params.append(round_id)
+        elif review_state:
+            where.append(f"{reviewed} AND status = ?)")
+            params += [round_id, review_state]
+        if klass:
+            where.append(f"{reviewed} AND class = ?)")
+            params += [round_id, klass]
     if search:
         query = fts_query(search)
         if query is None:
@@ -70,31 +89,38 @@ def _index_filter(search: str | None, village_id: str | None,
 
 
 def count_households(db: Database, *, search: str | None = None, village_id: str | None = None,
-                     status: str | None = "active") -> int:
-    where, params = _index_filter(search, village_id, status)
+                     status: str | None = "active", round_id: str | None = None,
+                     klass: str | None = None, review_state: str | None = None) -> int:
+    where, params = _index_filter(search, village_id, status, round_id, klass, review_state)
     return db.execute(f"SELECT count(*) FROM household_index i WHERE {where}",
                       params).fetchone()[0]
 
 
 def list_households(db: Database, *, search: str | None = None, village_id: str | None = None,
                     status: str | None = "active", offset: int = 0,
-                    limit: int = 200, after: Mapping | None = None) -> list[dict]:
+                    limit: int = 200, after: Mapping | None = None,
+                    round_id: str | None = None, klass: str | None = None,
+                    review_state: str | None = None) -> list[dict]:
     """One page of the household list, in Vietnamese order of the head's name.
 
     :param search: words typed by the user: code, any member's name or identity number,
         ignoring case and diacritics
     :param after: the last line of the page before: the page starts after it (``offset``
         then counts from there), which spares SQLite stepping over the rows before it
+    :param round_id: a review round: each line gets the household's class and review
+        status in it (``klass``, ``review_status``), and ``klass`` / ``review_state``
+        (``REVIEW_FILTERS``) filter by them
     """
-    where, params = _index_filter(search, village_id, status)
+    where, params = _index_filter(search, village_id, status, round_id, klass, review_state)
     if after is not None:
         where += " AND (i.head_key, i.code) > (?, ?)"
         params += [after["head_key"], after["code"]]
     return list(db.query(
-        "SELECT i.*, v.name AS village_name FROM household_index i "
-        "JOIN admin_unit v ON v.id = i.village_id "
-        f"WHERE {where} ORDER BY i.head_key, i.code LIMIT ? OFFSET ?",
-        [*params, limit, offset]))
+        "SELECT i.*, v.name AS village_name, r.class AS klass, r.status AS review_status "
+        "FROM household_index i JOIN admin_unit v ON v.id = i.village_id "
+        "LEFT JOIN household_review r ON r.household_id = i.household_id AND r.round_id = ? "
+        f"AND r.deleted = 0 WHERE {where} ORDER BY i.head_key, i.code LIMIT ? OFFSET ?",
+        [round_id, *params, limit, offset]))
 
 
 # -- reading --------------------------------------------------------------------------------

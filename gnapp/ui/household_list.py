@@ -19,8 +19,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
                                QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
+from datetime import date
+
 from gnapp.db import households as hh
-from gnapp.db import sites, units
+from gnapp.db import reviews, sites, units
+from gnapp.domain.codes import CLASS
 from gnapp.domain.numbers import format_int
 from gnapp.domain.errors import GnappError
 from gnapp.ui.tasks import TaskManager, show_error
@@ -56,11 +59,15 @@ def count_text(n: int) -> str:
 
 @dataclass(frozen=True)
 class HouseholdFilter:
-    """What the list shows: typed words, one village (or all), one status (or all)."""
+    """What the list shows: typed words, one village (or all), one status (or all), and
+    the class and review state in a round (or all)."""
 
     search: str | None = None
     village_id: str | None = None
     status: str | None = "active"
+    round_id: str | None = None
+    klass: str | None = None
+    review_state: str | None = None
 
 
 class HouseholdListModel(QAbstractTableModel):
@@ -70,8 +77,8 @@ class HouseholdListModel(QAbstractTableModel):
     :param page_size: rows fetched per query
     """
 
-    COLUMNS = ["Mã hộ", "Chủ hộ", "Thôn", "Số nhân khẩu", "Tình trạng"]
-    CODE, HEAD, VILLAGE, MEMBERS, STATUS = range(5)
+    COLUMNS = ["Mã hộ", "Chủ hộ", "Thôn", "Số nhân khẩu", "Tình trạng", "Phân loại"]
+    CODE, HEAD, VILLAGE, MEMBERS, STATUS, KLASS = range(6)
 
     def __init__(self, db: Database | None, parent: QObject | None = None, *,
                  page_size: int = PAGE_SIZE):
@@ -122,7 +129,8 @@ class HouseholdListModel(QAbstractTableModel):
             return 0
         f = self._filter
         return hh.count_households(self._db, search=f.search, village_id=f.village_id,
-                                   status=f.status)
+                                   status=f.status, round_id=f.round_id, klass=f.klass,
+                                   review_state=f.review_state)
 
     # -- rows ------------------------------------------------------------------------------
 
@@ -137,11 +145,14 @@ class HouseholdListModel(QAbstractTableModel):
         before = self._pages.get(number - 1)
         if before and len(before) == self.page_size and before[-1]["head_key"] is not None:
             page = hh.list_households(self._db, search=f.search, village_id=f.village_id,
-                                      status=f.status, limit=self.page_size, after=before[-1])
+                                      status=f.status, limit=self.page_size, after=before[-1],
+                                      round_id=f.round_id, klass=f.klass,
+                                      review_state=f.review_state)
         else:
             page = hh.list_households(self._db, search=f.search, village_id=f.village_id,
                                       status=f.status, offset=number * self.page_size,
-                                      limit=self.page_size)
+                                      limit=self.page_size, round_id=f.round_id,
+                                      klass=f.klass, review_state=f.review_state)
         self.fetched_pages.append(number)
         self._pages[number] = page
         while len(self._pages) > MAX_CACHED_PAGES:
@@ -219,6 +230,12 @@ class HouseholdListModel(QAbstractTableModel):
             return str(line["members"]) if role == Qt.ItemDataRole.DisplayRole else None
         if column == self.STATUS:
             return STATUS_LABELS.get(line["status"], line["status"])
+        if column == self.KLASS:
+            if line.get("review_status") is None:
+                return "Chưa rà soát" if self._filter.round_id else ""
+            text = CLASS.get(line["klass"], "chưa phân loại") if line["klass"] \
+                else "chưa phân loại"
+            return text + (" (nháp)" if line["review_status"] == "draft" else "")
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -264,6 +281,7 @@ class HouseholdPage(QWidget):
         self._db = db
         self.tasks = tasks
         self.editor = None                 # the open HouseholdEditor, if any
+        self._round_id: str | None = None  # the round the review filters follow
         self.duplicates_dialog = None      # the last DuplicatesDialog opened
         self._setup()
         self.model = HouseholdListModel(db, self)
@@ -299,6 +317,18 @@ class HouseholdPage(QWidget):
         self.status_combo = QComboBox()
         for label, status in STATUS_FILTERS:
             self.status_combo.addItem(label, status)
+        self.class_combo = QComboBox()
+        self.class_combo.addItem("Tất cả", None)
+        for key, label in CLASS.items():
+            self.class_combo.addItem(label, key)
+        self.class_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.class_combo.setMinimumContentsLength(12)
+        self.review_combo = QComboBox()
+        self.review_combo.addItem("Tất cả", None)
+        for key, label in hh.REVIEW_FILTERS.items():
+            self.review_combo.addItem(label, key)
+        self.round_label = QLabel()
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 1)
         village_label = QLabel("&Thôn:")
@@ -312,6 +342,17 @@ class HouseholdPage(QWidget):
         filters.addWidget(status_label)
         filters.addWidget(self.status_combo)
         layout.addLayout(filters)
+        review_filters = QHBoxLayout()
+        review_filters.addWidget(self.round_label)
+        for text, combo in (("&Phân loại:", self.class_combo),
+                            ("Phiếu rà so&át:", self.review_combo)):
+            label = QLabel(text)
+            label.setBuddy(combo)
+            review_filters.addSpacing(8)
+            review_filters.addWidget(label)
+            review_filters.addWidget(combo)
+        review_filters.addStretch()
+        layout.addLayout(review_filters)
 
         self.add_button = QPushButton("Thêm hộ")
         self.add_button.setToolTip("Thêm một hộ mới, nhập chủ hộ trước (Ctrl+N)")
@@ -344,7 +385,9 @@ class HouseholdPage(QWidget):
 
         QWidget.setTabOrder(self.search_edit, self.village_combo)
         QWidget.setTabOrder(self.village_combo, self.status_combo)
-        QWidget.setTabOrder(self.status_combo, self.add_button)
+        QWidget.setTabOrder(self.status_combo, self.class_combo)
+        QWidget.setTabOrder(self.class_combo, self.review_combo)
+        QWidget.setTabOrder(self.review_combo, self.add_button)
         QWidget.setTabOrder(self.add_button, self.edit_button)
         QWidget.setTabOrder(self.edit_button, self.duplicates_button)
         QWidget.setTabOrder(self.duplicates_button, self.table)
@@ -356,6 +399,8 @@ class HouseholdPage(QWidget):
         self.search_edit.textChanged.connect(self._search_timer.start)
         self.village_combo.currentIndexChanged.connect(self._apply_filter)
         self.status_combo.currentIndexChanged.connect(self._apply_filter)
+        self.class_combo.currentIndexChanged.connect(self._apply_filter)
+        self.review_combo.currentIndexChanged.connect(self._apply_filter)
         self.add_button.clicked.connect(self.add_household)
         self.edit_button.clicked.connect(self.edit_selected)
         self.duplicates_button.clicked.connect(self.open_duplicates)
@@ -383,6 +428,7 @@ class HouseholdPage(QWidget):
             HouseholdListModel.VILLAGE: metrics.horizontalAdvance("Thôn Trung Kim Sơn") + pad,
             HouseholdListModel.MEMBERS: metrics.horizontalAdvance("Số nhân khẩu") + pad,
             HouseholdListModel.STATUS: metrics.horizontalAdvance("Không còn thành viên") + pad,
+            HouseholdListModel.KLASS: metrics.horizontalAdvance("Hộ cận nghèo (nháp)") + pad,
         }
         for column, width in widths.items():
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
@@ -425,7 +471,9 @@ class HouseholdPage(QWidget):
         return units.children(self._db, site.unit_code, level="village")
 
     def reload_villages(self) -> None:
-        """Fill the village filter again, keeping the chosen village."""
+        """Fill the village filter again, keeping the chosen village (and read which round
+        the review filters follow)."""
+        self._show_round()
         chosen = self.village_combo.currentData()
         self.village_combo.blockSignals(True)
         self.village_combo.clear()
@@ -436,10 +484,41 @@ class HouseholdPage(QWidget):
         self.village_combo.setCurrentIndex(max(index, 0))
         self.village_combo.blockSignals(False)
 
+    def current_round(self) -> dict | None:
+        """The round whose classes and review states the list shows: the current one."""
+        site = sites.local_site(self._db) if self._db is not None else None
+        return reviews.current_round(self._db, site.unit_code, date.today()) if site else None
+
+    def review_changed(self) -> None:
+        """A review was saved or a round opened: read the round and the list again."""
+        self._show_round()
+        self.refresh()
+
+    def showEvent(self, event) -> None:
+        """Overrides QWidget.showEvent: a round opened meanwhile is followed."""
+        super().showEvent(event)
+        before = self._round_id
+        self._show_round()
+        if self._round_id != before:
+            self.refresh()
+
+    def _show_round(self) -> None:
+        from gnapp.ui.review_form import round_title
+
+        round_ = self.current_round()
+        self._round_id = round_["id"] if round_ else None
+        self.round_label.setText(f"Theo đợt: {round_title(round_)}" if round_
+                                 else "Chưa có đợt rà soát")
+        for combo in (self.class_combo, self.review_combo):
+            combo.setEnabled(round_ is not None)
+
     def current_filter(self) -> HouseholdFilter:
         search = " ".join(self.search_edit.text().split()) or None
         return HouseholdFilter(search=search, village_id=self.village_combo.currentData(),
-                               status=self.status_combo.currentData())
+                               status=self.status_combo.currentData(), round_id=self._round_id,
+                               klass=self.class_combo.currentData() if self._round_id else None,
+                               review_state=(self.review_combo.currentData()
+                                             if self._round_id else None))
 
     def _apply_filter(self) -> None:
         self._search_timer.stop()

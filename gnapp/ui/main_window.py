@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
             lambda _id, code: self.statusBar().showMessage(f"Đã lưu hộ {code}.", 8000))
         self.review_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.household_page.household_saved.connect(lambda *_: self.review_page.refresh())
-        self.review_page.review_saved.connect(lambda *_: self.household_page.model.refresh())
+        self.review_page.review_saved.connect(lambda *_: self.household_page.review_changed())
         self.household_page.review_requested.connect(self.open_review)
         self.tasks.busy_changed.connect(self._busy_changed)
 

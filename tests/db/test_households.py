@@ -202,3 +202,30 @@ def test_a_household_code_is_used_once(writer, family, village):
                              head={"full_name": "Lê Văn Nam", "sex": "nam"})
     with pytest.raises(Invalid, match="đã dùng"):
         hh.update_household(writer, other["id"], {"code": "01-0001"})
+
+
+def test_the_list_filters_by_class_and_review_state_in_a_round(site_db, writer, family, village):
+    from gnapp.db import reviews
+
+    other = hh.add_household(writer, village_id=village["id"], area="rural",
+                             head={"full_name": "Lò Văn Pọm", "sex": "nam", "birth_date": "1960"})
+    third = hh.add_household(writer, village_id=village["id"], area="rural",
+                             head={"full_name": "Vi Thị Hạnh", "sex": "nu", "birth_date": "1990"})
+    round_ = reviews.create_round(writer, year=2025, kind="periodic", standard_id="CN2022")
+    indicators = reviews.standard("CN2022").indicators
+    reviews.save_review(writer, round_["id"], other["id"], income_per_person=900_000,
+                        deprivations={i.code: i.order <= 3 for i in indicators})
+    reviews.save_review(writer, round_["id"], third["id"], income_per_person=5_000_000,
+                        deprivations={i.code: False for i in indicators})
+
+    def codes(**kw):
+        found = hh.list_households(site_db, round_id=round_["id"], **kw)
+        assert hh.count_households(site_db, round_id=round_["id"], **kw) == len(found)
+        return {r["head_name"]: (r["klass"], r["review_status"]) for r in found}
+
+    assert codes(klass="poor") == {"Lò Văn Pọm": ("poor", "draft")}
+    assert codes(review_state="none") == {"Nguyễn Văn Đức": (None, None)}
+    assert set(codes(review_state="draft")) == {"Lò Văn Pọm", "Vi Thị Hạnh"}
+    assert codes(review_state="complete") == {}
+    assert codes(klass="not_poor", search="hanh") == {"Vi Thị Hạnh": ("not_poor", "draft")}
+    assert len(codes()) == 3

@@ -214,3 +214,30 @@ def test_the_page_follows_the_read_connection(register_window, register_db):
     page.set_db(register_window._db)
     assert page.count_label.text() == "250 hộ"
     assert page.village_combo.count() == 4
+
+
+def test_the_list_shows_and_filters_the_class_and_review_state_of_the_current_round(
+        make_window, register_path, qtbot):
+    from gnapp.db import connection, reviews, sites
+
+    db = connection.connect(register_path)
+    w = sites.writer(db)
+    round_ = reviews.create_round(w, year=2025, kind="periodic", standard_id="CN2022")
+    indicators = reviews.standard("CN2022").indicators
+    first = hh.list_households(db, limit=3)
+    for line, income in zip(first, (900_000, 1_200_000, 6_000_000)):
+        reviews.save_review(w, round_["id"], line["household_id"], income_per_person=income,
+                            deprivations={i.code: i.order <= 3 for i in indicators})
+    db.close()
+    window = make_window(register_path)
+    page = window.household_page
+    assert page.round_label.text() == "Theo đợt: Rà soát định kỳ năm 2025 – chuẩn CN2022"
+    model = page.model
+    assert [model.index(r, HouseholdListModel.KLASS).data() for r in range(4)] == [
+        "Hộ nghèo (nháp)", "Hộ nghèo (nháp)", "Không nghèo (nháp)", "Chưa rà soát"]
+    page.class_combo.setCurrentIndex(page.class_combo.findData("poor"))
+    assert model.rowCount() == 2 and page.count_label.text() == "2 hộ"
+    page.class_combo.setCurrentIndex(0)
+    page.review_combo.setCurrentIndex(page.review_combo.findData("none"))
+    assert model.rowCount() == 247
+    assert model.index(0, 0).data() not in {line["code"] for line in first}
