@@ -431,6 +431,53 @@ def households_import(source, mapping_file, save_mapping_file, dry_run, create_v
     sys.exit(1 if plan.has_problems else 0)
 
 
+class _ReportGroup(click.Group):
+    """``gnapp report list`` and ``gnapp report NAME …``: any other name is a report name."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str):
+        found = super().get_command(ctx, cmd_name)
+        return found if found is not None else report_make
+
+
+@cli.group(cls=_ReportGroup, context_settings=CONTEXT)
+def report():
+    """Biểu mẫu và báo cáo: «gnapp report list» liệt kê; «gnapp report NAME --out TỆP.pdf»
+    (hoặc .xlsx) lập một báo cáo, ví dụ gnapp report bao-cao-1 --out bc1.pdf --round 2026."""
+
+
+@report.command("list", context_settings=CONTEXT)
+@command_options()
+def report_list(db_path, as_json):
+    """Liệt kê các báo cáo lập được (tên dùng cho «gnapp report NAME»)."""
+    from gnapp.forms.catalog import REPORTS
+
+    items = [{"name": r.name, "label": r.label, "title": r.title,
+              "needs_previous_round": r.needs_previous} for r in REPORTS.values()]
+    _emit(as_json, {"ok": True, "count": len(items), "reports": items},
+          lambda: "\n".join(f"{r.name:<10} {r.label}: {r.title}" for r in REPORTS.values()))
+
+
+@click.command("NAME", context_settings=CONTEXT)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp sẽ ghi: .pdf (bản in) hoặc .xlsx (Excel).")
+@click.option("--round", "round_year", type=int,
+              help="Năm của đợt rà soát (mặc định: đợt hiện tại).")
+@click.option("--unit", "unit_code", metavar="MÃ",
+              help="Mã xã (mặc định) hoặc mã một thôn của xã (15865.01): báo cáo riêng thôn đó.")
+@command_options()
+def report_make(out, round_year, unit_code, db_path, as_json):
+    """Lập báo cáo NAME (xem «gnapp report list») ra tệp PDF hoặc XLSX."""
+    from gnapp.forms import catalog
+
+    name = click.get_current_context().info_name
+    spec = catalog.spec(name)
+    path = catalog.produce(_open(db_path), spec.name, out, round_year=round_year,
+                           unit_code=unit_code)
+    _emit(as_json, {"ok": True, "report": spec.name, "path": str(path),
+                    "format": path.suffix.lower().lstrip(".")},
+          f"Đã lập {spec.label} vào {path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="gnapp", standalone_mode=True)
