@@ -13,7 +13,16 @@ and, on the demo database (``gnapp.demo.fill``: 8 villages, 500 households):
 - ``ho-gia-dinh-sua.png``: the household editor with a family open;
 - ``thanh-vien.png``: the member form of one member of that family;
 - ``thanh-vien-loi.png``: the member form with problems shown under the fields;
-- ``ho-gia-dinh-moi.png``: the editor of a new household, saved without a head.
+- ``ho-gia-dinh-moi.png``: the editor of a new household, saved without a head;
+- ``main-ra-soat.png``: the main window on "Rà soát" (round 2026) with a village chosen;
+- ``mo-dot.png``: the dialog opening a review round;
+- ``hop-dan.png``: the village meeting dialog with less than half agreeing;
+- ``phieu-ra-soat.png``: the review form of a household (Phiếu A, the start of Phiếu B);
+- ``phieu-ra-soat-goi-y.png``: the same form further down: indicators with the register's
+  suggestions;
+- ``phieu-ra-soat-c.png``: the same form at Phiếu C (target groups, causes, needs) and the
+  manual correction;
+- ``phieu-ra-soat-loi.png``: the form refused on "Hoàn thành" with the reasons shown.
 
 Works without a display (offscreen, the default when DISPLAY is not set) and under
 ``xvfb-run -a python tools/screenshot.py OUTDIR``. The user's own data folder is not touched.
@@ -166,8 +175,92 @@ def shoot_households(app, out: Path, tmp: Path) -> None:
     editor.accept()                                 # refused: no village chosen, no head
     app.processEvents()
     save(editor, out / "ho-gia-dinh-moi.png")
+    editor.confirm_discard = lambda: True           # "Bỏ thay đổi?" would wait for a click
     editor.reject()
+
+    shoot_reviews(app, out, window)
     window.close()
+
+
+def shoot_reviews(app, out: Path, window) -> None:
+    """The review page, its dialogs and the review form on the demo database."""
+    from datetime import date
+
+    from gnapp.db import reviews
+
+    today = date(2026, 11, 20)
+    window.show_area("Rà soát")
+    page = window.review_page
+    page.today = lambda: today
+    page.refresh()
+    page.select_village(page.progress[1]["village_id"])
+    page.select_row(3)
+    page.table.setFocus()
+    app.processEvents()
+    save(window, out / "main-ra-soat.png")
+
+    dialog = page.open_round_dialog()
+    wait_until(app, dialog.isVisible)
+    save(dialog, out / "mo-dot.png")
+    dialog.reject()
+    app.processEvents()
+
+    dialog = page.record_meeting()
+    wait_until(app, dialog.isVisible)
+    dialog.attendees_spin.setValue(42)
+    dialog.agreed_spin.setValue(17)
+    dialog.content_edit.setText("Bình xét danh sách hộ nghèo, hộ cận nghèo năm 2027")
+    app.processEvents()
+    save(dialog, out / "hop-dan.png")
+    dialog.reject()
+    app.processEvents()
+
+    # a household not reviewed yet in the round, whose register suggests answers
+    round_id = page.current_round_id()
+    db = page._db
+    chosen = None
+    for row in range(page.model.rowCount()):
+        household_id = page.model.household_id(row)
+        if reviews.review_of(db, round_id, household_id) is not None:
+            continue
+        found = reviews.suggestions(db, household_id, today)
+        if sum(s.deprived for s in found.values()) >= 2:
+            chosen = row
+            break
+    page.select_row(chosen if chosen is not None else 0)
+    form = page.open_form(page.selected_household_id())
+    wait_until(app, form.isVisible)
+    form.resize(1220, 720)              # as on a 1280 × 800 screen (offscreen is 800 × 800)
+    form.reviewer_edit.setText("Nguyễn Thị Lan")
+    form.income_edit.setText("1.350.000")
+    form.income_edit.textEdited.emit("1.350.000")
+    app.processEvents()
+    save(form, out / "phieu-ra-soat.png")
+
+    first = next(r for r in form.indicator_rows if r.suggestion is not None)
+    first.use_suggestion()
+    form.form_scroll.ensureWidgetVisible(form.indicator_rows[0].label, 0, 0)
+    form.form_scroll.verticalScrollBar().setValue(
+        form.indicator_rows[0].label.mapTo(form.form_scroll.widget(), form.indicator_rows[0]
+                                           .label.rect().topLeft()).y() - 40)
+    form.indicator_rows[1].choice.setFocus()
+    app.processEvents()
+    save(form, out / "phieu-ra-soat-goi-y.png")
+
+    form.cause_checks["no_capital"].setChecked(True)
+    form.need_checks["credit"].setChecked(True)
+    form.form_scroll.verticalScrollBar().setValue(form.form_scroll.verticalScrollBar().maximum())
+    app.processEvents()
+    save(form, out / "phieu-ra-soat-c.png")
+
+    form.form_scroll.verticalScrollBar().setValue(0)
+    form.reviewer_edit.clear()
+    form.reviewer_edit.textEdited.emit("")
+    form.complete()                                  # refused: shows what is missing
+    app.processEvents()
+    save(form, out / "phieu-ra-soat-loi.png")
+    form.reject()
+    app.processEvents()
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox,
                                QComboBox, QDialog, QFormLayout, QFrame, QGridLayout, QGroupBox,
@@ -461,7 +461,7 @@ class ReviewForm(QDialog):
     # -- layout ----------------------------------------------------------------------------
 
     def _setup(self) -> None:
-        self.resize(1220, 720)
+        self.resize(self._fitting_size(1220, 720))
         head = next((m["full_name"] for m in self.members if m["relation"] == "head"), None)
         self.setWindowTitle(f"Phiếu rà soát hộ {self.household['code']}"
                             + (f" – {head}" if head else ""))
@@ -479,6 +479,7 @@ class ReviewForm(QDialog):
         self.form_scroll.setWidgetResizable(True)
         self.form_scroll.setWidget(form_page)
         self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)    # not a Tab stop of its own
         self.form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         panel = self._result_panel()
@@ -543,6 +544,15 @@ class ReviewForm(QDialog):
         self.override_reason_edit.textEdited.connect(lambda _: self._edited("override_reason"))
         shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         shortcut.activated.connect(self.save)
+
+    def _fitting_size(self, width: int, height: int) -> QSize:
+        """``width`` × ``height``, made smaller on a small screen (1366 × 768 with a taskbar)
+        so that the buttons at the bottom stay on the screen; the form scrolls instead."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            return QSize(width, height)
+        available = screen.availableGeometry()
+        return QSize(min(width, available.width() - 24), min(height, available.height() - 48))
 
     def _household_box(self, head: str | None) -> QGroupBox:
         box = QGroupBox("Hộ được rà soát")
@@ -898,6 +908,9 @@ class ReviewForm(QDialog):
         for widget in (self.income_edit, self.b1_edit, self.use_all_button, self.b2_part,
                        self.phieu_c_box, self.override_box):
             widget.setEnabled(go_on)
+        # a reason without a correction would not be kept
+        self.override_reason_edit.setEnabled(
+            go_on and self.override_combo.currentData() is not None)
         for widget in (self.screen_choice, self.date_edit, self.reviewer_edit):
             widget.setEnabled(editable)
         for row in self.indicator_rows:
@@ -973,6 +986,7 @@ class ReviewForm(QDialog):
             self._update_enabled()
         if name == "override_class":
             self._touched.add("override_reason")
+            self._update_enabled()
         self._update()
 
     def _update(self) -> None:
@@ -1083,7 +1097,7 @@ class ReviewForm(QDialog):
             else:
                 following = self._next_field(focus)
                 if following is not None:
-                    following.setFocus(Qt.FocusReason.TabFocusReason)
+                    self.focus_field(following, Qt.FocusReason.TabFocusReason)
             event.accept()
             return
         super().keyPressEvent(event)
@@ -1135,8 +1149,19 @@ class ReviewForm(QDialog):
             else:
                 widget = self.errors.widgets.get(name)
             if widget is not None and widget.isEnabled():
-                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                self.focus_field(widget)
                 return
+
+    def focus_field(self, widget: QWidget,
+                    reason: Qt.FocusReason = Qt.FocusReason.OtherFocusReason) -> None:
+        """Put the keyboard on ``widget`` and scroll it into sight (Tab does that by itself,
+        a focus given from code does not)."""
+        widget.setFocus(reason)
+        parent = widget.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if parent is not None:
+            parent.ensureWidgetVisible(widget, 10, 10)
 
     def save(self) -> None:
         """"Lưu nháp": save in the worker, close when it succeeded."""
@@ -1161,9 +1186,9 @@ class ReviewForm(QDialog):
         if draft is None:
             return
         if self.preview.errors:
-            reasons = "; ".join(i.message.rstrip(".") for i in self.preview.errors)
-            self._show_message(f"Chưa hoàn thành được phiếu: {reasons}. Sửa các lỗi trên, "
-                               "hoặc bấm «Lưu nháp» để lưu phần đã nhập.", error_text=True)
+            self._show_message(f"Chưa hoàn thành được phiếu: còn {len(self.preview.errors)} "
+                               "lỗi (xem «Còn thiếu hoặc sai» bên phải). Sửa các lỗi, hoặc bấm "
+                               "«Lưu nháp» để lưu phần đã nhập.", error_text=True)
             self._focus_first({i.field for i in self.preview.errors})
             return
         self._set_saving(True)
@@ -1177,7 +1202,7 @@ class ReviewForm(QDialog):
         reason = clean(self.reopen_reason_edit.text())
         if not reason:
             self._show_message("Cần ghi lý do mở lại phiếu.", error_text=True)
-            self.reopen_reason_edit.setFocus()
+            self.focus_field(self.reopen_reason_edit)
             return
         review_id = self.review["id"]
         self._set_saving(True)
@@ -1215,7 +1240,7 @@ class ReviewForm(QDialog):
         self._update()
         self._show_message("Đã mở lại phiếu; có thể sửa rồi lưu.")
         self.saved.emit(self.household_id, row["status"])
-        self.date_edit.setFocus()
+        self.focus_field(self.date_edit)
 
     def _save_failed(self, exc: BaseException) -> None:
         self._set_saving(False)

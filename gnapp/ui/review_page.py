@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
 from sqlite_utils import Database
 
 from gnapp.db import procedure, reviews, sites
+from gnapp.db.store import NotFound
 from gnapp.domain import procedure as steps
 from gnapp.domain.codes import CLASS
 from gnapp.domain.dates import format_date, parse_date
@@ -688,8 +689,15 @@ class ReviewPage(QWidget):
         return self.round_combo.currentData()
 
     def current_round(self) -> dict | None:
+        """The chosen round; None when none is chosen or it is gone (a sync, another
+        window)."""
         round_id = self.current_round_id()
-        return reviews.get_round(self._db, round_id) if round_id and self._db else None
+        if not round_id or self._db is None:
+            return None
+        try:
+            return reviews.get_round(self._db, round_id)
+        except NotFound:
+            return None
 
     def reload_rounds(self, select: str | None = None) -> None:
         """Fill the round selector again; keep the chosen round (or choose ``select``, else
@@ -709,7 +717,12 @@ class ReviewPage(QWidget):
 
     def _round_changed(self, *args) -> None:
         round_ = self.current_round()
-        self.model.set_round(round_["id"] if round_ else None)
+        if round_ is None and self.current_round_id() is not None:
+            self.reload_rounds()            # the chosen round is gone: list the rounds again
+            return
+        round_id = round_["id"] if round_ else None
+        if round_id != self.model.round_id:  # the same round: keep the rows (and selection)
+            self.model.set_round(round_id)
         if round_ is None:
             self.round_info.setText(NO_ROUNDS)
             self.round_info.setStyleSheet("")
@@ -729,8 +742,12 @@ class ReviewPage(QWidget):
         round_id = self.current_round_id()
         village_id = self.selected_village_id()
         whole_commune = village_id is None and self._selected_dashboard_row() is not None
-        self.progress = (procedure.village_progress(self._db, round_id, self.today())
-                         if round_id and self._db is not None else [])
+        try:
+            self.progress = (procedure.village_progress(self._db, round_id, self.today())
+                             if round_id and self._db is not None else [])
+        except NotFound:                    # the round is gone (a sync, another window)
+            self.reload_rounds()
+            return
         self.dashboard.blockSignals(True)
         self.dashboard.selectionModel().blockSignals(True)
         self._fill_dashboard()
@@ -994,4 +1011,4 @@ class ReviewPage(QWidget):
         """Overrides QWidget.showEvent: other areas may have changed the register."""
         super().showEvent(event)
         if self._db is not None and not event.spontaneous():
-            self.refresh()
+            self.reload_rounds()            # keeps the chosen round; reads everything again
