@@ -239,10 +239,8 @@ def shoot_reviews(app, out: Path, window) -> None:
 
     first = next(r for r in form.indicator_rows if r.suggestion is not None)
     first.use_suggestion()
-    form.form_scroll.ensureWidgetVisible(form.indicator_rows[0].label, 0, 0)
-    form.form_scroll.verticalScrollBar().setValue(
-        form.indicator_rows[0].label.mapTo(form.form_scroll.widget(), form.indicator_rows[0]
-                                           .label.rect().topLeft()).y() - 40)
+    b2_top = form.b2_part.mapTo(form.form_scroll.widget(), form.b2_part.rect().topLeft()).y()
+    form.form_scroll.verticalScrollBar().setValue(b2_top)
     form.indicator_rows[1].choice.setFocus()
     app.processEvents()
     save(form, out / "phieu-ra-soat-goi-y.png")
