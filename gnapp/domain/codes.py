@@ -66,6 +66,27 @@ CLASS = {
     "not_poor": "Không nghèo",
 }
 
+# Phiếu C: causes of poverty and support needs (domain.md §4.3). The stored codes are those
+# of the national review software's export (``reason.<code>``, ``support.<code>``).
+POVERTY_CAUSES = {
+    "lackProductionLand": "Thiếu đất sản xuất",
+    "lackCapital": "Thiếu vốn",
+    "lackLabor": "Thiếu lao động",
+    "lackProductionTools": "Thiếu phương tiện sản xuất",
+    "lackProductionKnowledge": "Thiếu kiến thức sản xuất",
+    "lackLaborSkill": "Thiếu kỹ năng lao động",
+    "illnessOrAccident": "Ốm đau, tai nạn",
+    "other": "Khác",
+}
+SUPPORT_NEEDS = {
+    "health": "Y tế",
+    "education": "Giáo dục",
+    "production": "Sản xuất",
+    "credit": "Tín dụng",
+    "housing": "Nhà ở",
+    "other": "Khác",
+}
+
 # The 12 deprivation indicators of CN2022, in report order (Báo cáo 4–5 columns); the
 # codes are those of the national review software's export (``deprivation.<code>``).
 CN2022_INDICATORS = (

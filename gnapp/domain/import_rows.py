@@ -67,6 +67,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from gnapp.domain import codes
 from gnapp.domain.codes import CLASS, CN2022_INDICATORS, HOUSEHOLD_FLAGS, RELATION
 from gnapp.domain.dates import PartialDate, parse_date, parse_partial_date
 from gnapp.domain.errors import InputError
@@ -81,18 +82,11 @@ DEPRIVATIONS = dict(zip(CN2022_INDICATORS, (
     "Diện tích nhà ở bình quân đầu người", "Nguồn nước sinh hoạt", "Nhà tiêu hợp vệ sinh",
     "Sử dụng dịch vụ viễn thông", "Phương tiện phục vụ tiếp cận thông tin")))
 
-# Causes of poverty and support needs (domain.md §4.3), by the export's codes.
-CAUSES = {
-    "lackProductionLand": "Thiếu đất sản xuất", "lackCapital": "Thiếu vốn",
-    "lackLabor": "Thiếu lao động", "lackProductionTools": "Thiếu phương tiện sản xuất",
-    "lackProductionKnowledge": "Thiếu kiến thức sản xuất",
-    "lackLaborSkill": "Thiếu kỹ năng lao động", "illnessOrAccident": "Ốm đau, tai nạn",
-    "other": "Nguyên nhân khác",
-}
-NEEDS = {
-    "health": "Hỗ trợ y tế", "education": "Hỗ trợ giáo dục", "production": "Hỗ trợ sản xuất",
-    "credit": "Hỗ trợ tín dụng", "housing": "Hỗ trợ nhà ở", "other": "Hỗ trợ khác",
-}
+# Causes of poverty and support needs (``codes.POVERTY_CAUSES``, ``codes.SUPPORT_NEEDS``),
+# with the words a sheet's column headers use for them.
+CAUSES = {code: "Nguyên nhân khác" if code == "other" else label
+          for code, label in codes.POVERTY_CAUSES.items()}
+NEEDS = {code: f"Hỗ trợ {label.lower()}" for code, label in codes.SUPPORT_NEEDS.items()}
 
 HEAD_FIELDS = {"full_name": "Họ và tên chủ hộ", "sex": "Giới tính chủ hộ",
                "birth_date": "Ngày sinh chủ hộ", "ethnicity": "Dân tộc chủ hộ",

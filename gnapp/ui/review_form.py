@@ -56,25 +56,8 @@ WARNING_COLOR = "#b35c00"     # orange: warnings in the checklist
 OK_COLOR = "#1b6e20"
 HINT_STYLE = "color: #555;"
 
-# Phiếu C: causes of poverty and support needs (domain.md §4.3); codes are stored.
-CAUSES = {
-    "no_land": "Thiếu đất sản xuất",
-    "no_capital": "Thiếu vốn",
-    "no_labour": "Thiếu lao động",
-    "no_means": "Thiếu phương tiện sản xuất",
-    "no_knowledge": "Thiếu kiến thức sản xuất",
-    "no_skills": "Thiếu kỹ năng lao động",
-    "illness": "Ốm đau, tai nạn",
-    "other": "Khác",
-}
-NEEDS = {
-    "health": "Y tế",
-    "education": "Giáo dục",
-    "production": "Sản xuất",
-    "credit": "Tín dụng",
-    "housing": "Nhà ở",
-    "other": "Khác",
-}
+CAUSES = codes.POVERTY_CAUSES
+NEEDS = codes.SUPPORT_NEEDS
 # Phiếu A: the result of the quick screen (None: Phiếu A not used for this household).
 SCREEN_RESULTS = {"continue": "Tiếp tục rà soát Phiếu B", "stop": "Dừng: hộ không nghèo"}
 DEPRIVED = {True: "Thiếu hụt", False: "Không thiếu hụt"}

@@ -447,14 +447,14 @@ def test_phieu_c_causes_needs_and_target_groups(page, qtbot, round_path):
     assert groups == [codes.HOUSEHOLD_FLAGS["ethnic_minority"],
                       codes.HOUSEHOLD_FLAGS["social_protection"]]
     assert "Hộ gia đình" in form.target_groups_hint.text()
-    form.cause_checks["no_capital"].setFocus()
+    form.cause_checks["lackCapital"].setFocus()
     press(qtbot, Qt.Key.Key_Space)
     form.need_checks["credit"].setFocus()
     press(qtbot, Qt.Key.Key_Space)
     with qtbot.waitSignal(form.finished, timeout=5000):
         press(qtbot, Qt.Key.Key_S, CTRL)
     review = stored_review(round_path, "Lò Thị Hương")
-    assert review["causes"] == '["no_capital"]' and review["needs"] == '["credit"]'
+    assert review["causes"] == '["lackCapital"]' and review["needs"] == '["credit"]'
 
 
 # -- refusals -----------------------------------------------------------------------------------
