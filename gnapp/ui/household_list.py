@@ -27,6 +27,7 @@ from gnapp.domain.codes import CLASS
 from gnapp.domain.numbers import format_int
 from gnapp.domain.errors import GnappError
 from gnapp.ui.tasks import TaskManager, show_error
+from gnapp.ui.widgets import page_title
 
 PAGE_SIZE = 200
 MAX_CACHED_PAGES = 50          # 10,000 rows at most in memory
@@ -298,12 +299,7 @@ class HouseholdPage(QWidget):
     def _setup(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 12)
-        title = QLabel("Hộ gia đình")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        title.setFont(font)
-        layout.addWidget(title)
+        layout.addWidget(page_title("Hộ gia đình"))
         layout.addSpacing(4)
 
         self.search_edit = QLineEdit()

@@ -20,6 +20,7 @@ from gnapp.ui.household_list import HouseholdPage
 from gnapp.ui.review_page import AREA_TITLE as REVIEW_AREA
 from gnapp.ui.review_page import ReviewPage
 from gnapp.ui.tasks import TaskManager, show_error
+from gnapp.ui.widgets import page_title
 
 APP_TITLE = "gnapp – Giảm nghèo bền vững"
 DEFAULT_BACKUP_INTERVAL_MIN = 15
@@ -85,15 +86,6 @@ def _backup_task(db_path: Path, label: str, only_if_changed_since: int | None = 
     return task
 
 
-def _page_title(text: str) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.5)
-    font.setBold(True)
-    label.setFont(font)
-    return label
-
-
 class ComingAreaPage(QWidget):
     """An area of work that this version does not have yet: what it will hold, honestly."""
 
@@ -101,7 +93,7 @@ class ComingAreaPage(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
-        self.title_label = _page_title(title)
+        self.title_label = page_title(title)
         self.description_label = QLabel(description)
         self.description_label.setWordWrap(True)
         self.description_label.setMaximumWidth(760)
@@ -135,7 +127,7 @@ class BackupPage(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 20)
-        layout.addWidget(_page_title(BACKUP_AREA))
+        layout.addWidget(page_title(BACKUP_AREA))
         self.info_label = QLabel()
         self.info_label.setWordWrap(True)
         self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

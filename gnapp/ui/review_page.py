@@ -40,6 +40,7 @@ from gnapp.ui.household_list import (PAGE_SIZE, SEARCH_DELAY_MS, ActivatingTable
                                      HouseholdFilter, HouseholdListModel, count_text)
 from gnapp.ui.review_form import WARNING_COLOR, ReviewForm, round_title
 from gnapp.ui.tasks import TaskManager, show_error
+from gnapp.ui.widgets import page_title
 
 AREA_TITLE = "Rà soát"
 NO_ROUNDS = "Chưa có đợt rà soát nào. Bấm «Mở đợt rà soát…» để bắt đầu."
@@ -58,15 +59,6 @@ REVIEW_STATE_COLORS = {"none": "#777777", "errors": ERROR_COLOR, "complete": OK_
 
 VILLAGE_ID_ROLE = Qt.ItemDataRole.UserRole
 HOUSEHOLD_ID_ROLE = Qt.ItemDataRole.UserRole
-
-
-def _page_title(text: str) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.5)
-    font.setBold(True)
-    label.setFont(font)
-    return label
 
 
 def meeting_text(agreed: bool | None) -> str:
@@ -525,7 +517,7 @@ class ReviewPage(QWidget):
     def _setup(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 20, 24, 12)
-        layout.addWidget(_page_title(AREA_TITLE))
+        layout.addWidget(page_title(AREA_TITLE))
         layout.addSpacing(4)
 
         self.round_combo = QComboBox()

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QCompleter, QWidget
+from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QWidget
 
 from gnapp.domain.text import fold
 
@@ -95,3 +95,13 @@ class SearchComboBox(QComboBox):
         if len(matching) == 1:
             return self.itemData(matching[0], KEY_ROLE)
         return None
+
+
+def page_title(text: str) -> QLabel:
+    """The title of an area of the main window: bold, one and a half times the text."""
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    font.setBold(True)
+    label.setFont(font)
+    return label
