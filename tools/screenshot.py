@@ -245,7 +245,7 @@ def shoot_reviews(app, out: Path, window) -> None:
     app.processEvents()
     save(form, out / "phieu-ra-soat-goi-y.png")
 
-    form.cause_checks["no_capital"].setChecked(True)
+    form.cause_checks["lackCapital"].setChecked(True)
     form.need_checks["credit"].setChecked(True)
     form.form_scroll.verticalScrollBar().setValue(form.form_scroll.verticalScrollBar().maximum())
     app.processEvents()

@@ -264,6 +264,54 @@ class ActivatingTableView(QTableView):
         super().keyPressEvent(event)
 
 
+class HouseholdTable(ActivatingTableView):
+    """A list of households: whole rows chosen, never edited in place, one line per row,
+    columns of fixed widths (never ResizeToContents: it would read every row)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAlternatingRowColors(True)
+        self.setWordWrap(False)
+        self.setTabKeyNavigation(False)
+        self.verticalHeader().hide()
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+
+    def set_column_widths(self, samples: dict[int, str]) -> None:
+        """Give each column the width of its sample text; the last column stretches."""
+        metrics = self.fontMetrics()
+        header = self.horizontalHeader()
+        for column, sample in samples.items():
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+
+    def select_row(self, row: int) -> None:
+        index = self.model().index(row, 0)
+        self.setCurrentIndex(index)
+        self.scrollTo(index)
+
+    def selected_household_id(self) -> str | None:
+        index = self.currentIndex()
+        if not index.isValid() or not self.selectionModel().isRowSelected(index.row()):
+            return None
+        return self.model().household_id(index.row())
+
+
+def delayed(owner: QObject, slot) -> QTimer:
+    """A single-shot timer that calls ``slot`` once typing has paused (search as you type)."""
+    timer = QTimer(owner)
+    timer.setSingleShot(True)
+    timer.setInterval(SEARCH_DELAY_MS)
+    timer.timeout.connect(slot)
+    return timer
+
+
 class HouseholdPage(QWidget):
     """The "Hộ gia đình" area: search, filters, the list, add and edit.
 
@@ -366,17 +414,7 @@ class HouseholdPage(QWidget):
         buttons.addWidget(self.count_label)
         layout.addLayout(buttons)
 
-        self.table = ActivatingTableView()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(
-            self.table.fontMetrics().height() + 10)
+        self.table = HouseholdTable()
         layout.addWidget(self.table, 1)
 
         QWidget.setTabOrder(self.search_edit, self.village_combo)
@@ -388,10 +426,7 @@ class HouseholdPage(QWidget):
         QWidget.setTabOrder(self.edit_button, self.duplicates_button)
         QWidget.setTabOrder(self.duplicates_button, self.table)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self._apply_filter)
+        self._search_timer = delayed(self, self._apply_filter)
         self.search_edit.textChanged.connect(self._search_timer.start)
         self.village_combo.currentIndexChanged.connect(self._apply_filter)
         self.status_combo.currentIndexChanged.connect(self._apply_filter)
@@ -413,25 +448,12 @@ class HouseholdPage(QWidget):
         self.search_edit.installEventFilter(self)
 
     def _size_columns(self) -> None:
-        """Fixed widths from the font (never ResizeToContents: it would read every row)."""
-        metrics = self.table.fontMetrics()
-        header = self.table.horizontalHeader()
-        pad = 24
-        widths = {
-            HouseholdListModel.CODE: max(metrics.horizontalAdvance("00-00000"),
-                                         metrics.horizontalAdvance("Mã hộ")) + pad,
-            HouseholdListModel.HEAD: metrics.horizontalAdvance("Nguyễn Thị Hồng Phượng") + pad,
-            HouseholdListModel.VILLAGE: metrics.horizontalAdvance("Thôn Trung Kim Sơn") + pad,
-            HouseholdListModel.MEMBERS: metrics.horizontalAdvance("Số nhân khẩu") + pad,
-            HouseholdListModel.STATUS: metrics.horizontalAdvance("Không còn thành viên") + pad,
-            HouseholdListModel.KLASS: metrics.horizontalAdvance("Hộ cận nghèo (nháp)") + pad,
-        }
-        for column, width in widths.items():
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width)
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.table.set_column_widths({
+            HouseholdListModel.CODE: "00-00000", HouseholdListModel.HEAD: "Nguyễn Thị Hồng Phượng",
+            HouseholdListModel.VILLAGE: "Thôn Trung Kim Sơn",
+            HouseholdListModel.MEMBERS: "Số nhân khẩu",
+            HouseholdListModel.STATUS: "Không còn thành viên",
+            HouseholdListModel.KLASS: "Hộ cận nghèo (nháp)"})
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Overrides QObject.eventFilter: Down in the search box goes to the list."""
@@ -545,15 +567,10 @@ class HouseholdPage(QWidget):
     # -- selection -------------------------------------------------------------------------
 
     def select_row(self, row: int) -> None:
-        index = self.model.index(row, 0)
-        self.table.setCurrentIndex(index)
-        self.table.scrollTo(index)
+        self.table.select_row(row)
 
     def selected_household_id(self) -> str | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
-            return None
-        return self.model.household_id(index.row())
+        return self.table.selected_household_id()
 
     def _update_buttons(self, *args) -> None:
         self.edit_button.setEnabled(self.selected_household_id() is not None)

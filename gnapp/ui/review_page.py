@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import (QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer, Signal)
+from PySide6.QtCore import (QModelIndex, QObject, QPersistentModelIndex, Qt, Signal)
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
@@ -36,8 +36,8 @@ from gnapp.domain.issues import ERROR, Issue, error
 from gnapp.domain.numbers import format_int
 from gnapp.domain.text import clean
 from gnapp.ui.household_editor import ERROR_COLOR, FieldErrors
-from gnapp.ui.household_list import (PAGE_SIZE, SEARCH_DELAY_MS, ActivatingTableView,
-                                     HouseholdFilter, HouseholdListModel, count_text)
+from gnapp.ui.household_list import (PAGE_SIZE, HouseholdFilter, HouseholdListModel,
+                                     HouseholdTable, count_text, delayed)
 from gnapp.ui.review_form import WARNING_COLOR, ReviewForm, round_title
 from gnapp.ui.tasks import TaskManager, show_error
 from gnapp.ui.widgets import page_title
@@ -595,16 +595,7 @@ class ReviewPage(QWidget):
         list_bar.addWidget(self.open_button)
         list_bar.addWidget(self.count_label)
 
-        self.table = ActivatingTableView()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
+        self.table = HouseholdTable()
 
         households_box = QWidget()
         households_layout = QVBoxLayout(households_box)
@@ -626,10 +617,7 @@ class ReviewPage(QWidget):
         for first, second in zip(order, order[1:]):
             QWidget.setTabOrder(first, second)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self._apply_filter)
+        self._search_timer = delayed(self, self._apply_filter)
         self.search_edit.textChanged.connect(self._search_timer.start)
         self.round_combo.currentIndexChanged.connect(self._round_changed)
         self.new_round_button.clicked.connect(self.open_round_dialog)
@@ -645,20 +633,10 @@ class ReviewPage(QWidget):
         shortcut.activated.connect(self.search_edit.setFocus)
 
     def _size_columns(self) -> None:
-        metrics = self.table.fontMetrics()
-        header = self.table.horizontalHeader()
-        pad = 24
-        widths = {
-            RoundHouseholdModel.CODE: metrics.horizontalAdvance("00-00000") + pad,
-            RoundHouseholdModel.HEAD: metrics.horizontalAdvance("Nguyễn Thị Hồng Phượng") + pad,
-            RoundHouseholdModel.KLASS: metrics.horizontalAdvance(CLASS["average"]) + pad,
-        }
-        for column, width in widths.items():
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, width)
-        header.setStretchLastSection(True)
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.table.set_column_widths({
+            RoundHouseholdModel.CODE: "00-00000",
+            RoundHouseholdModel.HEAD: "Nguyễn Thị Hồng Phượng",
+            RoundHouseholdModel.KLASS: CLASS["average"]})
 
     # -- data ------------------------------------------------------------------------------
 
@@ -863,15 +841,10 @@ class ReviewPage(QWidget):
     # -- selection -------------------------------------------------------------------------
 
     def select_row(self, row: int) -> None:
-        index = self.model.index(row, 0)
-        self.table.setCurrentIndex(index)
-        self.table.scrollTo(index)
+        self.table.select_row(row)
 
     def selected_household_id(self) -> str | None:
-        index = self.table.currentIndex()
-        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row()):
-            return None
-        return self.model.household_id(index.row())
+        return self.table.selected_household_id()
 
     def _update_buttons(self, *args) -> None:
         has_round = self.current_round_id() is not None
