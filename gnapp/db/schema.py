@@ -13,7 +13,7 @@ from gnapp.db.registry import SYNCABLE
 
 # Bump MINOR for additive changes older code can live with, MAJOR for anything else.
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 1
+SCHEMA_MINOR = 2
 
 migrations = Migrations("gnapp")
 
@@ -303,3 +303,59 @@ def m005_duplicates(db: Database) -> None:
         CHECK (member_a < member_b)""")
     db.execute("CREATE UNIQUE INDEX duplicate_decision_pair ON duplicate_decision(member_a, "
                "member_b) WHERE deleted = 0")
+
+
+@migrations()
+def m006_sync(db: Database) -> None:
+    """Sync packages: the ledger of packages sent and received, conflicts, trusted peers."""
+    db.execute("""
+        CREATE TABLE package_ledger (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            direction TEXT NOT NULL CHECK (direction IN ('out', 'in')),
+            package_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            from_site TEXT NOT NULL,
+            from_unit TEXT NOT NULL,
+            to_unit TEXT NOT NULL,
+            package_no INTEGER NOT NULL CHECK (package_no >= 1),
+            previous_hash TEXT NOT NULL,
+            manifest_sha256 TEXT NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT,
+            created_at TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            applied_at TEXT,
+            last_seq INTEGER,
+            counts TEXT,
+            report TEXT,
+            content BLOB
+        )""")
+    # One package per number in a stream; a second, different one is a fork (kept apart).
+    db.execute("CREATE UNIQUE INDEX package_ledger_stream ON package_ledger(direction, from_site, "
+               "to_unit, package_no) WHERE state NOT IN ('fork', 'refused')")
+    db.execute("CREATE INDEX package_ledger_package ON package_ledger(package_id)")
+    db.execute("""
+        CREATE TABLE conflict (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            table_name TEXT NOT NULL,
+            row_id TEXT NOT NULL,
+            owner_unit TEXT NOT NULL,
+            base_version INTEGER NOT NULL,
+            local_version INTEGER NOT NULL,
+            remote_version INTEGER NOT NULL,
+            local_row TEXT NOT NULL,
+            remote_row TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            package_id TEXT NOT NULL,
+            from_site TEXT NOT NULL,
+            remote_updated_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'resolved')),
+            created_at TEXT NOT NULL,
+            resolved_at TEXT,
+            resolved_by TEXT,
+            decision TEXT,
+            UNIQUE (row_id, remote_updated_at)
+        )""")
+    db.execute("CREATE INDEX conflict_open ON conflict(state, owner_unit)")
+    # When a person confirmed a peer site's key (trust on first use); NULL = not yet.
+    db.execute("ALTER TABLE site ADD COLUMN trusted_at TEXT")
