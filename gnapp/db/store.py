@@ -263,6 +263,29 @@ class Writer:
             self._change(spec, row, merged, {"deleted": (0, 1)}, reason.strip())
         return get_row(self.db, table, row_id)
 
+    def decide(self, table: str, row_id: str, values: Mapping[str, Any], *, version: int,
+               reason: str) -> dict:
+        """Store a person's decision on a row in conflict: ``values`` replace the row's
+        fields and the change gets ``version`` (above both versions in conflict), so that it
+        supersedes them wherever it travels. Checked, logged and audited like any edit."""
+        spec = registry.table(table)
+        values = self._clean(spec, values)
+        with transaction(self.db):
+            row = self._editable(spec, row_id, None)
+            if version <= row["version"]:
+                raise StaleVersion(f"Phiên bản quyết định ({version}) phải lớn hơn phiên bản "
+                                   f"đang có ({row['version']}).")
+            merged = {**syncable_values(table, row), **values}
+            self._validate(spec, merged)
+            diff = {k: (row[k], v) for k, v in values.items() if row[k] != v}
+            stamp = self._tick()
+            new = {**merged, **spec.derive(merged), "version": version, "updated_at": stamp,
+                   "updated_by": self.actor.site_id}
+            write_row(self.db, table, new, base_version=row["version"], origin=LOCAL)
+            self._audit(table, row_id, diff or {"version": (row["version"], version)}, reason)
+            self._count(table)
+        return get_row(self.db, table, row_id)
+
     # -- steps ----------------------------------------------------------------------------
 
     def _clean(self, spec: registry.SyncTable, values: Mapping[str, Any]) -> dict:

@@ -1,0 +1,249 @@
+"""Cutting packages from the change log (SYNC.md §3, §4).
+
+A ``changes`` package holds, for one stream (this site → a receiving unit), every row with a
+change since the stream's previous package, coalesced to one record: the row's current
+state, its version, the version it had before the first included change (``base_version``)
+and the stamps of every included change (``history``), so that a receiver holding any of
+those states recognises the record as a fast-forward rather than a conflict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from gnapp.db import registry, schema, sites, units
+from gnapp.db.hlc import HybridClock
+from gnapp.db.store import syncable_values, transaction
+from gnapp.domain.errors import GnappError, InputError
+from gnapp.sync import ledger
+from gnapp.sync import package as pkg
+
+# An ack lists, per stream, at most this many packages in detail (the newest ones).
+ACK_DETAIL = 50
+
+
+@dataclass
+class ExportResult:
+    """What ``export_package`` wrote."""
+
+    package_no: int | None
+    package_id: str | None
+    kind: str
+    to_unit: str
+    paths: list[Path] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    acks: int = 0
+    message: str = ""
+
+    def as_dict(self) -> dict:
+        return {"package_no": self.package_no, "package_id": self.package_id,
+                "kind": self.kind, "to_unit": self.to_unit,
+                "files": [str(p) for p in self.paths], "counts": self.counts,
+                "acks": self.acks, "message": self.message}
+
+
+def default_receiver(db: Database) -> str:
+    """Where a commune's packages go: the office of its province."""
+    site = sites.require_site(db)
+    if site.role != "commune":
+        raise InputError("Máy của cơ quan cấp trên phải ghi rõ đơn vị nhận gói (--to).",
+                         field="to")
+    unit = units.get_unit(db, site.unit_code)
+    while unit is not None and unit["level"] != "province":
+        unit = units.get_unit(db, unit["parent_code"]) if unit["parent_code"] else None
+    if unit is None:
+        raise GnappError(f"Không tìm được tỉnh của đơn vị {site.unit_code}; hãy ghi rõ đơn vị "
+                         "nhận gói (--to).")
+    return unit["code"]
+
+
+def _forwarded_origins(db: Database, my_unit: str, to_unit: str) -> set[str]:
+    """Packages whose changes travel on: those from other sites of our own unit, except
+    to our own unit (its sites have them already)."""
+    if to_unit == my_unit:
+        return set()
+    return {r[0] for r in db.execute(
+        "SELECT package_id FROM package_ledger WHERE direction = 'in' AND state = 'applied' "
+        "AND from_unit = ?", [my_unit])}
+
+
+def _histories(db: Database, after_seq: int, upto_seq: int) -> dict[str, list]:
+    """Change-log entries by row id: ``[seq, table, version, base, stamp, origin]``."""
+    out: dict[str, list] = {}
+    for seq, table, row_id, version, base, stamp, origin in db.execute(
+            "SELECT seq, table_name, row_id, version, base_version, updated_at, origin "
+            "FROM change_log WHERE seq > ? AND seq <= ? ORDER BY seq", [after_seq, upto_seq]):
+        if table in registry.SYNCABLE:
+            out.setdefault(row_id, []).append((seq, table, version, base, stamp, origin))
+    return out
+
+
+def _record(db: Database, table: str, row_id: str, entries: list) -> dict | None:
+    row = db.execute(f"SELECT * FROM {table} WHERE id = ?", [row_id])
+    columns = [d[0] for d in row.description]
+    found = row.fetchone()
+    if found is None:
+        return None
+    values = syncable_values(table, dict(zip(columns, found)))
+    return {"type": "row", "table": table, "id": row_id, "version": values["version"],
+            "base_version": entries[0][3] if entries else 0,
+            "updated_at": values["updated_at"],
+            "history": [[version, base, stamp] for _, _, version, base, stamp, _ in entries],
+            "row": values}
+
+
+def _change_records(db: Database, my_unit: str, to_unit: str, after_seq: int,
+                    upto_seq: int) -> Iterator[dict]:
+    origins = {"local"} | _forwarded_origins(db, my_unit, to_unit)
+    for row_id, entries in _histories(db, after_seq, upto_seq).items():
+        if not any(e[5] in origins for e in entries):
+            continue
+        record = _record(db, entries[0][1], row_id, entries)
+        if record is not None and record["row"]["owner_unit"] == my_unit:
+            yield record
+
+
+def _snapshot_records(db: Database, owner_unit: str, upto_seq: int) -> Iterator[dict]:
+    histories = _histories(db, 0, upto_seq)
+    for table in registry.SYNCABLE:
+        for (row_id,) in db.execute(f"SELECT id FROM {table} WHERE owner_unit = ? ORDER BY id",
+                                    [owner_unit]).fetchall():
+            record = _record(db, table, row_id, histories.get(row_id, []))
+            if record is not None:
+                yield record
+
+
+def ack_records(db: Database, to_unit: str) -> list[dict]:
+    """What we have received from each site of ``to_unit``: one ack record per stream."""
+    site = sites.require_site(db)
+    acks = []
+    for (from_site,) in db.execute(
+            "SELECT DISTINCT from_site FROM package_ledger WHERE direction = 'in' "
+            "AND from_unit = ? AND to_unit = ? ORDER BY from_site", [to_unit, site.unit_code]):
+        upto = ledger.applied_up_to(db, from_site, site.unit_code)
+        packages = []
+        for row in ledger.rows(db, "direction = 'in' AND from_site = ? AND to_unit = ?",
+                               [from_site, site.unit_code], order="package_no DESC",
+                               limit=ACK_DETAIL):
+            report = row.report or {}
+            packages.append({"package_no": row.package_no, "package_id": row.package_id,
+                             "state": row.state, "reason": row.reason,
+                             "counts": report.get("counts", {}),
+                             "refused": report.get("refused", []),
+                             "conflicts": report.get("conflicts", [])})
+        acks.append({"type": "ack", "from_site": from_site, "received_up_to": upto,
+                     "packages": packages})
+    return acks
+
+
+def _tick(db: Database, site_id: str) -> str:
+    last = db.execute("SELECT clock FROM site WHERE id = ?", [site_id]).fetchone()
+    clock = HybridClock(site_id, last[0] if last else None)
+    stamp = clock.now()
+    db.execute("UPDATE site SET clock = ? WHERE id = ?", [stamp, site_id])
+    return stamp
+
+
+def _receiver_key(db: Database, to_unit: str) -> str:
+    found = db.execute(
+        "SELECT enc_public FROM site WHERE unit_code = ? AND is_local = 0 AND retired_at IS NULL "
+        "AND trusted_at IS NOT NULL ORDER BY trusted_at DESC LIMIT 1", [to_unit]).fetchone()
+    if found is None:
+        raise GnappError(f"Chưa có khóa mã hóa của đơn vị {to_unit}: cần nhận ít nhất một gói từ "
+                         "đơn vị đó (và xác nhận máy gửi) trước khi gửi gói mã hóa.")
+    return found[0]
+
+
+def reference_versions(db: Database) -> dict:
+    return {"units": units.official_version(db) or ""}
+
+
+def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = None,
+                   kind: str = "changes", encrypt: bool = False, max_bytes: int = 0,
+                   force: bool = False) -> ExportResult:
+    """Write the stream's next package into ``out_dir``.
+
+    :param kind: ``changes`` (what changed since the previous package), ``snapshot`` (every
+        row this unit owns) or ``ack`` (only what we received)
+    :param encrypt: encrypt the payload for the receiving unit's (trusted) site
+    :param max_bytes: split the file into parts of at most this size (0: one file)
+    :param force: write a package even when there is nothing new to send
+    """
+    if kind not in ("changes", "snapshot", "ack"):
+        raise InputError(f"Loại gói «{kind}» không hợp lệ (changes, snapshot, ack).",
+                         field="kind")
+    site = sites.require_site(db)
+    to_unit = to_unit or default_receiver(db)
+    if units.get_unit(db, to_unit) is None:
+        raise InputError(f"Không có đơn vị hành chính mã «{to_unit}».", field="to")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with transaction(db):
+        number, previous_hash, last_seq = ledger.last_sent(db, site.id, to_unit)
+        upto = db.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
+        if kind == "changes":
+            records = list(_change_records(db, site.unit_code, to_unit, last_seq, upto))
+        elif kind == "snapshot":
+            records = list(_snapshot_records(db, site.unit_code, upto))
+        else:
+            records = []
+        acks = ack_records(db, to_unit)
+        has_new_ack = any(a["received_up_to"] for a in acks)
+        if not records and number and not force and not (kind == "ack" and has_new_ack):
+            return ExportResult(None, None, kind, to_unit,
+                                message=f"Không có thay đổi mới kể từ gói số {number}; "
+                                        "không tạo gói.")
+        counts: dict[str, int] = {}
+        for r in records:
+            counts[r["table"]] = counts.get(r["table"], 0) + 1
+        site_row = db.execute("SELECT display_name, role, replaces FROM site WHERE id = ?",
+                              [site.id]).fetchone()
+        manifest = {
+            "format": list(pkg.FORMAT), "package_id": str(uuid.uuid4()),
+            "stream": {"from_site": site.id, "from_unit": site.unit_code, "to_unit": to_unit},
+            "package_no": number + 1, "previous_hash": previous_hash, "kind": kind,
+            "schema_version": [schema.SCHEMA_MAJOR, schema.SCHEMA_MINOR],
+            "reference_versions": reference_versions(db), "created_at": _tick(db, site.id),
+            "counts": counts,
+            "sender": {"sign_public": site.sign_public, "enc_public": site.enc_public,
+                       "display_name": site_row[0], "role": site_row[1],
+                       "replaces": site_row[2]},
+        }
+        payload = pkg.encode_records([*acks, *records])
+        data, manifest = pkg.build(manifest, payload, sites.signing_key(db),
+                                   encrypt_to=_receiver_key(db, to_unit) if encrypt else None)
+        name = pkg.file_name(site.unit_code, to_unit, number + 1)
+        paths = pkg.split(data, out / name, max_bytes)
+        ledger.record(db, direction="out", manifest=manifest,
+                      manifest_sha256=hashlib.sha256(pkg.canonical_json(manifest).encode("utf-8")).hexdigest(), state=ledger.SENT,
+                      content=data, last_seq=upto if kind != "ack" else last_seq)
+    return ExportResult(number + 1, manifest["package_id"], kind, to_unit, paths, counts,
+                        acks=len(acks), message=f"Đã tạo gói số {number + 1} gửi {to_unit}.")
+
+
+def resend(db: Database, package_no: int, out_dir: str | Path, *, to_unit: str | None = None,
+           max_bytes: int = 0) -> list[Path]:
+    """Write an earlier package of a stream again, byte for byte."""
+    site = sites.require_site(db)
+    to_unit = to_unit or default_receiver(db)
+    found = db.execute(
+        "SELECT content FROM package_ledger WHERE direction = 'out' AND from_site = ? "
+        "AND to_unit = ? AND package_no = ?", [site.id, to_unit, package_no]).fetchone()
+    if found is None or found[0] is None:
+        raise InputError(f"Chưa từng gửi gói số {package_no} cho đơn vị {to_unit}.",
+                         field="package_no")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return pkg.split(found[0], out / pkg.file_name(site.unit_code, to_unit, package_no),
+                     max_bytes)
+
+
+def sent_packages(db: Database) -> list[ledger.LedgerRow]:
+    site = sites.require_site(db)
+    return ledger.rows(db, "direction = 'out' AND from_site = ?", [site.id])

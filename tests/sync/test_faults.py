@@ -1,0 +1,263 @@
+"""The faults of SYNC.md §7: each package is refused or held with a Vietnamese reason, and
+nothing stored changes."""
+
+import io
+import json
+import shutil
+import time
+import zipfile
+
+import pytest
+
+from gnapp.db import connection, sites
+from gnapp.db import households as hh
+from gnapp.sync import export, importer
+from gnapp.sync import package as pkg
+from tests.conftest import COMMUNE, PROVINCE
+from tests.sync.conftest import register_two_households
+from tests.sync.test_round_trip import owned_rows, send
+
+
+def stored(db) -> dict:
+    """Everything an import may write: data rows, change log, conflicts, ledger, peers."""
+    out = {name: owned_rows(db, COMMUNE)[name] for name in ("household", "member")}
+    for table in ("change_log", "conflict", "package_ledger", "site"):
+        out[table] = db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+    return out
+
+
+@pytest.fixture
+def trusted(commune, office, outbox):
+    """The office has applied the commune's first package (and trusts its key)."""
+    register_two_households(commune)
+    send(commune, office, outbox / "first")
+    return commune, office
+
+
+def _rebuild(db, manifest_changes=None, records=None, *, key=None, base=None):
+    """A package signed by ``db``'s site, with a changed manifest or payload."""
+    manifest = json.loads(base.manifest_bytes)
+    manifest.update(manifest_changes or {})
+    manifest.pop("payload_sha256"), manifest.pop("encryption")
+    payload = pkg.encode_records(records) if records is not None else base.payload
+    data, _ = pkg.build(manifest, payload, key or sites.signing_key(db))
+    return data
+
+
+def _next_package(commune, outbox):
+    w = sites.writer(commune)
+    hh.update_member(w, hh.members(commune, hh.find_by_code(commune, "01-0001", COMMUNE)["id"])
+                     [0]["id"], {"ethnicity": "Nùng"})
+    result = export.export_package(commune, outbox)
+    return result.paths[0], pkg.read_file(result.paths[0])
+
+
+def _refused(office, path, fragment):
+    before = stored(office)
+    reports = importer.import_files(office, [path])
+    assert [r.status for r in reports] == ["refused"], reports[0].summary()
+    assert fragment in reports[0].reason
+    assert path.name in reports[0].summary()
+    assert stored(office) == before
+
+
+def test_truncated_file(trusted, outbox):
+    commune, office = trusted
+    path, _ = _next_package(commune, outbox)
+    path.write_bytes(path.read_bytes()[:-40])
+    _refused(office, path, "cắt cụt")
+
+
+def test_one_byte_changed(trusted, outbox):
+    commune, office = trusted
+    path, package = _next_package(commune, outbox)
+    altered = bytearray(package.payload)
+    altered[altered.index(b"N\xc3\xb9ng")] = ord("M")
+    z = io.BytesIO()
+    with zipfile.ZipFile(z, "w") as out:
+        out.writestr(pkg.MANIFEST, package.manifest_bytes)
+        out.writestr(pkg.PAYLOAD, bytes(altered))
+        out.writestr(pkg.SIGNATURE, package.signature)
+    path.write_bytes(z.getvalue())
+    _refused(office, path, "không khớp mã kiểm tra")
+
+
+def test_manifest_changed_after_signing(trusted, outbox):
+    commune, office = trusted
+    path, package = _next_package(commune, outbox)
+    manifest = package.manifest_bytes.replace(b'"package_no":2', b'"package_no":3')
+    z = io.BytesIO()
+    with zipfile.ZipFile(z, "w") as out:
+        out.writestr(pkg.MANIFEST, manifest)
+        out.writestr(pkg.PAYLOAD, package.payload)
+        out.writestr(pkg.SIGNATURE, package.signature)
+    path.write_bytes(z.getvalue())
+    _refused(office, path, "chữ ký của gói không hợp lệ")
+
+
+def test_signed_by_another_key(trusted, outbox, tmp_path):
+    commune, office = trusted
+    path, package = _next_package(commune, outbox)
+    other = connection.connect(tmp_path / "other.sqlite")
+    sites.init_site(other, COMMUNE, "commune")
+    forged = _rebuild(commune, {"sender": {**package.manifest["sender"],
+                                           "sign_public": sites.local_site(other).sign_public}},
+                      key=sites.signing_key(other), base=package)
+    path.write_bytes(forged)
+    _refused(office, path, "khóa khác với khóa đã biết")
+
+
+def test_addressed_to_another_office(trusted, outbox):
+    commune, office = trusted
+    path, package = _next_package(commune, outbox)
+    path.write_bytes(_rebuild(commune, {"stream": {**package.stream, "to_unit": "01"}},
+                              base=package))
+    _refused(office, path, "gửi cho đơn vị 01, không phải đơn vị của máy này (24)")
+
+
+def test_sender_outside_the_office_area(trusted, outbox):
+    commune, office = trusted
+    path, package = _next_package(commune, outbox)
+    path.write_bytes(_rebuild(commune, {"stream": {**package.stream, "from_unit": "00004"}},
+                              base=package))
+    _refused(office, path, "không thuộc địa bàn")
+
+
+def test_newer_schema(trusted, outbox):
+    commune, office = trusted
+    path, package = _next_package(commune, outbox)
+    path.write_bytes(_rebuild(commune, {"schema_version": [9, 0]}, base=package))
+    _refused(office, path, "cần cập nhật phần mềm")
+
+
+def _zip_with(path, entries):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+
+
+def test_path_leaving_the_package(trusted, outbox):
+    commune, office = trusted
+    path, package = _next_package(commune, outbox)
+    _zip_with(path, {pkg.MANIFEST: package.manifest_bytes, pkg.PAYLOAD: package.payload,
+                     pkg.SIGNATURE: package.signature, "../../x": b"boom"})
+    _refused(office, path, "phần lạ «../../x»")
+
+
+def test_zip_bomb(trusted, outbox):
+    commune, office = trusted
+    path, package = _next_package(commune, outbox)
+    _zip_with(path, {pkg.MANIFEST: package.manifest_bytes, pkg.SIGNATURE: package.signature,
+                     pkg.PAYLOAD: b"\0" * (50 * 1024 * 1024)})
+    _refused(office, path, "nén bất thường")
+
+
+def test_not_a_package_at_all(office, tmp_path):
+    path = tmp_path / "ghi-chu.gnsync"
+    path.write_text("Danh sách hộ nghèo", encoding="utf-8")
+    _refused(office, path, "không phải gói đồng bộ")
+
+
+def test_malformed_manifest(trusted, outbox):
+    commune, office = trusted
+    path, package = _next_package(commune, outbox)
+    _zip_with(path, {pkg.MANIFEST: b'{"format": [1, 0]}', pkg.PAYLOAD: package.payload,
+                     pkg.SIGNATURE: package.signature})
+    _refused(office, path, "bản kê thiếu hoặc sai mục")
+
+
+def test_packages_out_of_order_wait_for_the_missing_one(trusted, outbox):
+    commune, office = trusted
+    w = sites.writer(commune)
+    head = hh.members(commune, hh.find_by_code(commune, "01-0001", COMMUNE)["id"])[0]
+    paths = []
+    for name in ("Nguyễn Văn Đức A", "Nguyễn Văn Đức B", "Nguyễn Văn Đức C"):
+        hh.update_member(w, head["id"], {"full_name": name})
+        paths.append(export.export_package(commune, outbox / name).paths[0])
+    four, three = importer.import_files(office, [paths[2]]), importer.import_files(office, [paths[1]])
+    assert (four[0].status, four[0].reason) == ("held", "chờ gói số 2.")
+    assert (three[0].status, three[0].reason) == ("held", "chờ gói số 2.")
+    assert importer.status(office)["received"][0]["waiting_for"] == 2
+    assert hh.members(office, head["household_id"])[0]["full_name"] == "Nguyễn Văn Đức"
+    released = importer.import_files(office, [paths[0]])
+    assert [(r.package_no, r.status) for r in released] == [(2, "applied"), (3, "applied"),
+                                                            (4, "applied")]
+    assert owned_rows(office, COMMUNE) == owned_rows(commune, COMMUNE)
+
+
+def test_a_database_copied_by_hand_forks_the_stream(trusted, outbox, tmp_path):
+    commune, office = trusted
+    copy_path = tmp_path / "copied.sqlite"
+    commune.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copy(tmp_path / "commune.sqlite", copy_path)
+    copy = connection.connect(copy_path)
+    first, _ = _next_package(commune, outbox / "a")
+    hh.update_member(sites.writer(copy), hh.members(copy, hh.find_by_code(
+        copy, "01-0002", COMMUNE)["id"])[0]["id"], {"ethnicity": "Dao"})
+    second = export.export_package(copy, outbox / "b").paths[0]
+    assert first.name == second.name  # same site, same number, different content
+    assert importer.import_files(office, [first])[0].status == "applied"
+    before = owned_rows(office, COMMUNE)
+    forked = importer.import_files(office, [second])
+    assert forked[0].status == "fork" and "gói số 2 khác" in forked[0].reason
+    assert owned_rows(office, COMMUNE) == before
+    assert importer.status(office)["received"][0]["forks"] == [2]
+
+
+def test_wrong_clock_is_applied_but_reported(trusted, outbox, monkeypatch):
+    commune, office = trusted
+    real = time.time_ns
+    with monkeypatch.context() as patch:  # the commune PC's clock is three days ahead
+        patch.setattr(time, "time_ns", lambda: real() + 3 * 24 * 3600 * 10**9)
+        path, _ = _next_package(commune, outbox)
+    office_clock = office.execute("SELECT clock FROM site WHERE is_local = 1").fetchone()[0]
+    report = importer.import_files(office, [path])[0]
+    assert report.status == "applied"
+    assert "Đồng hồ máy gửi sai" in report.clock_warning
+    assert office.execute("SELECT clock FROM site WHERE is_local = 1").fetchone()[0] == office_clock
+
+
+def test_dry_run_writes_nothing(commune, office, outbox):
+    register_two_households(commune)
+    result = export.export_package(commune, outbox)
+    fingerprint = sites.local_site(commune).fingerprint
+    before = stored(office)
+    reports = importer.import_files(office, result.paths, dry_run=True, trust=[fingerprint])
+    # trust is not recorded by a dry run either: the plan is shown, nothing kept
+    assert reports[0].status == "dry_run" and reports[0].counts["new"] == 8
+    assert stored(office) == before
+
+
+def test_a_record_breaking_its_table_rules_is_refused_by_row(trusted, outbox):
+    commune, office = trusted
+    path, package = _next_package(commune, outbox)
+    records = pkg.decode_records(path.name, package.payload)
+    member = next(r for r in records if r.get("table") == "member")
+    member["row"]["birth_date"] = "31/02/1980"
+    path.write_bytes(_rebuild(commune, records=records, base=package))
+    report = importer.import_files(office, [path])[0]
+    assert report.status == "applied"
+    refused = [p for p in report.rows if p.action == "refused"]
+    assert len(refused) == 1 and refused[0].reason.startswith("Không hợp lệ")
+
+
+def test_a_row_of_another_owner_is_refused(trusted, outbox):
+    commune, office = trusted
+    path, package = _next_package(commune, outbox)
+    records = pkg.decode_records(path.name, package.payload)
+    records[-1]["row"]["owner_unit"] = "07306"
+    path.write_bytes(_rebuild(commune, records=records, base=package))
+    report = importer.import_files(office, [path])[0]
+    assert report.rows[-1].action == "refused"
+    assert "Sai chủ sở hữu" in report.rows[-1].reason and "07306" in report.rows[-1].reason
+
+
+def test_locked_rows_are_not_overwritten(trusted, outbox):
+    commune, office = trusted
+    head = hh.members(office, hh.find_by_code(office, "01-0001", COMMUNE)["id"])[0]
+    office.execute("INSERT INTO row_lock VALUES ('member', ?, 'danh sách đã ký', '2026-11-01')",
+                   [head["id"]])
+    path, _ = _next_package(commune, outbox)
+    report = importer.import_files(office, [path])[0]
+    assert report.rows[0].action == "refused" and "danh sách đã ký" in report.rows[0].reason
+    assert hh.members(office, head["household_id"])[0]["ethnicity"] == head["ethnicity"]
