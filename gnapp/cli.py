@@ -478,6 +478,162 @@ def report_make(out, round_year, unit_code, db_path, as_json):
           f"Đã lập {spec.label} vào {path}")
 
 
+@cli.group(context_settings=CONTEXT)
+def package():
+    """Gói đồng bộ giữa xã và cơ quan cấp trên (USB, thư điện tử)."""
+
+
+@package.command("export", context_settings=CONTEXT)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi gói (ví dụ ổ USB).")
+@click.option("--to", "to_unit", metavar="MÃ",
+              help="Đơn vị nhận (mặc định với máy xã: tỉnh của xã).")
+@click.option("--kind", type=click.Choice(["changes", "snapshot", "ack"]), default="changes",
+              show_default=True, help="changes: thay đổi từ gói trước; snapshot: toàn bộ dữ "
+                                      "liệu của đơn vị; ack: chỉ xác nhận đã nhận.")
+@click.option("--encrypt", is_flag=True, help="Mã hóa dữ liệu bằng khóa của đơn vị nhận.")
+@click.option("--max-size", "max_mb", type=float, default=0,
+              help="Chia gói thành nhiều phần, mỗi phần tối đa bấy nhiêu MB (gửi thư).")
+@click.option("--resend", "resend_no", type=int, metavar="SỐ",
+              help="Ghi lại gói số SỐ đã gửi (đúng từng byte).")
+@click.option("--force", is_flag=True, help="Tạo gói cả khi không có thay đổi mới.")
+@command_options()
+def package_export(out_dir, to_unit, kind, encrypt, max_mb, resend_no, force, db_path, as_json):
+    """Tạo gói đồng bộ tiếp theo gửi đơn vị nhận."""
+    from gnapp.sync import export
+
+    db = _open(db_path)
+    max_bytes = int(max_mb * 1024 * 1024)
+    if resend_no is not None:
+        paths = export.resend(db, resend_no, out_dir, to_unit=to_unit, max_bytes=max_bytes)
+        _emit(as_json, {"ok": True, "package_no": resend_no, "files": [str(p) for p in paths]},
+              f"Đã ghi lại gói số {resend_no}: " + ", ".join(p.name for p in paths))
+        return
+    result = export.export_package(db, out_dir, to_unit=to_unit, kind=kind, encrypt=encrypt,
+                                   max_bytes=max_bytes, force=force)
+    _emit(as_json, {"ok": True, **result.as_dict()},
+          lambda: "\n".join([result.message, *(f"  {p}" for p in result.paths)]))
+
+
+@package.command("import", context_settings=CONTEXT)
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Chỉ xem trước từng dòng sẽ ra sao, không ghi gì.")
+@click.option("--trust", multiple=True, metavar="MÃ_KHÓA",
+              help="Xác nhận máy gửi có mã khóa này (đã đối chiếu qua điện thoại, giấy tờ).")
+@command_options()
+def package_import(files, dry_run, trust, db_path, as_json):
+    """Nhận các gói đồng bộ (tệp .gnsync, các phần, hoặc cả thư mục)."""
+    from gnapp.sync import importer
+    from gnapp.sync import package as pkg
+
+    paths: list[Path] = []
+    for path in files:
+        if path.is_dir():
+            paths += sorted(p for p in path.iterdir() if pkg.SUFFIX in p.name)
+        else:
+            paths.append(path)
+    if not paths and not trust:
+        raise InputError("Chưa chọn tệp gói nào.", field="FILES")
+    db = _open(db_path)
+    reports = importer.import_files(db, paths, dry_run=dry_run, trust=trust)
+    problems = [r for r in reports if r.status in ("refused", "fork")
+                or r.counts["refused"] or r.counts["conflict"]]
+    data = {"ok": not problems, "packages": [r.as_dict() for r in reports]}
+
+    def text() -> str:
+        lines = []
+        for r in reports:
+            lines.append(r.summary())
+            if r.status == "untrusted":
+                lines.append(f"  Mã khóa máy gửi: {r.fingerprint}")
+            if r.clock_warning:
+                lines.append(f"  {r.clock_warning}")
+            for p in r.rows:
+                if p.action in ("refused", "conflict"):
+                    lines.append(f"  {p.table} {p.row_id}: {p.reason}")
+        return "\n".join(lines) or "Không có gói nào."
+
+    _emit(as_json, data, text)
+    if problems:
+        sys.exit(1)
+
+
+@package.command("status", context_settings=CONTEXT)
+@command_options()
+def package_status(db_path, as_json):
+    """Các luồng gói: đã gửi, đã được xác nhận, đã nhận, đang chờ, xung đột."""
+    from gnapp.sync import importer
+
+    db = _open(db_path)
+    data = importer.status(db)
+
+    def text() -> str:
+        lines = [f"Máy này: đơn vị {data['unit']}, mã khóa {data['fingerprint']}"]
+        for s in data["sent"]:
+            lines.append(f"Gửi {s['to_unit']}: đến gói số {s['last_sent']}, "
+                         f"đã được xác nhận đến gói số {s['acknowledged_up_to']}")
+        for r in data["received"]:
+            line = (f"Nhận từ {r['name'] or r['from_site']} ({r['from_unit']}): "
+                    f"đã nhận đến gói số {r['applied_up_to']}")
+            if r["waiting_for"]:
+                line += f", chờ gói số {r['waiting_for']}"
+            if r["forks"]:
+                line += f", trùng số gói {', '.join(map(str, r['forks']))}"
+            if not r["trusted"]:
+                line += ", chưa xác nhận máy gửi"
+            lines.append(line)
+        lines.append(f"Xung đột đang chờ quyết định: {data['open_conflicts']}")
+        return "\n".join(lines)
+
+    _emit(as_json, {"ok": True, **data}, text)
+
+
+@package.command("conflicts", context_settings=CONTEXT)
+@command_options()
+def package_conflicts(db_path, as_json):
+    """Các xung đột đang chờ quyết định, từng trường hai giá trị."""
+    from gnapp.sync import conflicts
+
+    db = _open(db_path)
+    found = conflicts.open_conflicts(db)
+
+    def text() -> str:
+        lines = []
+        for c in found:
+            lines.append(f"Xung đột số {c.id}: {c.label} {c.row_id} (đơn vị {c.owner_unit}, "
+                         f"từ {c.sender_name or c.from_site})")
+            for f in c.as_dict()["fields"]:
+                lines.append(f"  {f['field']}: ở đây «{f['ours']}» — máy gửi «{f['theirs']}»")
+        return "\n".join(lines) or "Không có xung đột nào."
+
+    _emit(as_json, {"ok": True, "conflicts": [c.as_dict() for c in found]}, text)
+
+
+@package.command("resolve", context_settings=CONTEXT)
+@click.argument("conflict_id", type=int)
+@click.option("--ours", multiple=True, metavar="TRƯỜNG", help="Giữ giá trị ở máy này.")
+@click.option("--theirs", multiple=True, metavar="TRƯỜNG", help="Lấy giá trị của máy gửi.")
+@click.option("--set", "typed", multiple=True, metavar="TRƯỜNG=GIÁ_TRỊ",
+              help="Gõ giá trị khác cho trường.")
+@click.option("--user", help="Người quyết định (ghi vào nhật ký).")
+@command_options()
+def package_resolve(conflict_id, ours, theirs, typed, user, db_path, as_json):
+    """Quyết định một xung đột, từng trường."""
+    from gnapp.sync import conflicts
+
+    choices: dict = {f: "ours" for f in ours}
+    choices.update({f: "theirs" for f in theirs})
+    for item in typed:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise InputError(f"«{item}» phải có dạng TRƯỜNG=GIÁ_TRỊ.", field="--set")
+        choices[name.strip()] = {"value": value}
+    db = _open(db_path)
+    row = conflicts.resolve(db, conflict_id, choices, user=user)
+    _emit(as_json, {"ok": True, "row_id": row["id"], "version": row["version"]},
+          f"Đã quyết định xung đột số {conflict_id}; dòng có phiên bản {row['version']}.")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="gnapp", standalone_mode=True)
