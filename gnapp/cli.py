@@ -634,6 +634,76 @@ def package_resolve(conflict_id, ours, theirs, typed, user, db_path, as_json):
           f"Đã quyết định xung đột số {conflict_id}; dòng có phiên bản {row['version']}.")
 
 
+@cli.group(context_settings=CONTEXT)
+def approval():
+    """Phê duyệt hoặc trả lại kết quả rà soát của xã (máy cơ quan cấp trên)."""
+
+
+def _approval_options(fn):
+    fn = click.option("--user", help="Người quyết định (ghi vào nhật ký).")(fn)
+    fn = click.option("--village", metavar="MÃ_THÔN", help="Chỉ một thôn của xã.")(fn)
+    fn = click.option("--kind", type=click.Choice(["periodic", "regular", "general"]),
+                      default="periodic", show_default=True, help="Loại đợt rà soát.")(fn)
+    fn = click.option("--round", "year", type=int, required=True, help="Năm của đợt rà soát.")(fn)
+    return click.option("--commune", required=True, metavar="MÃ_XÃ", help="Mã xã.")(fn)
+
+
+def _decide(state, commune, year, kind, village, comment, user, db_path, as_json):
+    from gnapp.db.approvals import STATE_LABELS
+    from gnapp.sync import approvals
+
+    db = _open(db_path)
+    row = approvals.decide(db, commune=commune, year=year, kind=kind, village=village,
+                           state=state, comment=comment, user=user)
+    _emit(as_json, {"ok": True, "approval_id": row["id"], "state": state,
+                    "fingerprint": row["fingerprint"], "reviews": row["row_count"]},
+          f"Đã ghi: {STATE_LABELS[state]} ({row['row_count']} phiếu rà soát). Quyết định được "
+          f"gửi xuống xã trong gói đồng bộ tiếp theo.")
+
+
+@approval.command("approve", context_settings=CONTEXT)
+@_approval_options
+@click.option("--comment", help="Ý kiến kèm theo.")
+@command_options()
+def approval_approve(commune, year, kind, village, user, comment, db_path, as_json):
+    """Phê duyệt đợt rà soát của xã (khóa các phiếu đã duyệt)."""
+    _decide("approved", commune, year, kind, village, comment, user, db_path, as_json)
+
+
+@approval.command("return", context_settings=CONTEXT)
+@_approval_options
+@click.option("--comment", required=True, help="Ý kiến: xã cần sửa gì.")
+@command_options()
+def approval_return(commune, year, kind, village, user, comment, db_path, as_json):
+    """Trả lại đợt rà soát cho xã kèm ý kiến (mở khóa để xã sửa)."""
+    _decide("returned", commune, year, kind, village, comment, user, db_path, as_json)
+
+
+@approval.command("list", context_settings=CONTEXT)
+@click.option("--commune", metavar="MÃ_XÃ", help="Chỉ một xã.")
+@command_options()
+def approval_list(commune, db_path, as_json):
+    """Các quyết định phê duyệt, trả lại và trạng thái hiện tại (kể cả phê duyệt đã cũ)."""
+    from gnapp.db import approvals
+
+    db = _open(db_path)
+    sql = ("SELECT a.*, r.year, v.name AS village_name FROM approval a "
+           "JOIN review_round r ON r.id = a.round_id LEFT JOIN admin_unit v ON v.id = a.village_id "
+           "WHERE a.deleted = 0")
+    rows = list(db.query(sql + (" AND a.unit_code = ?" if commune else "")
+                         + " ORDER BY a.unit_code, r.year", [commune] if commune else []))
+    items = [{"commune": r["unit_code"], "year": r["year"], "village": r["village_name"],
+              "state": r["state"], "status": approvals.status(db, r),
+              "status_label": approvals.STATE_LABELS[approvals.status(db, r)],
+              "comment": r["comment"], "decided_on": r["decided_on"],
+              "reviews": r["row_count"]} for r in rows]
+    _emit(as_json, {"ok": True, "approvals": items},
+          lambda: "\n".join(f"{i['commune']} đợt {i['year']}"
+                            f"{' – ' + i['village'] if i['village'] else ''}: {i['status_label']}"
+                            f"{' — ' + i['comment'] if i['comment'] else ''}"
+                            for i in items) or "Chưa có quyết định nào.")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="gnapp", standalone_mode=True)

@@ -110,3 +110,14 @@ register(SyncTable(name="household_request", label="giấy đề nghị",
 register(SyncTable(name="procedure_step", label="bước rà soát",
                    validate=validate_step))
 register(SyncTable(name="duplicate_decision", label="xác định người trùng"))
+
+
+def _approval_locks(db, new: Mapping[str, Any], old: Mapping[str, Any] | None) -> None:
+    from gnapp.db.approvals import refresh_locks
+
+    refresh_locks(db, new, old)
+
+
+# An office's approval or return of a commune's round: office-owned, locks what it approved.
+register(SyncTable(name="approval", label="phê duyệt kết quả rà soát",
+                   after_write=_approval_locks))

@@ -359,3 +359,20 @@ def m006_sync(db: Database) -> None:
     db.execute("CREATE INDEX conflict_open ON conflict(state, owner_unit)")
     # When a person confirmed a peer site's key (trust on first use); NULL = not yet.
     db.execute("ALTER TABLE site ADD COLUMN trusted_at TEXT")
+
+
+@migrations()
+def m010_approvals(db: Database) -> None:
+    """An office's approval or return of a commune's review round (or one village of it)."""
+    create_synced_table(db, "approval", """
+        unit_code TEXT NOT NULL,
+        round_id TEXT NOT NULL REFERENCES review_round(id) DEFERRABLE INITIALLY DEFERRED,
+        village_id TEXT REFERENCES admin_unit(id) DEFERRABLE INITIALLY DEFERRED,
+        state TEXT NOT NULL CHECK (state IN ('approved', 'returned')),
+        comment TEXT,
+        fingerprint TEXT NOT NULL,
+        row_count INTEGER NOT NULL,
+        decided_on TEXT NOT NULL,
+        decided_by TEXT NOT NULL""")
+    db.execute("CREATE UNIQUE INDEX approval_scope ON approval(round_id, coalesce(village_id, '')) "
+               "WHERE deleted = 0")

@@ -51,3 +51,25 @@ def test_conflict_listed_and_resolved_from_the_command_line(commune, pc2, tmp_pa
     run("package", "resolve", str(conflict["id"]), "--db", p, "--set", "full_name=Nguyễn Văn Đức")
     assert run_json("package", "conflicts", "--db", p)["conflicts"] == []
     assert hh.members(pc2, head["household_id"])[0]["full_name"] == "Nguyễn Văn Đức"
+
+
+def test_approve_and_return_from_the_command_line(commune, office, tmp_path):
+    from gnapp.db import reviews
+
+    rows = register_two_households(commune)
+    w = sites.writer(commune)
+    round_ = reviews.create_round(w, year=2025, kind="periodic", standard_id="CN2022")
+    reviews.save_review(w, round_["id"], rows["01-0001"]["id"], income_per_person=1_100_000,
+                        reviewer="Hà Văn Tâm", review_date="2025-10-02")
+    c, o = tmp_path / "commune.sqlite", tmp_path / "office.sqlite"
+    run("package", "export", "--db", c, "--out", tmp_path / "up")
+    run("package", "import", "--db", o, tmp_path / "up", "--trust",
+        sites.local_site(commune).fingerprint)
+    done = run_json("approval", "approve", "--db", o, "--commune", COMMUNE, "--round", "2025")
+    assert done["reviews"] == 1
+    run("approval", "return", "--db", o, "--commune", COMMUNE, "--round", "2025", code=2)
+    run("approval", "return", "--db", o, "--commune", COMMUNE, "--round", "2025",
+        "--comment", "Thiếu chữ ký người rà soát")
+    [item] = run_json("approval", "list", "--db", o)["approvals"]
+    assert (item["status"], item["comment"]) == ("returned", "Thiếu chữ ký người rà soát")
+    assert "bị trả lại — Thiếu chữ ký" in run("approval", "list", "--db", o).output
