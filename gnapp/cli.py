@@ -488,9 +488,11 @@ def package():
               help="Thư mục ghi gói (ví dụ ổ USB).")
 @click.option("--to", "to_unit", metavar="MÃ",
               help="Đơn vị nhận (mặc định với máy xã: tỉnh của xã).")
-@click.option("--kind", type=click.Choice(["changes", "snapshot", "ack"]), default="changes",
-              show_default=True, help="changes: thay đổi từ gói trước; snapshot: toàn bộ dữ "
-                                      "liệu của đơn vị; ack: chỉ xác nhận đã nhận.")
+@click.option("--kind", type=click.Choice(["changes", "snapshot", "ack", "recovery"]),
+              default="changes", show_default=True,
+              help="changes: thay đổi từ gói trước; snapshot: toàn bộ dữ liệu của đơn vị; ack: "
+                   "chỉ xác nhận đã nhận; recovery (máy cấp trên): dữ liệu của một xã cho máy "
+                   "mới của xã.")
 @click.option("--encrypt", is_flag=True, help="Mã hóa dữ liệu bằng khóa của đơn vị nhận.")
 @click.option("--max-size", "max_mb", type=float, default=0,
               help="Chia gói thành nhiều phần, mỗi phần tối đa bấy nhiêu MB (gửi thư).")
@@ -520,8 +522,10 @@ def package_export(out_dir, to_unit, kind, encrypt, max_mb, resend_no, force, db
 @click.option("--dry-run", is_flag=True, help="Chỉ xem trước từng dòng sẽ ra sao, không ghi gì.")
 @click.option("--trust", multiple=True, metavar="MÃ_KHÓA",
               help="Xác nhận máy gửi có mã khóa này (đã đối chiếu qua điện thoại, giấy tờ).")
+@click.option("--accept-recovery", is_flag=True,
+              help="Nhận gói khôi phục của cơ quan cấp trên (máy này thay máy cũ bị mất).")
 @command_options()
-def package_import(files, dry_run, trust, db_path, as_json):
+def package_import(files, dry_run, trust, accept_recovery, db_path, as_json):
     """Nhận các gói đồng bộ (tệp .gnsync, các phần, hoặc cả thư mục)."""
     from gnapp.sync import importer
     from gnapp.sync import package as pkg
@@ -535,7 +539,8 @@ def package_import(files, dry_run, trust, db_path, as_json):
     if not paths and not trust:
         raise InputError("Chưa chọn tệp gói nào.", field="FILES")
     db = _open(db_path)
-    reports = importer.import_files(db, paths, dry_run=dry_run, trust=trust)
+    reports = importer.import_files(db, paths, dry_run=dry_run, trust=trust,
+                                    accept_recovery=accept_recovery)
     problems = [r for r in reports if r.status in ("refused", "fork")
                 or r.counts["refused"] or r.counts["conflict"]]
     data = {"ok": not problems, "packages": [r.as_dict() for r in reports]}

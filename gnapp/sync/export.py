@@ -170,15 +170,19 @@ def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = N
     """Write the stream's next package into ``out_dir``.
 
     :param kind: ``changes`` (what changed since the previous package), ``snapshot`` (every
-        row this unit owns) or ``ack`` (only what we received)
+        row this unit owns), ``ack`` (only what we received) or ``recovery`` (an office's
+        copy of every row a commune owns, for the commune's new site after a lost PC)
     :param encrypt: encrypt the payload for the receiving unit's (trusted) site
     :param max_bytes: split the file into parts of at most this size (0: one file)
     :param force: write a package even when there is nothing new to send
     """
-    if kind not in ("changes", "snapshot", "ack"):
-        raise InputError(f"Loại gói «{kind}» không hợp lệ (changes, snapshot, ack).",
+    if kind not in ("changes", "snapshot", "ack", "recovery"):
+        raise InputError(f"Loại gói «{kind}» không hợp lệ (changes, snapshot, ack, recovery).",
                          field="kind")
     site = sites.require_site(db)
+    if kind == "recovery" and (site.role != "office" or not to_unit):
+        raise InputError("Gói khôi phục do máy cơ quan cấp trên lập cho một xã (--to MÃ_XÃ).",
+                         field="kind")
     to_unit = to_unit or default_receiver(db)
     if units.get_unit(db, to_unit) is None:
         raise InputError(f"Không có đơn vị hành chính mã «{to_unit}».", field="to")
@@ -191,6 +195,8 @@ def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = N
             records = list(_change_records(db, site.unit_code, to_unit, last_seq, upto))
         elif kind == "snapshot":
             records = list(_snapshot_records(db, site.unit_code, upto))
+        elif kind == "recovery":  # the commune's own rows, as the office holds them
+            records = list(_snapshot_records(db, to_unit, upto))
         else:
             records = []
         acks = ack_records(db, to_unit)

@@ -282,8 +282,8 @@ def _logged(db: Database, row_id: str, stamp: str) -> bool:
                       [row_id, stamp]).fetchone() is not None
 
 
-def plan_record(db: Database, record: Mapping[str, Any], sender_unit: str,
-                kind: str) -> RowPlan:
+def plan_record(db: Database, record: Mapping[str, Any], sender_unit: str, kind: str,
+                receiver_unit: str = "") -> RowPlan:
     """The plan for one record, by the first rule of SYNC.md §5 that matches."""
     table, row_id = str(record.get("table")), str(record.get("id"))
     problem = _malformed(db, record)
@@ -300,7 +300,8 @@ def plan_record(db: Database, record: Mapping[str, Any], sender_unit: str,
     if has_errors(issues):
         return RowPlan(table, row_id, REFUSED,
                        "Không hợp lệ: " + "; ".join(i.message for i in issues), record=dict(record))
-    if row["owner_unit"] != sender_unit:
+    recovering = kind == "recovery" and row["owner_unit"] == receiver_unit
+    if row["owner_unit"] != sender_unit and not recovering:
         return RowPlan(table, row_id, REFUSED,
                        f"Sai chủ sở hữu: {spec.label} thuộc đơn vị {row['owner_unit']}, đơn vị "
                        f"gửi {sender_unit} không được sửa.", record=dict(record))
@@ -327,9 +328,9 @@ def plan_record(db: Database, record: Mapping[str, Any], sender_unit: str,
 
 def plan(db: Database, package: Package, records: Sequence[Mapping[str, Any]]) -> list[RowPlan]:
     """Dry run: what each row record of the package would do. Writes nothing."""
-    sender_unit = package.stream["from_unit"]
-    return [plan_record(db, r, sender_unit, package.kind) for r in records
-            if r.get("type", "row") == "row"]
+    stream = package.stream
+    return [plan_record(db, r, stream["from_unit"], package.kind, stream["to_unit"])
+            for r in records if r.get("type", "row") == "row"]
 
 
 # -- apply ------------------------------------------------------------------------------
@@ -460,12 +461,20 @@ def _hold(db: Database, package: Package, state: str, reason: str,
 
 
 def import_package(db: Database, package: Package, *, dry_run: bool = False,
-                   trust: Iterable[str] = ()) -> ImportReport:
-    """Run one package through verify → order → plan → apply."""
+                   trust: Iterable[str] = (), accept_recovery: bool = False) -> ImportReport:
+    """Run one package through verify → order → plan → apply.
+
+    A recovery package (an office's copy of this commune's rows) is applied only with
+    ``accept_recovery``: a person confirms that this site replaces a lost one.
+    """
     try:
         site = verify(db, package, trust=trust, dry_run=dry_run)
     except Refused as refused:
         return _report_for(package, "refused", refused.reason)
+    if package.kind == "recovery" and not (accept_recovery or dry_run):
+        return _report_for(package, "held", "gói khôi phục dữ liệu của xã từ cơ quan cấp trên: "
+                                            "chỉ nhận khi người dùng xác nhận máy này thay máy "
+                                            "cũ bị mất (--accept-recovery).")
     if site is None:
         report = _report_for(package, "untrusted",
                              "máy gửi chưa được xác nhận; đối chiếu mã khóa "
@@ -548,7 +557,7 @@ def _untrusted(db: Database, trust: Iterable[str]) -> list[Package]:
 
 
 def import_files(db: Database, paths: Iterable[str | Path], *, dry_run: bool = False,
-                 trust: Iterable[str] = ()) -> list[ImportReport]:
+                 trust: Iterable[str] = (), accept_recovery: bool = False) -> list[ImportReport]:
     """Import packages (whole files or their parts), then whatever they release.
 
     Packages are taken in stream order whatever order the files come in; with ``trust``,
@@ -567,7 +576,8 @@ def import_files(db: Database, paths: Iterable[str | Path], *, dry_run: bool = F
     unique = {p.manifest_sha256: p for p in packages}
     packages = sorted(unique.values(), key=lambda p: (p.stream["from_site"], p.package_no))
     for package in packages:
-        report = import_package(db, package, dry_run=dry_run, trust=trust)
+        report = import_package(db, package, dry_run=dry_run, trust=trust,
+                                accept_recovery=accept_recovery)
         reports.append(report)
         if report.status == "applied":
             reports += _release_held(db, package.stream["from_site"], package.stream["to_unit"])

@@ -261,3 +261,56 @@ def test_locked_rows_are_not_overwritten(trusted, outbox):
     report = importer.import_files(office, [path])[0]
     assert report.rows[0].action == "refused" and "danh sách đã ký" in report.rows[0].reason
     assert hh.members(office, head["household_id"])[0]["ethnicity"] == head["ethnicity"]
+
+
+def test_a_crash_during_apply_leaves_nothing_and_the_package_can_come_again(
+        commune, office, outbox, monkeypatch):
+    register_two_households(commune)
+    result = export.export_package(commune, outbox)
+    fingerprint = sites.local_site(commune).fingerprint
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5:
+            raise OSError("ổ đĩa đầy")
+        return real(*args, **kwargs)
+
+    real = importer.write_row
+    monkeypatch.setattr(importer, "write_row", failing)
+    before = stored(office)
+    with pytest.raises(OSError):
+        importer.import_files(office, result.paths, trust=[fingerprint])
+    after = stored(office)
+    # the sender's key was confirmed (its own step), but no row, log entry or ledger entry
+    assert {k: v for k, v in after.items() if k != "site"} == \
+        {k: v for k, v in before.items() if k != "site"}
+    monkeypatch.setattr(importer, "write_row", real)
+    assert importer.import_files(office, result.paths)[0].status == "applied"
+    assert owned_rows(office, COMMUNE) == owned_rows(commune, COMMUNE)
+
+
+def test_a_recovery_package_restores_a_lost_commune_pc(commune, office, outbox, tmp_path):
+    register_two_households(commune)
+    send(commune, office, outbox / "up")
+    kept = owned_rows(commune, COMMUNE)
+    commune.close()  # the PC is lost; a new one is set up for the same commune
+    new_pc = connection.connect(tmp_path / "new-pc.sqlite")
+    sites.init_site(new_pc, COMMUNE, "commune")
+    with pytest.raises(Exception, match="Gói khôi phục do máy cơ quan cấp trên lập"):
+        export.export_package(new_pc, outbox, kind="recovery")
+    recovery = export.export_package(office, outbox / "down", to_unit=COMMUNE, kind="recovery")
+    assert recovery.counts["household"] == 2
+    office_key = sites.local_site(office).fingerprint
+    held = importer.import_files(new_pc, recovery.paths, trust=[office_key])
+    assert held[0].status == "held" and "--accept-recovery" in held[0].reason
+    assert owned_rows(new_pc, COMMUNE)["household"] == []
+    done = importer.import_files(new_pc, recovery.paths, accept_recovery=True)
+    assert done[0].status == "applied" and done[0].counts["new"] == 8
+    assert owned_rows(new_pc, COMMUNE) == kept
+    # the new PC goes on from there: its edits reach the office as updates
+    w = sites.writer(new_pc)
+    head = hh.members(new_pc, hh.find_by_code(new_pc, "01-0001", COMMUNE)["id"])[0]
+    hh.update_member(w, head["id"], {"ethnicity": "Tày"})
+    _, reports = send(new_pc, office, outbox / "up-new")
+    assert [p.action for p in reports[0].rows] == ["update"]
