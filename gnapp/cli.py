@@ -709,6 +709,66 @@ def approval_list(commune, db_path, as_json):
                             for i in items) or "Chưa có quyết định nào.")
 
 
+@cli.group(context_settings=CONTEXT)
+def standards():
+    """Chuẩn nghèo: xem, xuất ra tệp để sửa, nạp bản đã sửa (máy cơ quan cấp trên)."""
+
+
+@standards.command("list", context_settings=CONTEXT)
+@command_options()
+def standards_list(db_path, as_json):
+    """Các chuẩn nghèo có hiệu lực ở máy này (kèm nguồn: đi kèm phần mềm hay do cấp trên nạp)."""
+    from gnapp.db import standards as stored
+
+    db = _open(db_path)
+    mine = {r[0]: r[1] for r in db.execute(
+        "SELECT code, owner_unit FROM poverty_standard WHERE deleted = 0")}
+    items = [{"id": s.id, "title": s.title, "status": s.status,
+              "from": s.valid_from.isoformat(), "to": s.valid_to.isoformat(),
+              "stored_by": mine.get(s.id)} for s in stored.standards(db).values()]
+    _emit(as_json, {"ok": True, "standards": items},
+          lambda: "\n".join(f"{i['id']} ({i['from']} – {i['to']}), {i['title']}"
+                            + (f" — do {i['stored_by']} nạp" if i["stored_by"] else "")
+                            for i in items))
+
+
+@standards.command("export", context_settings=CONTEXT)
+@click.argument("standard_id", metavar="MÃ_CHUẨN")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp JSON ghi ra.")
+@command_options()
+def standards_export(standard_id, out, db_path, as_json):
+    """Ghi một chuẩn nghèo ra tệp JSON (để sửa rồi nạp lại)."""
+    from gnapp.db import standards as stored
+    from gnapp.domain.standards import to_dict
+
+    db = _open(db_path)
+    data = to_dict(stored.standard(db, standard_id))
+    out.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _emit(as_json, {"ok": True, "path": str(out)}, f"Đã ghi chuẩn {standard_id} vào {out}")
+
+
+@standards.command("load", context_settings=CONTEXT)
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--note", help="Ghi chú (ví dụ: căn cứ văn bản hướng dẫn mới).")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def standards_load(source, note, user, db_path, as_json):
+    """Nạp chuẩn nghèo tạm thời đã bổ sung, hoặc chuẩn riêng của tỉnh; gửi xuống xã theo gói."""
+    from gnapp.db import sites
+    from gnapp.db import standards as stored
+
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"không đọc được tệp chuẩn nghèo ({exc})", source=source.name) from None
+    db = _open(db_path)
+    row = stored.store(sites.writer(db, user), data, note=note, name=source.name)
+    _emit(as_json, {"ok": True, "id": row["code"], "version": row["version"]},
+          f"Đã nạp chuẩn {row['code']} (lần {row['version']}); chuẩn được gửi xuống xã trong gói "
+          "đồng bộ tiếp theo.")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="gnapp", standalone_mode=True)

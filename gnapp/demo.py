@@ -141,7 +141,7 @@ def _fill_rounds(w, rng: random.Random) -> int:
     homes = [r["id"] for r in db.query("SELECT id FROM household WHERE deleted = 0 "
                                          "AND status = 'active' ORDER BY code")]
     for round_, share, finish in ((finished, 1.0, True), (current, 0.35, False)):
-        codes = reviews.standard(round_["standard_id"]).indicator_codes
+        codes = reviews.standard(round_["standard_id"], db).indicator_codes
         for home in homes[:int(len(homes) * share)]:
             income, deprivations = _answers(rng, codes, 0.14)
             if reviews.review_of(db, round_["id"], home):

@@ -428,7 +428,7 @@ class _Planner:
         if year not in self.standards:
             try:
                 self.standards[year] = standard_for(date(year + 1, 1, 1),
-                                                    reviews.standards()).id
+                                                    reviews.standards(self.db)).id
             except InputError as exc:
                 return InputError(exc.message, **where)
             self.rounds.setdefault(year, None)
@@ -715,7 +715,7 @@ class _Planner:
             return [], None, [], ""
         year = item.year
         round_id = self.rounds.get(year)
-        standard = reviews.standard(self.standards[year])
+        standard = reviews.standard(self.standards[year], self.db)
         stored = (reviews.review_of(self.db, round_id, household_id)
                   if round_id and household_id else None)
         deprivations = {**_stored_deprivations(stored), **review.deprivations}

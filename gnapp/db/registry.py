@@ -121,3 +121,13 @@ def _approval_locks(db, new: Mapping[str, Any], old: Mapping[str, Any] | None) -
 # An office's approval or return of a commune's round: office-owned, locks what it approved.
 register(SyncTable(name="approval", label="phê duyệt kết quả rà soát",
                    after_write=_approval_locks))
+
+
+def _validate_standard(values: Mapping[str, Any]) -> list[Issue]:
+    from gnapp.db.standards import validate_row
+
+    return validate_row(values)
+
+
+# Poverty standards an office loads or completes and sends down.
+register(SyncTable(name="poverty_standard", label="chuẩn nghèo", validate=_validate_standard))

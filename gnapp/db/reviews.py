@@ -12,18 +12,18 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from sqlite_utils import Database
 
 from gnapp.db import households as hh
+from gnapp.db import standards as stored_standards
 from gnapp.db.store import NotFound, Writer, WriteError, get_row
 from gnapp.domain import classify as rules
 from gnapp.domain import suggest, transitions
 from gnapp.domain.errors import InputError
 from gnapp.domain.issues import Issue, error
-from gnapp.domain.standards import Standard, load_standards, standard_for
+from gnapp.domain.standards import Standard, standard_for
 
 ROUND_KINDS = {"periodic": "Rà soát định kỳ", "regular": "Rà soát thường xuyên",
                "general": "Tổng rà soát"}
@@ -31,17 +31,13 @@ ROUND_KINDS = {"periodic": "Rà soát định kỳ", "regular": "Rà soát thư�
 _LEAVING = {"moved_out": "moved_out", "merged": "merged", "death": "death"}
 
 
-@lru_cache(maxsize=1)
-def standards() -> dict[str, Standard]:
-    """The standards shipped in ``resources/standards`` (read once)."""
-    return load_standards()
+def standards(db: Database | None = None) -> dict[str, Standard]:
+    """The standards in force here: shipped, and those an office stored (``db`` given)."""
+    return stored_standards.standards(db)
 
 
-def standard(standard_id: str) -> Standard:
-    try:
-        return standards()[standard_id]
-    except KeyError:
-        raise InputError(f"Không có chuẩn nghèo «{standard_id}».", field="standard_id") from None
+def standard(standard_id: str, db: Database | None = None) -> Standard:
+    return stored_standards.standard(db, standard_id)
 
 
 def _round_dates(kind: str, year: int, month: int | None) -> tuple[date, date]:
@@ -67,8 +63,8 @@ def create_round(w: Writer, *, year: int, kind: str, month: int | None = None,
     starts, ends = _round_dates(kind, year, month)
     if standard_id is None:
         applies = starts if kind == "regular" else date(year + 1, 1, 1)
-        standard_id = standard_for(applies, standards()).id
-    standard(standard_id)
+        standard_id = standard_for(applies, standards(w.db)).id
+    standard(standard_id, w.db)
     return w.insert("review_round", {
         "year": year, "kind": kind, "month": month if kind == "regular" else None,
         "standard_id": standard_id, "starts_on": starts.isoformat(),
@@ -133,9 +129,10 @@ def _review_input(values: Mapping[str, Any]) -> rules.ReviewInput:
         farm_income_per_person=values.get("farm_income_per_person"))
 
 
-def classification(values: Mapping[str, Any]) -> rules.Classification:
+def classification(values: Mapping[str, Any],
+                   db: Database | None = None) -> rules.Classification:
     """The classification a stored review stands for (recomputed from its answers)."""
-    std = standard(values["standard_id"])
+    std = standard(values["standard_id"], db)
     if values.get("screen_result") == "stop":
         return rules.Classification(
             klass="not_poor", b2=None, deprivation_count=None, basis=None,
@@ -175,7 +172,7 @@ def save_review(w: Writer, round_id: str, household_id: str, *,
         "standard_id": round_["standard_id"], "causes": json.dumps(sorted(causes)),
         "needs": json.dumps(sorted(needs)), "persons": len(hh.members(db, household_id)),
         "override_reason": override_reason, "class": override_class}
-    result = classification(values)
+    result = classification(values, db)
     values.update(klass_fields(result))
     existing = review_of(db, round_id, household_id)
     if existing is None:
@@ -198,7 +195,7 @@ def klass_fields(result: rules.Classification) -> dict:
 
 def checklist(db: Database, review: Mapping[str, Any]) -> list[Issue]:
     """What keeps a review from being complete (errors) and what to look at (warnings)."""
-    issues = list(classification(review).issues)
+    issues = list(classification(review, db).issues)
     if not review.get("review_date"):
         issues.append(error("review.date_missing", "Chưa nhập ngày rà soát.", "review_date"))
     if not review.get("reviewer"):

@@ -376,3 +376,15 @@ def m010_approvals(db: Database) -> None:
         decided_by TEXT NOT NULL""")
     db.execute("CREATE UNIQUE INDEX approval_scope ON approval(round_id, coalesce(village_id, '')) "
                "WHERE deleted = 0")
+
+
+@migrations()
+def m011_standards(db: Database) -> None:
+    """Poverty standards an office loads or completes (a provisional one, a province overlay)
+    and sends down; they take precedence over the files shipped with the program."""
+    create_synced_table(db, "poverty_standard", """
+        code TEXT NOT NULL,
+        body TEXT NOT NULL,
+        note TEXT""")
+    db.execute("CREATE UNIQUE INDEX poverty_standard_code ON poverty_standard(owner_unit, code) "
+               "WHERE deleted = 0")

@@ -196,7 +196,7 @@ def preview(db: Database, household: Mapping[str, Any], standard_id: str, draft:
         "deprivations": json.dumps({k: (None if v is None else int(v))
                                     for k, v in draft.deprivations.items()}),
         "standard_id": standard_id, "class": None, "override_reason": None}
-    result = reviews.classification(values)
+    result = reviews.classification(values, db)
     if draft.override_class and draft.screen_result != "stop":
         try:
             result = classify.override(result, draft.override_class, draft.override_reason)
@@ -424,7 +424,7 @@ class ReviewForm(QDialog):
         self.household_id = household_id
         self.today = today or date.today()
         self.round = reviews.get_round(db, round_id)
-        self.standard = reviews.standard(self.round["standard_id"])
+        self.standard = reviews.standard(self.round["standard_id"], db)
         self.household = hh.household(db, household_id)
         self.members = hh.members(db, household_id)
         self.review: dict | None = reviews.review_of(db, round_id, household_id)

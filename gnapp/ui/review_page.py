@@ -697,7 +697,7 @@ class ReviewPage(QWidget):
             self.round_info.setText(NO_ROUNDS)
             self.round_info.setStyleSheet("")
         else:
-            standard = reviews.standard(round_["standard_id"])
+            standard = reviews.standard(round_["standard_id"], self._db)
             text = f"{round_period(round_)}. Chuẩn {standard.id}: {standard.title}."
             if standard.is_provisional:
                 text += (f" Chuẩn {standard.id} là chuẩn tạm thời: kết quả phân loại cần xem "
