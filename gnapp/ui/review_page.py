@@ -14,7 +14,7 @@ review form. Every write runs in the task manager's worker.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
-from gnapp.db import procedure, reviews, sites
+from gnapp.db import approvals, procedure, reviews, sites
 from gnapp.db.store import NotFound
 from gnapp.domain import procedure as steps
 from gnapp.domain.codes import CLASS
@@ -476,6 +476,18 @@ class RoundHouseholdModel(HouseholdListModel):
 
 # -- the page ----------------------------------------------------------------------------------
 
+def approval_text(approval: Mapping[str, Any]) -> str:
+    """How an office's decision on the round reads where the reviews are edited."""
+    where = f" ({approval['village_name']})" if approval.get("village_name") else ""
+    day = format_date(date.fromisoformat(approval["decided_on"]))
+    if approval["status"] == approvals.RETURNED:
+        return f"Cấp trên trả lại{where} ngày {day}: {approval['comment']}"
+    if approval["status"] == approvals.STALE:
+        return (f"Cấp trên đã phê duyệt{where} ngày {day}, nhưng phiếu đã sửa sau khi gửi: "
+                "cần gửi lại để được phê duyệt.")
+    return f"Cấp trên đã phê duyệt{where} ngày {day}: các phiếu đã khóa."
+
+
 class ReviewPage(QWidget):
     """The "Rà soát" area: rounds, the round's dashboard per village, households to review.
 
@@ -702,9 +714,10 @@ class ReviewPage(QWidget):
             if standard.is_provisional:
                 text += (f" Chuẩn {standard.id} là chuẩn tạm thời: kết quả phân loại cần xem "
                          "lại khi có văn bản chính thức.")
-            self.round_info.setText(text)
+            decisions = [approval_text(a) for a in approvals.for_round(self._db, round_id)]
+            self.round_info.setText("\n".join([text, *decisions]))
             self.round_info.setStyleSheet(f"color: {WARNING_COLOR};"
-                                          if standard.is_provisional else "")
+                                          if standard.is_provisional or decisions else "")
         self.refresh()
 
     def refresh(self) -> None:

@@ -513,3 +513,23 @@ def test_coming_back_to_the_page_keeps_the_village_and_household(make_window, ro
     window.show_area("Rà soát")
     assert page.selected_village_id() == page.progress[1]["village_id"]
     assert page.selected_household_id() == chosen
+
+
+def test_the_offices_return_is_shown_where_the_reviews_are_edited(make_window, round_path):
+    """A return (as it arrives in the office's package) shows its comment above the round."""
+    from gnapp.db.store import Actor, Writer
+    from gnapp.db.approvals import Scope, fingerprint
+
+    db = connection.connect(round_path)
+    round_ = reviews.rounds(db)[-1]
+    office = Writer(db, Actor(site_id="office-site", unit_code="24", user="sonv"))
+    print_, count = fingerprint(db, Scope(round_["id"]))
+    office.insert("approval", {"unit_code": "07339", "round_id": round_["id"],
+                               "village_id": None, "state": "returned", "fingerprint": print_,
+                               "row_count": count, "decided_on": "2025-12-20",
+                               "decided_by": "sonv",
+                               "comment": "Thôn Đồng Tâm chưa có biên bản họp dân."})
+    db.close()
+    page = review_page(make_window(round_path))
+    assert page.round_info.text().splitlines()[1] == (
+        "Cấp trên trả lại ngày 20/12/2025: Thôn Đồng Tâm chưa có biên bản họp dân.")
