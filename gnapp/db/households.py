@@ -38,16 +38,17 @@ def refresh_index(db: Database, household_id: str) -> None:
     head = next((m for m in present if m["relation"] == "head"), None)
     words = [household["code"], household.get("former_code") or ""]
     words += [m["full_name"] for m in present] + [m["id_number"] or "" for m in present]
+    errors = sum(1 for i in household_issues(db, household_id) if i.severity == "error")
     db.execute(
         "INSERT INTO household_index (household_id, code, village_id, status, head_name, "
-        "head_key, members, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "head_key, members, search, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT(household_id) DO UPDATE SET code = excluded.code, "
         "village_id = excluded.village_id, status = excluded.status, "
         "head_name = excluded.head_name, head_key = excluded.head_key, "
-        "members = excluded.members, search = excluded.search",
+        "members = excluded.members, search = excluded.search, errors = excluded.errors",
         [household_id, household["code"], household["village_id"], household["status"],
          head["full_name"] if head else None, name_sort_key(head["full_name"]) if head else None,
-         len(present), fold(" ".join(w for w in words if w))])
+         len(present), fold(" ".join(w for w in words if w)), errors])
 
 
 # The state of a household's review in a round, as the list filters it.
@@ -56,10 +57,14 @@ REVIEW_FILTERS = {"none": "Chưa rà soát", "draft": "Phiếu nháp", "complete
 
 def _index_filter(search: str | None, village_id: str | None, status: str | None,
                   round_id: str | None = None, klass: str | None = None,
-                  review_state: str | None = None) -> tuple[str, list]:
+                  review_state: str | None = None,
+                  errors_only: bool = False) -> tuple[str, list]:
     """The WHERE clause of the list; ``klass`` and ``review_state`` are those of the
-    household's review in ``round_id``."""
+    household's review in ``round_id``; ``errors_only`` keeps the households whose members
+    break a rule of the household as a whole (no head, a number given twice …)."""
     where, params = ["1 = 1"], []
+    if errors_only:
+        where.append("i.errors > 0")
     if (klass or review_state) and round_id:
         reviewed = ("i.household_id IN (SELECT household_id FROM household_review "
                     "WHERE round_id = ? AND deleted = 0")
@@ -90,8 +95,10 @@ def _index_filter(search: str | None, village_id: str | None, status: str | None
 
 def count_households(db: Database, *, search: str | None = None, village_id: str | None = None,
                      status: str | None = "active", round_id: str | None = None,
-                     klass: str | None = None, review_state: str | None = None) -> int:
-    where, params = _index_filter(search, village_id, status, round_id, klass, review_state)
+                     klass: str | None = None, review_state: str | None = None,
+                     errors_only: bool = False) -> int:
+    where, params = _index_filter(search, village_id, status, round_id, klass, review_state,
+                                  errors_only)
     return db.execute(f"SELECT count(*) FROM household_index i WHERE {where}",
                       params).fetchone()[0]
 
@@ -100,7 +107,7 @@ def list_households(db: Database, *, search: str | None = None, village_id: str 
                     status: str | None = "active", offset: int = 0,
                     limit: int = 200, after: Mapping | None = None,
                     round_id: str | None = None, klass: str | None = None,
-                    review_state: str | None = None) -> list[dict]:
+                    review_state: str | None = None, errors_only: bool = False) -> list[dict]:
     """One page of the household list, in Vietnamese order of the head's name.
 
     :param search: words typed by the user: code, any member's name or identity number,
@@ -111,7 +118,8 @@ def list_households(db: Database, *, search: str | None = None, village_id: str 
         status in it (``klass``, ``review_status``), and ``klass`` / ``review_state``
         (``REVIEW_FILTERS``) filter by them
     """
-    where, params = _index_filter(search, village_id, status, round_id, klass, review_state)
+    where, params = _index_filter(search, village_id, status, round_id, klass, review_state,
+                                  errors_only)
     if after is not None:
         where += " AND (i.head_key, i.code) > (?, ?)"
         params += [after["head_key"], after["code"]]

@@ -388,3 +388,13 @@ def m011_standards(db: Database) -> None:
         note TEXT""")
     db.execute("CREATE UNIQUE INDEX poverty_standard_code ON poverty_standard(owner_unit, code) "
                "WHERE deleted = 0")
+
+
+@migrations()
+def m012_index_errors(db: Database) -> None:
+    """The local household index counts each household's errors (for the "Có lỗi" filter)."""
+    from gnapp.db.households import refresh_index
+
+    db.execute("ALTER TABLE household_index ADD COLUMN errors INTEGER NOT NULL DEFAULT 0")
+    for (household_id,) in db.execute("SELECT household_id FROM household_index").fetchall():
+        refresh_index(db, household_id)

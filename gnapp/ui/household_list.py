@@ -9,17 +9,18 @@ manager's worker; the page refreshes when the editor reports a save.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import OrderedDict, deque
 from dataclasses import dataclass
+from datetime import date
 
 from PySide6.QtCore import (QAbstractTableModel, QEvent, QModelIndex, QObject,
                             QPersistentModelIndex, Qt, QTimer, Signal)
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
+                               QVBoxLayout, QWidget)
 from sqlite_utils import Database
-
-from datetime import date
 
 from gnapp.db import households as hh
 from gnapp.db import reviews, sites, units
@@ -69,6 +70,11 @@ class HouseholdFilter:
     round_id: str | None = None
     klass: str | None = None
     review_state: str | None = None
+    errors_only: bool = False
+
+    def query(self) -> dict:
+        """The filter as keyword arguments of ``list_households`` / ``count_households``."""
+        return dataclasses.asdict(self)
 
 
 class HouseholdListModel(QAbstractTableModel):
@@ -128,10 +134,7 @@ class HouseholdListModel(QAbstractTableModel):
     def _query_count(self) -> int:
         if self._db is None:
             return 0
-        f = self._filter
-        return hh.count_households(self._db, search=f.search, village_id=f.village_id,
-                                   status=f.status, round_id=f.round_id, klass=f.klass,
-                                   review_state=f.review_state)
+        return hh.count_households(self._db, **self._filter.query())
 
     # -- rows ------------------------------------------------------------------------------
 
@@ -142,18 +145,13 @@ class HouseholdListModel(QAbstractTableModel):
             return page
         if self._db is None:
             return []
-        f = self._filter
+        query = self._filter.query()
         before = self._pages.get(number - 1)
         if before and len(before) == self.page_size and before[-1]["head_key"] is not None:
-            page = hh.list_households(self._db, search=f.search, village_id=f.village_id,
-                                      status=f.status, limit=self.page_size, after=before[-1],
-                                      round_id=f.round_id, klass=f.klass,
-                                      review_state=f.review_state)
+            page = hh.list_households(self._db, limit=self.page_size, after=before[-1], **query)
         else:
-            page = hh.list_households(self._db, search=f.search, village_id=f.village_id,
-                                      status=f.status, offset=number * self.page_size,
-                                      limit=self.page_size, round_id=f.round_id,
-                                      klass=f.klass, review_state=f.review_state)
+            page = hh.list_households(self._db, offset=number * self.page_size,
+                                      limit=self.page_size, **query)
         self.fetched_pages.append(number)
         self._pages[number] = page
         while len(self._pages) > MAX_CACHED_PAGES:
@@ -385,6 +383,11 @@ class HouseholdPage(QWidget):
         filters.addSpacing(8)
         filters.addWidget(status_label)
         filters.addWidget(self.status_combo)
+        self.errors_check = QCheckBox("Chỉ hộ có &lỗi")
+        self.errors_check.setToolTip("Hộ không có chủ hộ hoặc có hai chủ hộ, số CCCD ghi hai "
+                                     "lần, quan hệ với chủ hộ không hợp lý …")
+        filters.addSpacing(8)
+        filters.addWidget(self.errors_check)
         layout.addLayout(filters)
         review_filters = QHBoxLayout()
         review_filters.addWidget(self.round_label)
@@ -419,7 +422,8 @@ class HouseholdPage(QWidget):
 
         QWidget.setTabOrder(self.search_edit, self.village_combo)
         QWidget.setTabOrder(self.village_combo, self.status_combo)
-        QWidget.setTabOrder(self.status_combo, self.class_combo)
+        QWidget.setTabOrder(self.status_combo, self.errors_check)
+        QWidget.setTabOrder(self.errors_check, self.class_combo)
         QWidget.setTabOrder(self.class_combo, self.review_combo)
         QWidget.setTabOrder(self.review_combo, self.add_button)
         QWidget.setTabOrder(self.add_button, self.edit_button)
@@ -432,6 +436,7 @@ class HouseholdPage(QWidget):
         self.status_combo.currentIndexChanged.connect(self._apply_filter)
         self.class_combo.currentIndexChanged.connect(self._apply_filter)
         self.review_combo.currentIndexChanged.connect(self._apply_filter)
+        self.errors_check.toggled.connect(self._apply_filter)
         self.add_button.clicked.connect(self.add_household)
         self.edit_button.clicked.connect(self.edit_selected)
         self.duplicates_button.clicked.connect(self.open_duplicates)
@@ -536,7 +541,8 @@ class HouseholdPage(QWidget):
                                status=self.status_combo.currentData(), round_id=self._round_id,
                                klass=self.class_combo.currentData() if self._round_id else None,
                                review_state=(self.review_combo.currentData()
-                                             if self._round_id else None))
+                                             if self._round_id else None),
+                               errors_only=self.errors_check.isChecked())
 
     def _apply_filter(self) -> None:
         self._search_timer.stop()

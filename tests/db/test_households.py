@@ -229,3 +229,25 @@ def test_the_list_filters_by_class_and_review_state_in_a_round(site_db, writer, 
     assert codes(review_state="complete") == {}
     assert codes(klass="not_poor", search="hanh") == {"Vi Thị Hạnh": ("not_poor", "draft")}
     assert len(codes()) == 3
+
+
+def test_the_list_keeps_only_households_with_errors_when_asked(site_db, writer, family):
+    home, wife, son, daughter = family
+    assert hh.count_households(site_db, errors_only=True) == 0
+    writer.update("member", wife["id"], {"relation": "head"})  # two heads, for a moment
+    [found] = hh.list_households(site_db, errors_only=True)
+    assert found["code"] == home["code"] and found["errors"] >= 1
+    assert hh.count_households(site_db, errors_only=True, search="duc") == 1
+    writer.update("member", wife["id"], {"relation": "spouse"})
+    assert hh.list_households(site_db, errors_only=True) == []
+
+
+def test_the_index_of_an_older_file_counts_errors_when_migrated(site_db, writer, family):
+    """m012 adds the column and fills it for the households already there."""
+    from gnapp.db import schema
+
+    home, wife, *_ = family
+    writer.update("member", wife["id"], {"relation": "head"})
+    site_db.execute("ALTER TABLE household_index DROP COLUMN errors")  # as before m012
+    schema.m012_index_errors(site_db)
+    assert [r["code"] for r in hh.list_households(site_db, errors_only=True)] == [home["code"]]

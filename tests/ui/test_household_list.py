@@ -241,3 +241,22 @@ def test_the_list_shows_and_filters_the_class_and_review_state_of_the_current_ro
     page.review_combo.setCurrentIndex(page.review_combo.findData("none"))
     assert model.rowCount() == 247
     assert model.index(0, 0).data() not in {line["code"] for line in first}
+
+
+def test_the_errors_filter_keeps_households_to_correct(make_window, register_path, qtbot):
+    from gnapp.db import connection
+
+    db = connection.connect(register_path)
+    wrong = next(h for h in hh.list_households(db, limit=50) if h["members"] > 1)
+    spouse = next(m for m in hh.members(db, wrong["household_id"]) if m["relation"] != "head")
+    sites.writer(db).update("member", spouse["id"], {"relation": "head"})
+    db.close()
+    page = make_window(register_path).household_page
+    page.status_combo.setFocus()
+    qtbot.keyClick(page.status_combo, Qt.Key.Key_Tab)
+    assert page.focusWidget() is page.errors_check  # after the status, before the class
+    qtbot.keyClick(page.errors_check, Qt.Key.Key_Space)
+    assert page.count_label.text() == "1 hộ"
+    assert shown_rows(page) == [wrong["household_id"]]
+    page.errors_check.setChecked(False)
+    assert page.count_label.text() == "250 hộ"
