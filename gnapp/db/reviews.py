@@ -50,20 +50,28 @@ def _round_dates(kind: str, year: int, month: int | None) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
+def standard_for_round(kind: str, year: int, month: int | None = None,
+                       db: Database | None = None) -> Standard:
+    """The standard a new round takes: the one in force for the lists it produces.
+
+    A periodic (or general) review at the end of year Y makes the lists of Y+1 (domain.md
+    §5.1), a regular review those of its own month.
+
+    :raises InputError: no standard covers that time
+    """
+    starts, _ = _round_dates(kind, year, month)
+    return standard_for(starts if kind == "regular" else date(year + 1, 1, 1), standards(db))
+
+
 def create_round(w: Writer, *, year: int, kind: str, month: int | None = None,
                  standard_id: str | None = None) -> dict:
-    """Open a review round of the commune.
-
-    Without ``standard_id`` the round takes the standard in force for the lists it produces:
-    a periodic (or general) review at the end of year Y makes the lists of Y+1 (domain.md
-    §5.1), a regular review those of its own month.
-    """
+    """Open a review round of the commune; without ``standard_id`` it takes
+    ``standard_for_round``."""
     if kind not in ROUND_KINDS:
         raise InputError(f"Loại đợt rà soát «{kind}» không hợp lệ.", field="kind")
     starts, ends = _round_dates(kind, year, month)
     if standard_id is None:
-        applies = starts if kind == "regular" else date(year + 1, 1, 1)
-        standard_id = standard_for(applies, standards(w.db)).id
+        standard_id = standard_for_round(kind, year, month, w.db).id
     standard(standard_id, w.db)
     return w.insert("review_round", {
         "year": year, "kind": kind, "month": month if kind == "regular" else None,

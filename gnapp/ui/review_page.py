@@ -217,8 +217,10 @@ class RoundDialog(_TaskDialog):
 
     OK_TEXT = "Mở đợt"
 
-    def __init__(self, tasks: TaskManager, *, today: date, parent: QWidget | None = None):
+    def __init__(self, tasks: TaskManager, *, today: date, db: Database | None = None,
+                 parent: QWidget | None = None):
         self.today = today
+        self.db = db
         super().__init__(tasks, "Mở đợt rà soát", parent)
         self.kind_combo.setFocus()
 
@@ -232,15 +234,38 @@ class RoundDialog(_TaskDialog):
         self.month_spin = QSpinBox()
         self.month_spin.setRange(1, 12)
         self.month_spin.setValue(self.today.month)
+        self.standard_label = QLabel()
+        self.standard_label.setWordWrap(True)
         self.add_row("kind", "&Loại đợt:", self.kind_combo)
         self.add_row("year", "&Năm:", self.year_spin)
         self.add_row("month", "&Tháng:", self.month_spin)
+        self.add_row("standard_id", "Chuẩn nghèo:", self.standard_label)
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
+        self.year_spin.valueChanged.connect(self._show_standard)
+        self.month_spin.valueChanged.connect(self._show_standard)
         self._kind_changed()
+
+    def _show_standard(self) -> None:
+        """Which standard the round will take, before it is opened."""
+        kind = self.kind_combo.currentData()
+        month = self.month_spin.value() if kind == "regular" else None
+        try:
+            standard = reviews.standard_for_round(kind, self.year_spin.value(), month, self.db)
+        except InputError as exc:
+            self.standard_label.setText(exc.message)
+            self.standard_label.setStyleSheet(f"color: {ERROR_COLOR};")
+            return
+        text = f"{standard.id} – {standard.title}"
+        if standard.is_provisional:
+            text += " (kết quả phân loại ghi là tạm thời)"
+        self.standard_label.setText(text)
+        self.standard_label.setStyleSheet(f"color: {WARNING_COLOR};"
+                                          if standard.is_provisional else "")
 
     def _kind_changed(self) -> None:
         regular = self.kind_combo.currentData() == "regular"
         self.month_spin.setEnabled(regular)
+        self._show_standard()
         self.set_hint("Chuẩn nghèo áp dụng được chọn theo năm của danh sách: đợt định kỳ cuối "
                       "năm lập danh sách cho năm sau; đợt thường xuyên theo tháng rà soát."
                       if not regular else "Rà soát thường xuyên bắt đầu từ ngày 15 của tháng.")
@@ -946,7 +971,8 @@ class ReviewPage(QWidget):
             self.reload_rounds(select=row["id"])
             self.message.emit(f"Đã mở đợt {round_title(row)}.")
 
-        return self._open_dialog(RoundDialog(self.tasks, today=self.today(), parent=self),
+        return self._open_dialog(RoundDialog(self.tasks, today=self.today(), db=self._db,
+                                                 parent=self),
                                  done)
 
     def _step_done(self, text: str) -> Callable[[Any], None]:

@@ -125,6 +125,13 @@ def test_open_the_periodic_round_of_a_year(make_window, villages_path, qtbot, sh
 def test_the_round_of_2026_takes_the_provisional_standard(make_window, villages_path, qtbot):
     page = review_page(make_window(villages_path))
     dialog = open_dialog(qtbot, page.new_round_button)
+    dialog.year_spin.setValue(2025)
+    assert dialog.standard_label.text().startswith("CN2022 – ")
+    dialog.year_spin.setValue(2026)  # the standard is shown before the round is opened
+    assert dialog.standard_label.text().startswith("CN2027 – ")
+    assert dialog.standard_label.text().endswith("(kết quả phân loại ghi là tạm thời)")
+    dialog.year_spin.setValue(2031)
+    assert dialog.standard_label.text().startswith("Không có chuẩn nghèo nào áp dụng")
     dialog.year_spin.setValue(2026)
     assert press_ok(qtbot, dialog)
     assert page.round_combo.currentText() == "Rà soát định kỳ năm 2026 – chuẩn CN2027 (tạm thời)"
