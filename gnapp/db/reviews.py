@@ -152,23 +152,17 @@ def classification(values: Mapping[str, Any],
     return result
 
 
-def save_review(w: Writer, round_id: str, household_id: str, *,
-                deprivations: Mapping[str, bool | None] | None = None,
-                income_per_person: int | None = None, b1_score: Decimal | str | None = None,
-                screen_result: str | None = None, reviewer: str | None = None,
-                review_date: date | str | None = None, causes: Iterable[str] = (),
-                needs: Iterable[str] = (), farm_income_per_person: int | None = None,
-                override_class: str | None = None, override_reason: str | None = None,
-                expected_version: int | None = None) -> tuple[dict, rules.Classification]:
-    """Enter (or change) a household's review in a round and classify it.
-
-    The class is computed with the round's standard; ``override_class`` with a reason
-    corrects it by hand (the computed class is kept and the correction stays a warning).
-    """
-    db = w.db
+def review_values(db: Database, round_id: str, household_id: str, *,
+                  deprivations: Mapping[str, bool | None] | None = None,
+                  income_per_person: int | None = None, b1_score: Decimal | str | None = None,
+                  screen_result: str | None = None, reviewer: str | None = None,
+                  review_date: date | str | None = None, causes: Iterable[str] = (),
+                  needs: Iterable[str] = (),
+                  farm_income_per_person: int | None = None) -> dict:
+    """A review's answers in their stored form, not yet classified."""
     round_ = get_round(db, round_id)
     home = hh.household(db, household_id)
-    values = {
+    return {
         "round_id": round_id, "household_id": household_id,
         "review_date": str(review_date) if review_date else None, "reviewer": reviewer,
         "screen_result": screen_result, "area": home["area"],
@@ -179,8 +173,47 @@ def save_review(w: Writer, round_id: str, household_id: str, *,
                                     for k, v in (deprivations or {}).items()}, sort_keys=True),
         "standard_id": round_["standard_id"], "causes": json.dumps(sorted(causes)),
         "needs": json.dumps(sorted(needs)), "persons": len(hh.members(db, household_id)),
-        "override_reason": override_reason, "class": override_class}
+        "override_reason": None, "class": None}
+
+
+def _classify(db: Database, values: Mapping[str, Any], override_class: str | None,
+              override_reason: str | None) -> rules.Classification:
+    """The class of new answers, corrected by hand when asked (InputError without reason)."""
     result = classification(values, db)
+    if override_class and values.get("screen_result") != "stop":
+        result = rules.override(result, override_class, override_reason)
+    return result
+
+
+def preview_review(db: Database, round_id: str, household_id: str, *,
+                   override_class: str | None = None, override_reason: str | None = None,
+                   **answers: Any) -> tuple[rules.Classification, list[Issue]]:
+    """What saving these answers would give: the class, and what keeps the review from
+    being complete (a correction without its reason is one of those, not a refusal)."""
+    values = review_values(db, round_id, household_id, **answers)
+    issues = []
+    try:
+        result = _classify(db, values, override_class, override_reason)
+    except InputError as exc:
+        issues.append(error("review.override_reason", exc.detail, "override_reason"))
+        result = classification(values, db)
+    values.update(klass_fields(result))
+    return result, issues + checklist(db, values)
+
+
+def save_review(w: Writer, round_id: str, household_id: str, *,
+                override_class: str | None = None, override_reason: str | None = None,
+                expected_version: int | None = None,
+                **answers: Any) -> tuple[dict, rules.Classification]:
+    """Enter (or change) a household's review in a round and classify it.
+
+    The answers are those of ``review_values``. The class is computed with the round's
+    standard; ``override_class`` with a reason corrects it by hand (the computed class is
+    kept and the correction stays a warning); without a reason it is refused.
+    """
+    db = w.db
+    values = review_values(db, round_id, household_id, **answers)
+    result = _classify(db, values, override_class, override_reason)
     values.update(klass_fields(result))
     existing = review_of(db, round_id, household_id)
     if existing is None:

@@ -40,7 +40,7 @@ from sqlite_utils import Database
 from gnapp.db import households as hh
 from gnapp.db import reviews, sites, units
 from gnapp.db.store import WriteError
-from gnapp.domain import classify, codes
+from gnapp.domain import codes
 from gnapp.domain.classify import Classification
 from gnapp.domain.dates import format_date, parse_date
 from gnapp.domain.errors import GnappError, InputError
@@ -178,35 +178,16 @@ class Preview:
         return [i for i in self.issues if i.severity == ERROR]
 
 
-def preview(db: Database, household: Mapping[str, Any], standard_id: str, draft: ReviewDraft,
-            input_issues: Iterable[Issue] = ()) -> Preview:
+def preview(db: Database, draft: ReviewDraft, input_issues: Iterable[Issue] = ()) -> Preview:
     """Classify the draft and list what keeps it from being complete (the backend's rules).
 
     :param input_issues: problems of the typed text (a number that cannot be read …), shown
         first in the checklist
     """
-    issues = list(input_issues)
-    values = {
-        "round_id": draft.round_id, "household_id": draft.household_id,
-        "review_date": draft.review_date.isoformat() if draft.review_date else None,
-        "reviewer": draft.reviewer, "screen_result": draft.screen_result,
-        "area": household["area"], "is_farm": household.get("farm_household") or 0,
-        "income_per_person": draft.income_per_person, "farm_income_per_person": None,
-        "b1_score": str(draft.b1_score) if draft.b1_score is not None else None,
-        "deprivations": json.dumps({k: (None if v is None else int(v))
-                                    for k, v in draft.deprivations.items()}),
-        "standard_id": standard_id, "class": None, "override_reason": None}
-    result = reviews.classification(values, db)
-    if draft.override_class and draft.screen_result != "stop":
-        try:
-            result = classify.override(result, draft.override_class, draft.override_reason)
-        except InputError as exc:
-            issues.append(error("review.override_reason", exc.detail, "override_reason"))
-        else:
-            values["override_reason"] = result.override_reason
-    values.update(reviews.klass_fields(result))
-    issues += reviews.checklist(db, values)
-    return Preview(result, issues)
+    answers = draft.save_arguments()
+    answers.pop("expected_version")
+    result, issues = reviews.preview_review(db, draft.round_id, draft.household_id, **answers)
+    return Preview(result, [*input_issues, *issues])
 
 
 # -- an answer, one Tab stop -------------------------------------------------------------------
@@ -976,7 +957,7 @@ class ReviewForm(QDialog):
         """Classify the draft as typed and show the result, the checklist and the messages."""
         draft, problems = self.read_draft()
         self._input_issues = problems
-        self.preview = preview(self._db, self.household, self.standard.id, draft, problems)
+        self.preview = preview(self._db, draft, problems)
         self._show_result()
         self.errors.show([i for i in self.preview.issues if i.field in self._touched], FIELDS)
         self._update_buttons()
