@@ -358,14 +358,24 @@ def households_decide_duplicate(member_a, member_b, decision, note, user, db_pat
 @households.command("merge", context_settings=CONTEXT)
 @click.argument("former_db", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Chỉ báo trước, không ghi gì.")
+@click.option("--village", "village_pairs", multiple=True, metavar="THÔN_CŨ=THÔN",
+              help='Thôn của xã cũ nhập vào thôn đã có của xã này (mã hoặc tên) hoặc đổi tên, '
+                   'ví dụ "Thôn Đồng Tâm=07339.01".')
 @click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
 @command_options()
-def households_merge(former_db, dry_run, user, db_path, as_json):
+def households_merge(former_db, dry_run, village_pairs, user, db_path, as_json):
     """Nhập sổ hộ từ cơ sở dữ liệu gnapp của một xã cũ (xã sáp nhập từ 01/7/2025)."""
     from gnapp.db import merge, sites
 
+    villages = {}
+    for pair in village_pairs:
+        old, sep, new = pair.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise InputError(f"«{pair}» phải có dạng THÔN_CŨ=THÔN.", field="--village")
+        villages[old.strip()] = new.strip()
     db = _open(db_path)
-    report = merge.merge_former_commune(sites.writer(db, user), former_db, dry_run=dry_run)
+    report = merge.merge_former_commune(sites.writer(db, user), former_db, dry_run=dry_run,
+                                        villages=villages)
     _emit(as_json, {"ok": True, "dry_run": dry_run, **report.as_dict()},
           lambda: (f"{'Sẽ nhập' if dry_run else 'Đã nhập'} {report.households} hộ, "
                    f"{report.members} nhân khẩu của {report.former_name} ({report.former_unit}); "
@@ -463,19 +473,493 @@ def report_list(db_path, as_json):
 @click.option("--round", "round_year", type=int,
               help="Năm của đợt rà soát (mặc định: đợt hiện tại).")
 @click.option("--unit", "unit_code", metavar="MÃ",
-              help="Mã xã (mặc định) hoặc mã một thôn của xã (15865.01): báo cáo riêng thôn đó.")
+              help="Mã xã (mặc định) hoặc mã một thôn của xã (15865.01): báo cáo riêng thôn "
+                   "đó. Máy cơ quan cấp trên: mã tỉnh (mặc định; mỗi xã một dòng) hoặc mã xã.")
+@click.option("--village", "village_code", metavar="MÃ",
+              help="Mã thôn (như --unit): biên bản họp dân, phiếu, danh sách của một thôn.")
+@click.option("--household", metavar="MÃ_HỘ",
+              help="Mã hộ: giấy chứng nhận của hộ, hoặc phiếu A/B/C điền sẵn cho một hộ.")
+@click.option("--blank", is_flag=True, help="Phiếu A/B/C trắng (không điền sẵn).")
+@click.option("--issue", is_flag=True,
+              help="Ban hành: cấp số văn bản tiếp theo trong sổ và ngày hôm nay (quyết định, "
+                   "giấy chứng nhận, thông báo niêm yết); in lại giữ số đã cấp.")
+@click.option("--number", type=int, help="Cấp đúng số này (từ chối nếu số đã từng được cấp).")
+@click.option("--user", help="Người in (ghi vào sổ bản in và nhật ký).")
 @command_options()
-def report_make(out, round_year, unit_code, db_path, as_json):
-    """Lập báo cáo NAME (xem «gnapp report list») ra tệp PDF hoặc XLSX."""
-    from gnapp.forms import catalog
+def report_make(out, round_year, unit_code, village_code, household, blank, issue, number, user,
+                db_path, as_json):
+    """Lập báo cáo hoặc biểu mẫu NAME (xem «gnapp report list») ra tệp PDF hoặc XLSX.
+
+    Biểu mẫu quy trình và giấy chứng nhận được ghi vào sổ bản in (mã dữ liệu, người in, thời
+    gian); in lại cùng văn bản với cùng dữ liệu thì bản in ghi «BẢN SAO».
+    """
+    from gnapp.forms import catalog, printing
 
     name = click.get_current_context().info_name
     spec = catalog.spec(name)
-    path = catalog.produce(_open(db_path), spec.name, out, round_year=round_year,
-                           unit_code=unit_code)
-    _emit(as_json, {"ok": True, "report": spec.name, "path": str(path),
+    if unit_code and village_code and unit_code != village_code:
+        raise InputError("Chỉ dùng một trong --unit và --village.")
+    printed = printing.print_form(_open(db_path), spec.name, out, user=user,
+                                  round_year=round_year, unit_code=unit_code or village_code,
+                                  issue=issue, number=number, household=household, blank=blank)
+    extra = f" (bản in số {printed.copy['copy_no']}" if printed.copy else ""
+    if printed.copy:
+        extra += (", BẢN SAO" if printed.is_copy else "") + (
+            f", số {printed.copy['number_text']}" if printed.copy["number_text"] else "") + ")"
+    _emit(as_json, {"ok": True, "report": spec.name, **printed.as_dict()},
+          f"Đã lập {spec.label} vào {printed.path}{extra}")
+
+
+def _copy_json(row: dict) -> dict:
+    keys = ("id", "form", "title", "doc_key", "number_text", "issued_on", "fingerprint",
+            "copy_no", "is_copy", "printed_at", "printed_by", "file_format", "state", "signed_at",
+            "signed_by", "unlocked_at", "unlock_reason")
+    return {**{k: row.get(k) for k in keys}, "rows": len(json.loads(row["shown_rows"] or "[]"))}
+
+
+@report.command("printed", context_settings=CONTEXT)
+@click.option("--limit", default=100, show_default=True, help="Số bản in tối đa (mới nhất trước).")
+@command_options()
+def report_printed(limit, db_path, as_json):
+    """Sổ bản in: mỗi lần in biểu mẫu (văn bản, số, mã dữ liệu, người in, thời gian, trạng thái)."""
+    from gnapp.db import documents
+    from gnapp.domain.documents import COPY_STATES, local_time
+
+    rows = documents.printed_copies(_open(db_path), limit=limit)
+    _emit(as_json, {"ok": True, "count": len(rows), "printed": [_copy_json(r) for r in rows]},
+          lambda: "\n".join(
+              f"{r['id'][:13]}  {local_time(r['printed_at'])}  {r['printed_by']:<8} "
+              f"{r['title']}{' – số ' + r['number_text'] if r['number_text'] else ''}"
+              f"{' (BẢN SAO)' if r['is_copy'] else ''}  mã {r['fingerprint'][:12]}  "
+              f"{COPY_STATES[r['state']]}" for r in rows) or "Chưa in văn bản nào.")
+
+
+@report.command("sign", context_settings=CONTEXT)
+@click.argument("copy_id")
+@click.option("--user", help="Người đánh dấu (ghi vào nhật ký).")
+@command_options()
+def report_sign(copy_id, user, db_path, as_json):
+    """Đánh dấu bản in COPY_ID (mã hoặc phần đầu mã, xem «report printed») là đã ký: dữ liệu
+    văn bản thể hiện bị khóa, không sửa được cho đến khi mở khóa có lý do."""
+    from gnapp.db import documents, sites
+
+    db = _open(db_path)
+    copy = documents.find_copy(db, copy_id)
+    row = documents.mark_signed(sites.writer(db, user), copy["id"])
+    locked = len(json.loads(row["shown_rows"] or "[]"))
+    _emit(as_json, {"ok": True, "printed": _copy_json(row), "locked_rows": locked},
+          f"Đã đánh dấu đã ký: {row['title']}; khóa {locked} dòng dữ liệu.")
+
+
+@report.command("unlock", context_settings=CONTEXT)
+@click.argument("copy_id")
+@click.option("--reason", required=True, help="Lý do mở khóa (bắt buộc, ghi vào nhật ký).")
+@click.option("--user", help="Người mở khóa (ghi vào nhật ký).")
+@command_options()
+def report_unlock(copy_id, reason, user, db_path, as_json):
+    """Mở khóa dữ liệu của một văn bản đã ký (COPY_ID: mã bản in), có lý do, ghi nhật ký."""
+    from gnapp.db import documents, sites
+
+    db = _open(db_path)
+    copy = documents.find_copy(db, copy_id)
+    row = documents.unlock(sites.writer(db, user), copy["id"], reason=reason)
+    _emit(as_json, {"ok": True, "printed": _copy_json(row)},
+          f"Đã mở khóa dữ liệu của {row['title']}. Lý do: {reason}")
+
+
+@report.command("profile", context_settings=CONTEXT)
+@click.option("--issuer-parent",
+              help='Dòng trên của cơ quan ban hành (mặc định "ỦY BAN NHÂN DÂN").')
+@click.option("--issuer-name", help='Tên cơ quan ban hành, chữ in hoa ("XÃ HOẰNG HÓA").')
+@click.option("--place", help='Địa danh ở dòng ngày tháng ("Hoằng Hóa").')
+@click.option("--signer", "signers", multiple=True, metavar="CHỨC_VỤ:HỌ_TÊN:TỪ_NGÀY",
+              help="Thêm người ký: chairman|vice_chairman, họ tên, ngày bắt đầu (YYYY-MM-DD); "
+                   'ví dụ "chairman:Lê Quang Thành:2021-07-01". Lặp lại được.')
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def report_profile(issuer_parent, issuer_name, place, signers, user, db_path, as_json):
+    """Thông tin cơ quan ban hành văn bản, người ký theo thời kỳ và sổ số văn bản; không có
+    tùy chọn thì chỉ in ra."""
+    from gnapp.db import documents, sites
+    from gnapp.domain.documents import SIGNER_ROLES, number_text
+
+    db = _open(db_path)
+    w = sites.writer(db, user)
+    parsed = []
+    for text in signers:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise InputError(f"--signer «{text}» phải có dạng CHỨC_VỤ:HỌ_TÊN:TỪ_NGÀY.")
+        parsed.append(parts)
+
+    def apply(w) -> None:
+        if issuer_parent or issuer_name or place:
+            documents.save_profile(w, issuer_parent=issuer_parent, issuer_name=issuer_name,
+                                   place=place)
+        for role, name, start in parsed:
+            documents.add_signer(w, role=role.strip(), name=name, valid_from=start.strip())
+
+    w.transact(apply)
+    unit = w.actor.unit_code
+    prof = documents.profile(db, unit)
+    signer_rows = documents.signer_rows(db, unit)
+    book = documents.numbers(db, unit)
+    data = {"ok": True, "issuer": list(prof["issuer"]), "place": prof["place"],
+            "recipients": {k: list(v) for k, v in prof["recipients"].items()},
+            "signers": [{k: r[k] for k in ("role", "name", "valid_from", "valid_to")}
+                        for r in signer_rows],
+            "numbers": [{"number": number_text(r["number"], r["symbol"]), "year": r["year"],
+                         "issued_on": r["issued_on"], "subject": r["subject"],
+                         "cancelled": bool(r["deleted"])} for r in book]}
+
+    def text() -> str:
+        lines = ["Cơ quan ban hành: " + " / ".join(prof["issuer"]), f"Địa danh: {prof['place']}"]
+        lines += [f"Người ký: {SIGNER_ROLES.get(r['role'], r['role'])} {r['name']} từ "
+                  f"{r['valid_from']}{' đến ' + r['valid_to'] if r['valid_to'] else ''}"
+                  for r in signer_rows] or ["Chưa có người ký (khối chữ ký để trống tên)."]
+        lines += [f"Số {n['number']} ngày {n['issued_on']}: {n['subject']}"
+                  + (" (đã hủy, số không dùng lại)" if n["cancelled"] else "")
+                  for n in data["numbers"]]
+        return "\n".join(lines)
+
+    _emit(as_json, data, text)
+
+
+@cli.group(context_settings=CONTEXT)
+def programme():
+    """Cơ cấu chương trình (dự án, tiểu dự án, dòng kinh phí) theo từng giai đoạn."""
+
+
+@programme.command("list", context_settings=CONTEXT)
+@command_options()
+def programme_list(db_path, as_json):
+    """Liệt kê các cơ cấu chương trình có trong máy (đi kèm phần mềm và đã nạp)."""
+    from gnapp.db import programme as programme_db
+
+    known = programme_db.programmes(_open(db_path))
+    items = [{"id": p.id, "name": p.name, "period": [p.period_from, p.period_to],
+              "status": p.status, "lines": [i.code for i in p.lines()],
+              "items": len(p.items)} for p in known.values()]
+    _emit(as_json, {"ok": True, "count": len(items), "programmes": items},
+          lambda: "\n".join(f"{p['id']:<16} {p['period'][0]}–{p['period'][1]} "
+                            f"({'tạm thời' if p['status'] != 'official' else 'chính thức'}, "
+                            f"{len(p['lines'])} dòng kinh phí): {p['name']}" for p in items))
+
+
+@programme.command("load", context_settings=CONTEXT)
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def programme_load(source, user, db_path, as_json):
+    """Nạp cơ cấu chương trình từ tệp JSON (máy của cơ quan cấp trên); bản lưu được gửi xuống
+    xã trong gói đồng bộ. Nạp lại cùng mã thì cập nhật."""
+    from gnapp.db import programme as programme_db
+    from gnapp.db import sites
+
+    db = _open(db_path)
+    counts = programme_db.load_programme(sites.writer(db, user), source)
+    _emit(as_json, {"ok": True, **counts},
+          f"Đã nạp {counts['programme']}: thêm {counts['added']}, cập nhật {counts['updated']}, "
+          f"không đổi {counts['unchanged']}, bỏ {counts['removed']} mục.")
+
+
+@cli.group(context_settings=CONTEXT)
+def allocations():
+    """Phân bổ vốn: quyết định, kế hoạch vốn, các dòng phân bổ và số tổng theo văn bản."""
+
+
+def _money_text(dong: int) -> str:
+    from gnapp.domain.money import show
+
+    return f"{show(dong)} đồng"
+
+
+@allocations.command("list", context_settings=CONTEXT)
+@click.option("--year", type=int, help="Chỉ các văn bản của năm này.")
+@command_options()
+def allocations_list(year, db_path, as_json):
+    """Liệt kê các quyết định phân bổ vốn và kế hoạch vốn với tổng các dòng."""
+    from gnapp.db import allocations as al
+
+    rows = al.decisions(_open(db_path), year=year)
+    keys = ("id", "kind", "issuer", "number", "signed_on", "year", "batch", "programme",
+            "recipient_name", "total", "carry_over", "lines", "differences", "label")
+    _emit(as_json, {"ok": True, "count": len(rows), "decisions": [
+        {k: r[k] for k in keys} for r in rows]},
+        lambda: "\n".join(
+            f"{r['id']}  {r['label']} – {r['issuer']}: {r['lines']} dòng, tổng "
+            f"{_money_text(r['total'])}"
+            + (f", chuyển nguồn {_money_text(r['carry_over'])}" if r['carry_over'] else "")
+            + (f"; {r['differences']} số tổng lệch với văn bản" if r['differences'] else "")
+            for r in rows) or "Chưa có quyết định phân bổ vốn nào.")
+
+
+@allocations.command("import", context_settings=CONTEXT)
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--decision", "decision_ref", metavar="SỐ|MÃ",
+              help="Nhập vào văn bản có sẵn (số như 635/KH-UBND hoặc mã dòng); bắt buộc với "
+                   "tệp số tổng .json.")
+@click.option("--issuer", help='Văn bản mới: cơ quan ban hành, ví dụ "UBND tỉnh Bắc Kạn".')
+@click.option("--year", type=int, help="Văn bản mới: năm kế hoạch vốn.")
+@click.option("--kind", "decision_kind", type=click.Choice(["decision", "plan"]),
+              default="decision", show_default=True,
+              help="Văn bản mới: decision (quyết định phân bổ) hoặc plan (kế hoạch, nhu cầu vốn).")
+@click.option("--number", help="Văn bản mới: số, ví dụ 1277/QĐ-UBND.")
+@click.option("--date", "signed_on", help="Văn bản mới: ngày ký (dd/mm/yyyy).")
+@click.option("--batch", type=int, help="Văn bản mới: đợt phân bổ.")
+@click.option("--legal-basis", help="Văn bản mới: căn cứ pháp lý.")
+@click.option("--title", help="Văn bản mới: trích yếu.")
+@click.option("--programme", "programme_id", help="Văn bản mới: mã cơ cấu chương trình "
+              "(mặc định theo năm).")
+@click.option("--line", help="Dự án, tiểu dự án cho mọi dòng khi tệp không có cột này (DA2).")
+@click.option("--source", "money_source", help="Nguồn vốn cho mọi dòng khi tệp không có cột "
+              "này (NSTW, NSDP, KHAC…).")
+@click.option("--capital-type", help="Loại vốn cho mọi dòng khi tệp không có cột này "
+              "(DTPT hoặc SN).")
+@click.option("--unit", "money_unit", type=click.Choice(["dong", "nghin", "trieu"]),
+              help="Đơn vị số tiền khi tên cột không ghi đơn vị.")
+@click.option("--carry-over", is_flag=True,
+              help="Các dòng là kinh phí năm trước chuyển sang (không phải phân bổ trong năm).")
+@click.option("--recipient", help="Đơn vị nhận (mã hoặc tên) khi tệp không có cột đơn vị.")
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và đếm, không ghi gì.")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def allocations_import(source, decision_ref, issuer, year, decision_kind, number, signed_on,
+                       batch, legal_basis, title, programme_id, line, money_source,
+                       capital_type, money_unit, carry_over, recipient, dry_run, user, db_path,
+                       as_json):
+    """Nhập các dòng phân bổ vốn (.csv, .xlsx) hoặc số tổng theo văn bản (.json) rồi so sánh
+    số tổng theo văn bản với tổng các dòng. Tệp có dòng sai thì không ghi gì (mã thoát 2)."""
+    from gnapp.db import allocations as al
+    from gnapp.db import sites
+
+    db = _open(db_path)
+    new_decision = {k: v for k, v in {
+        "issuer": issuer, "year": year, "kind": decision_kind, "number": number,
+        "signed_on": signed_on, "batch": batch, "legal_basis": legal_basis, "title": title,
+        "programme": programme_id}.items() if v is not None}
+    report = al.import_file(sites.writer(db, user), source, decision=decision_ref,
+                            new_decision=new_decision, line=line, source=money_source,
+                            capital_type=capital_type, unit=money_unit,
+                            kind="carry_over" if carry_over else "allocation",
+                            recipient=recipient, dry_run=dry_run)
+    differences = [c for c in report.comparisons if not c["agrees"]]
+
+    def text() -> str:
+        what = "dòng" if report.kind == "lines" else "số tổng theo văn bản"
+        lines = [f"{'Chạy thử' if dry_run else 'Đã nhập'} {report.file} vào {report.decision}"
+                 + (" (văn bản mới)" if report.created_decision else "") + ":",
+                 f"  {what}: mới {report.new}, cập nhật {report.updated}, không đổi "
+                 f"{report.unchanged}"]
+        if report.total is not None:
+            lines.append(f"  tổng các dòng trong tệp: {_money_text(report.total)}")
+        if report.carried_down:
+            lines.append("  ô đơn vị trống lấy theo dòng trên: dòng "
+                         + ", ".join(map(str, report.carried_down)))
+        if report.ignored_columns:
+            lines.append("  cột không dùng: " + ", ".join(report.ignored_columns))
+        for c in differences:
+            lines.append(f"  LỆCH {c['label']}: theo văn bản {_money_text(c['stated'])}, "
+                         f"cộng các dòng {_money_text(c['computed'])}, chênh lệch "
+                         f"{_money_text(c['difference'])}")
+        return "\n".join(lines)
+
+    _emit(as_json, {"ok": True, **report.as_dict(), "differences": len(differences)}, text)
+
+
+@allocations.command("check", context_settings=CONTEXT)
+@click.option("--decision", "decision_ref", metavar="SỐ|MÃ",
+              help="Chỉ kiểm tra một văn bản (mặc định: tất cả).")
+@command_options()
+def allocations_check(decision_ref, db_path, as_json):
+    """So sánh từng số tổng theo văn bản với tổng các dòng; mã thoát 1 nếu có chênh lệch."""
+    from gnapp.db import allocations as al
+
+    db = _open(db_path)
+    decision_id = al.find_decision(db, decision_ref)["id"] if decision_ref else None
+    pairs = al.check(db, decision_id)
+    differences = [p for p in pairs if not p["agrees"]]
+
+    def text() -> str:
+        if not pairs:
+            return "Chưa có số tổng theo văn bản nào để so sánh."
+        lines = []
+        for p in pairs:
+            state = "khớp" if p["agrees"] else f"LỆCH {_money_text(p['difference'])}"
+            lines.append(f"{p['decision']} – {p['label']}: theo văn bản "
+                         f"{_money_text(p['stated'])}, cộng các dòng "
+                         f"{_money_text(p['computed'])}: {state}")
+        lines.append(f"{len(differences)} số tổng lệch với tổng các dòng." if differences
+                     else "Mọi số tổng theo văn bản khớp với tổng các dòng.")
+        return "\n".join(lines)
+
+    _emit(as_json, {"ok": not differences, "count": len(pairs),
+                    "differences": len(differences), "pairs": pairs}, text)
+    sys.exit(1 if differences else 0)
+
+
+@allocations.command("print", context_settings=CONTEXT)
+@click.argument("decision_ref", metavar="SỐ|MÃ")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp sẽ ghi: .pdf (bản in) hoặc .xlsx (Excel).")
+@click.option("--table", "which", type=click.Choice(["von", "danh-sach"]), default="von",
+              show_default=True,
+              help="von: bảng vốn theo dự án × nguồn vốn × loại vốn; danh-sach: danh sách "
+                   "phân bổ theo đơn vị và dự án.")
+@click.option("--unit", "money_unit", type=click.Choice(["dong", "nghin", "trieu"]),
+              help="Đơn vị tính khi in (mặc định: triệu đồng cho bảng vốn, đồng cho danh sách).")
+@command_options()
+def allocations_print(decision_ref, out, which, money_unit, db_path, as_json):
+    """In bảng vốn hoặc danh sách phân bổ của một văn bản ra PDF hoặc XLSX."""
+    from gnapp.db import allocations as al
+    from gnapp.forms import allocation_reports as ar
+
+    db = _open(db_path)
+    decision = al.find_decision(db, decision_ref)
+    path = ar.produce(db, which, decision["id"], out, unit=money_unit)
+    _emit(as_json, {"ok": True, "table": which, "path": str(path),
                     "format": path.suffix.lower().lstrip(".")},
-          f"Đã lập {spec.label} vào {path}")
+          f"Đã in {ar.PRINTS[which].lower()} vào {path}")
+
+
+@cli.group(context_settings=CONTEXT)
+def projects():
+    """Dự án, mô hình hỗ trợ phát triển sản xuất và danh sách hộ tham gia."""
+
+
+def _project_json(row: dict) -> dict[str, Any]:
+    keys = ("id", "name", "kind", "line_code", "implementer", "amount", "year", "starts_on",
+            "ends_on", "status", "participants", "counterpart")
+    return {k: row.get(k) for k in keys}
+
+
+@projects.command("list", context_settings=CONTEXT)
+@command_options()
+def projects_list(db_path, as_json):
+    """Liệt kê các dự án, mô hình của xã (mã dùng cho các lệnh khác)."""
+    from gnapp.db import projects as pj
+    from gnapp.db import sites
+    from gnapp.domain.numbers import format_int
+
+    db = _open(db_path)
+    rows = pj.list_projects(db, sites.require_site(db).unit_code)
+    _emit(as_json, {"ok": True, "count": len(rows), "projects": [_project_json(r) for r in rows]},
+          lambda: "\n".join(f"{r['id']}  {r['line_code']:<9} {r['name']} – {r['participants']} "
+                            f"hộ, {format_int(r['amount'])} đồng" for r in rows)
+          or "Chưa có dự án nào.")
+
+
+@projects.command("participants", context_settings=CONTEXT)
+@click.argument("project_id", metavar="MÃ_DỰ_ÁN")
+@command_options()
+def projects_participants(project_id, db_path, as_json):
+    """Danh sách hộ tham gia một dự án: nhóm đối tượng, lý do, vốn đối ứng, tỷ lệ 50 %/70 %."""
+    from gnapp.db import projects as pj
+    from gnapp.domain import projects as rules
+
+    db = _open(db_path)
+    project = pj.project(db, project_id)
+    people = pj.participants(db, project_id)
+    found = rules.shares(p.eligibility for p in people)
+    data = {"ok": True, "project": _project_json(project), "count": len(people),
+            "participants": [{"household_id": p.household_id, "code": p.code, "head": p.head,
+                              "village": p.village, "group": p.eligibility.group,
+                              "group_label": p.eligibility.label, "target": p.eligibility.target,
+                              "priority": p.eligibility.priority, "reason": p.eligibility.reason,
+                              "counterpart": p.counterpart} for p in people],
+            "shares": {"participants": found.participants, "target": found.target,
+                       "priority": found.priority,
+                       "target_rate": str(found.target_rate) if found.participants else None,
+                       "priority_rate": str(found.priority_rate) if found.participants else None,
+                       "meets_target_rule": found.meets_target_rule,
+                       "has_priority": found.has_priority}}
+
+    def text() -> str:
+        lines = [f"{n}. {p.code} {p.head} ({p.village}) – {p.eligibility.label}: "
+                 f"{p.eligibility.reason}" for n, p in enumerate(people, 1)]
+        lines += [rules.share_text(found), rules.priority_text(found)]
+        return "\n".join(line for line in lines if line)
+
+    _emit(as_json, data, text)
+
+
+@projects.command("print", context_settings=CONTEXT)
+@click.argument("project_id", metavar="MÃ_DỰ_ÁN")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp sẽ ghi: .pdf (bản in) hoặc .xlsx (Excel).")
+@command_options()
+def projects_print(project_id, out, db_path, as_json):
+    """In danh sách hộ tham gia dự án ra tệp PDF hoặc XLSX."""
+    from gnapp.forms.project_reports import produce_participant_list
+
+    path = produce_participant_list(_open(db_path), project_id, out)
+    _emit(as_json, {"ok": True, "path": str(path)}, f"Đã lập danh sách vào {path}")
+
+
+@cli.group(context_settings=CONTEXT)
+def payments():
+    """Giải ngân: các khoản chi theo dòng phân bổ vốn, tỷ lệ giải ngân."""
+
+
+def _line_json(summary) -> dict[str, Any]:
+    b = summary.balance
+    return {"id": summary.id, "label": summary.label, "line_code": summary.line["line_code"],
+            "available": b.available, "disbursed": b.disbursed, "remaining": b.remaining,
+            "rate": str(b.rate) if b.rate is not None else None, "state": b.state,
+            "settled": b.settled}
+
+
+@payments.command("list", context_settings=CONTEXT)
+@click.option("--year", type=int, help="Chỉ các quyết định của năm này.")
+@command_options()
+def payments_list(year, db_path, as_json):
+    """Các dòng vốn của xã với số đã giải ngân, còn lại và tỷ lệ giải ngân."""
+    from gnapp.db import disbursement as spending
+    from gnapp.db import sites
+    from gnapp.domain.disbursement import LINE_STATES
+    from gnapp.domain.numbers import format_int, format_rate
+
+    db = _open(db_path)
+    found = spending.line_summaries(db, sites.require_site(db).unit_code, year)
+    _emit(as_json, {"ok": True, "count": len(found), "lines": [_line_json(s) for s in found]},
+          lambda: "\n".join(
+              f"{s.id}  {s.label}: đã giải ngân {format_int(s.balance.disbursed)}/"
+              f"{format_int(s.balance.available)} đồng"
+              f"{' (' + format_rate(s.balance.rate) + ')' if s.balance.rate is not None else ''}"
+              f" – {LINE_STATES[s.balance.state]}" for s in found)
+          or "Chưa có dòng phân bổ vốn nào.")
+
+
+@payments.command("add", context_settings=CONTEXT)
+@click.argument("line_id", metavar="MÃ_DÒNG_VỐN")
+@click.option("--amount", required=True, help="Số tiền: 150.000.000, 150 triệu, 1,5 tỷ…")
+@click.option("--date", "paid_on", required=True, help="Ngày chi (dd/mm/yyyy).")
+@click.option("--document", required=True, help="Số chứng từ, ví dụ PC 12/2024.")
+@click.option("--content", help="Nội dung chi.")
+@click.option("--estimate", "estimate_id", help="Mã dự toán chi tiết đã phê duyệt (nếu chi theo "
+                                                "dự toán).")
+@click.option("--project", "project_id", help="Mã dự án được chi.")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def payments_add(line_id, amount, paid_on, document, content, estimate_id, project_id, user,
+                 db_path, as_json):
+    """Ghi một khoản chi vào dòng vốn; từ chối nếu vượt số vốn còn lại (mã thoát 1)."""
+    from gnapp.db import disbursement as spending
+    from gnapp.db import sites
+    from gnapp.domain.dates import parse_date
+    from gnapp.domain.numbers import format_int, format_rate, parse_amount
+
+    db = _open(db_path)
+    dong = parse_amount(amount, field="--amount")
+    day = parse_date(paid_on, field="--date")
+    row = spending.add_payment(sites.writer(db, user), line_id, amount=dong, paid_on=day,
+                               document=document, content=content, estimate_id=estimate_id,
+                               project_id=project_id)
+    summary = next(s for s in spending.line_summaries(db) if s.id == line_id)
+    _emit(as_json, {"ok": True, "payment_id": row["id"], "line": _line_json(summary)},
+          f"Đã ghi khoản chi {format_int(dong)} đồng. {summary.label}: đã giải ngân "
+          f"{format_int(summary.balance.disbursed)}/{format_int(summary.balance.available)} "
+          f"đồng ({format_rate(summary.balance.rate)}).")
 
 
 @cli.group(context_settings=CONTEXT)

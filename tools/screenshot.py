@@ -22,7 +22,25 @@ and, on the demo database (``gnapp.demo.fill``: 8 villages, 500 households):
   suggestions;
 - ``phieu-ra-soat-c.png``: the same form at Phiếu C (target groups, causes, needs) and the
   manual correction;
-- ``phieu-ra-soat-loi.png``: the form refused on "Hoàn thành" with the reasons shown.
+- ``phieu-ra-soat-loi.png``: the form refused on "Hoàn thành" with the reasons shown;
+- ``du-an-ho-tham-gia.png``: "Dự án, giải ngân" with a project, its participants, the
+  households found by a search with their eligibility, and the 50 % / 70 % shares;
+- ``du-an-thong-tin.png`` / ``du-an-vat-tu.png``: the project's facts; the inputs delivered;
+- ``giai-ngan.png``: the payments of a line after an over-disbursement was refused, and the
+  estimates with the approval chain;
+- ``phan-bo-von.png`` / ``phan-bo-so-tong.png``: "Phân bổ vốn" with the Bắc Kạn 2022 plan
+  (``tests/fixtures/allocations``): the matrix, and the stated totals with the three gaps in red;
+- ``bao-cao.png``: "Báo cáo" with the recognition decision previewed and two printed copies.
+
+and, on small databases of the commune 07339 (two PCs) and its office (Tỉnh Bắc Ninh):
+
+- ``nhan-goi-chua-xac-nhan.png``: the office's import report of a folder of packages from an
+  unknown sender, with its key fingerprint and "Xác nhận máy gửi…";
+- ``bao-cao-nhan-goi.png``: the same report after the sender was confirmed;
+- ``main-dong-bo-tinh.png``: "Đồng bộ" at the office: the console of the province's communes,
+  one commune with a second PC waiting for confirmation, and its packages;
+- ``main-dong-bo-xa.png``: "Đồng bộ" at the commune: packages sent and acknowledged;
+- ``xung-dot.png``: the conflict queue at the second PC, deciding field by field.
 
 Works without a display (offscreen, the default when DISPLAY is not set) and under
 ``xvfb-run -a python tools/screenshot.py OUTDIR``. The user's own data folder is not touched.
@@ -113,6 +131,7 @@ def shoot(out: Path, tmp: Path) -> int:
     tasks.close()
 
     shoot_households(app, out, tmp)
+    shoot_sync(app, out, tmp)
     return 0
 
 
@@ -179,6 +198,9 @@ def shoot_households(app, out: Path, tmp: Path) -> None:
     editor.reject()
 
     shoot_reviews(app, out, window)
+    shoot_projects(app, out, window)
+    shoot_allocations(app, out, window)
+    shoot_reports(app, out, window)
     window.close()
 
 
@@ -259,6 +281,229 @@ def shoot_reviews(app, out: Path, window) -> None:
     save(form, out / "phieu-ra-soat-loi.png")
     form.reject()
     app.processEvents()
+
+
+def shoot_projects(app, out: Path, window) -> None:
+    """"Dự án, giải ngân" on the demo database, with a project and an allocation line added."""
+    from datetime import date
+
+    from gnapp.db import connection, reviews, sites
+    from gnapp.db import disbursement as spending
+    from gnapp.db import projects as pj
+
+    db = connection.connect(window.db_path)
+    w = sites.writer(db)
+    decision = w.insert("allocation_decision", {
+        "kind": "decision", "issuer": "UBND tỉnh Thanh Hóa", "number": "1277/QĐ-UBND",
+        "signed_on": "2026-02-27", "year": 2026, "batch": 1, "programme": "GNBV-2021-2025"})
+    lines = [w.insert("allocation_line", {
+        "decision_id": decision["id"], "line_code": code, "source": "NSTW",
+        "capital_type": "SN", "recipient_unit": COMMUNE, "recipient_name": "UBND xã",
+        "amount": amount}) for code, amount in (("DA2", 500_000_000), ("DA3.TDA1", 300_000_000))]
+    project = pj.create_project(
+        w, name="Dự án chăn nuôi dê sinh sản", line_code="DA2", amount=500_000_000, year=2026,
+        implementer="UBND xã, Hội Nông dân xã", starts_on="2026-03-01", ends_on="2026-12-31",
+        management_group="Lê Văn Hùng (tổ trưởng), Phạm Thị Mai, Đỗ Văn Nam",
+        supervision_group="Ban giám sát đầu tư cộng đồng xã",
+        groups_decision="45/QĐ-UBND ngày 20/02/2026", allocation_line_id=lines[0]["id"])
+    finished = next(r for r in reviews.rounds(db) if r["year"] == 2025)
+    by_class: dict[str, list[str]] = {}
+    for row in db.query("SELECT household_id, class FROM household_review WHERE round_id = ?",
+                        [finished["id"]]):
+        by_class.setdefault(row["class"], []).append(row["household_id"])
+    chosen = by_class.get("poor", [])[:5] + by_class.get("near_poor", [])[:2] + \
+        by_class.get("not_poor", [])[:4]
+    for n, household_id in enumerate(chosen):
+        pj.add_participant(w, project["id"], household_id, counterpart=(n % 3) * 1_000_000)
+    pj.add_input(w, project["id"], item="Dê cái giống", quantity=3, unit="con",
+                 delivered_on="2026-07-20", household_id=chosen[0])
+    pj.add_input(w, project["id"], item="Thức ăn tinh", quantity="13.8", unit="kg",
+                 delivered_on="2026-07-31")
+    spending.add_payment(w, lines[0]["id"], amount=320_000_000, paid_on="2026-07-15",
+                         document="PC 15/2026", content="Mua dê giống đợt 1")
+    estimate = spending.prepare_estimate(w, lines[0]["id"], activity="Mua 120 con dê giống",
+                                         amount=360_000_000, prepared_by="Công chức LĐTBXH",
+                                         prepared_on="2026-03-05")
+    spending.estimate_step(w, estimate["id"], "appraise", by="Kế toán – Ngân sách",
+                           on="2026-03-08")
+    spending.estimate_step(w, estimate["id"], "approve", by="Chủ tịch UBND xã", on="2026-03-10")
+    spending.prepare_estimate(w, lines[0]["id"], activity="Tập huấn kỹ thuật chăn nuôi",
+                              amount=20_000_000, prepared_by="Công chức LĐTBXH",
+                              prepared_on="2026-06-02")
+    db.close()
+
+    window.show_area("Dự án, giải ngân")
+    page = window.projects_page
+    page.today = date(2026, 11, 20)
+    page.refresh()
+    page.detail_tabs.setCurrentIndex(1)
+    page.search_edit.setText("nguyen")
+    app.processEvents()
+    page.candidate_table.setCurrentCell(0, 0)
+    save(window, out / "du-an-ho-tham-gia.png")
+    page.detail_tabs.setCurrentIndex(0)
+    app.processEvents()
+    save(window, out / "du-an-thong-tin.png")
+    page.detail_tabs.setCurrentIndex(2)
+    app.processEvents()
+    save(window, out / "du-an-vat-tu.png")
+
+    page.tabs.setCurrentIndex(1)
+    page.pay_amount_edit.setText("200 triệu")
+    page.pay_document_edit.setText("PC 21/2026")
+    page.add_payment()                                  # refused: more than is left
+    wait_until(app, page.payment_message.isVisible)
+    page.estimate_table.setCurrentCell(1, 0)
+    app.processEvents()
+    save(window, out / "giai-ngan.png")
+
+
+
+def shoot_allocations(app, out: Path, window) -> None:
+    """"Phân bổ vốn" with the Bắc Kạn 2022 plan and its stated totals imported."""
+    from gnapp.db import allocations as al
+    from gnapp.db import connection, sites
+
+    seeds = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "allocations"
+    db = connection.connect(window.db_path)
+    writer = sites.writer(db)
+    al.import_file(writer, seeds / "bac_kan_2022_capital.csv", new_decision={
+        "issuer": "UBND tỉnh Bắc Kạn", "year": 2022, "kind": "plan", "number": "635/KH-UBND",
+        "signed_on": "25/10/2021"}, recipient="Tỉnh Bắc Kạn")
+    al.import_file(writer, seeds / "bac_kan_2022_stated_totals.json", decision="635/KH-UBND")
+    db.close()
+    window.show_area("Phân bổ vốn")
+    page = window.allocation_page
+    page.reload()
+    page.list.selectRow(next(i for i, r in enumerate(page.rows) if r["number"] == "635/KH-UBND"))
+    app.processEvents()
+    save(window, out / "phan-bo-von.png")
+    page.tabs.setCurrentIndex(1)
+    app.processEvents()
+    save(window, out / "phan-bo-so-tong.png")
+    page.tabs.setCurrentIndex(0)
+
+
+def shoot_reports(app, out: Path, window) -> None:
+    """"Báo cáo": the recognition decision of 2025 previewed, after two prints of the posting
+    list (the second a copy) so the book of printed copies has rows."""
+    from gnapp.db import connection
+    from gnapp.forms import printing
+
+    db = connection.connect(window.db_path)
+    for n in (1, 2):
+        printing.print_form(db, "niem-yet", window.db_path.parent / f"niem-yet-{n}.pdf",
+                            round_year=2025)
+    db.close()
+    window.show_area("Báo cáo")
+    page = window.reports_page
+    page.reload()
+    page.select_form("quyet-dinh")
+    page.round_box.setCurrentIndex(page.round_box.findData(2025))
+    page.show_preview()
+    wait_until(app, lambda: page.preview_doc is not None and not page.tasks.busy)
+    save(window, out / "bao-cao.png")
+
+def shoot_sync(app, out: Path, tmp: Path) -> None:
+    """The "Đồng bộ" area: an office's console after a folder of packages, the import
+    report with an unknown sender, the commune's sent packages, the conflict queue."""
+    from gnapp.db import connection, sites, units
+    from gnapp.db import households as hh
+    from gnapp.sync import console, export, importer
+    from gnapp.ui.app import build_main_window
+
+    def path_of(name: str) -> Path:
+        return tmp / "sync" / name / "gnapp.sqlite"
+
+    def open_db(name: str, unit: str, role: str, user: str, full_name: str):
+        db = connection.connect(path_of(name))
+        sites.init_site(db, unit, role, user=user, user_full_name=full_name)
+        return db
+
+    commune = open_db("pc1", COMMUNE, "commune", "canbo", "Nguyễn Thị Hồng Nhung")
+    w = sites.writer(commune)
+    village = units.add_village(w, "Thôn Đồng Tâm")
+    people = [("Nguyễn Văn Đức", "nam", "1975"), ("Lò Thị Mai", "nu", "1980"),
+              ("Hoàng Văn Sơn", "nam", "1968"), ("Đặng Thị Hạnh", "nu", "1990")]
+    for n, (name, sex, born) in enumerate(people, start=1):
+        hh.add_household(w, village_id=village["id"], area="rural", code=f"01-{n:04d}",
+                         head={"full_name": name, "sex": sex, "birth_date": born})
+    usb = tmp / "sync" / "usb"
+    export.export_package(commune, usb)
+    # a second PC of the commune, which got the register from the first
+    pc2 = open_db("pc2", COMMUNE, "commune", "canbo2", "Lê Văn Bình")
+    direct = export.export_package(commune, tmp / "sync" / "direct", to_unit=COMMUNE)
+    importer.import_files(pc2, direct.paths, trust=[sites.local_site(commune).fingerprint])
+    head = hh.members(commune, hh.find_by_code(commune, "01-0001", COMMUNE)["id"])[0]
+    hh.update_member(w, head["id"], {"full_name": "Nguyễn Văn Đức Anh"})
+    hh.update_member(sites.writer(pc2), head["id"], {"full_name": "Nguyễn Văn Được",
+                                                     "ethnicity": "Tày"})
+    export.export_package(commune, usb)
+    later = export.export_package(commune, tmp / "sync" / "later", to_unit=COMMUNE)
+    importer.import_files(pc2, later.paths)             # a conflict at PC 2
+    usb2 = tmp / "sync" / "usb-pc2"
+    export.export_package(pc2, usb2)
+    pc2.close()
+    commune.close()
+
+    open_db("office", "24", "office", "sonv", "Trần Văn Sơn").close()
+
+    window = build_main_window(path_of("office"), auto_backup=False)
+    window.resize(1280, 760)
+    window.show()
+    wait_until(app, window.isVisible)
+    window.show_area("Đồng bộ")
+    page = window.pages["Đồng bộ"]
+    page.import_paths(console.package_files(usb))
+    wait_until(app, lambda: page.report_dialog is not None and page.report_dialog.isVisible())
+    save(page.report_dialog, out / "nhan-goi-chua-xac-nhan.png")
+    dialog = page.report_dialog
+    dialog.confirm_trust = lambda fingerprint, sender: True
+    fingerprint, sender = dialog.unknown_senders()[0]
+    dialog.trust(fingerprint, sender)
+    wait_until(app, lambda: not dialog.trust_buttons)
+    save(dialog, out / "bao-cao-nhan-goi.png")
+    dialog.close()
+    page.import_paths(console.package_files(usb2))      # the second PC: not confirmed yet
+    wait_until(app, lambda: page.report_dialog is not dialog and page.report_dialog is not None)
+    page.report_dialog.close()
+    page.select_unit(COMMUNE)
+    app.processEvents()
+    save(window, out / "main-dong-bo-tinh.png")
+    page.ask_folder = lambda title: tmp / "sync" / "down"
+    page.send_to_selected()
+    wait_until(app, lambda: "Đã tạo gói" in page.result_label.text())
+    window.close()
+
+    window = build_main_window(path_of("pc1"), auto_backup=False)
+    window.resize(1280, 760)
+    window.show()
+    wait_until(app, window.isVisible)
+    window.show_area("Đồng bộ")
+    page = window.pages["Đồng bộ"]
+    page.import_paths(console.package_files(tmp / "sync" / "down"))
+    wait_until(app, lambda: page.report_dialog is not None and page.report_dialog.isVisible())
+    page.report_dialog.confirm_trust = lambda fingerprint, sender: True
+    page.report_dialog.trust(*page.report_dialog.unknown_senders()[0])
+    wait_until(app, lambda: not page.report_dialog.trust_buttons)
+    page.report_dialog.close()
+    app.processEvents()
+    save(window, out / "main-dong-bo-xa.png")
+    window.close()
+
+    window = build_main_window(path_of("pc2"), auto_backup=False)
+    window.show()
+    wait_until(app, window.isVisible)
+    window.show_area("Đồng bộ")
+    dialog = window.pages["Đồng bộ"].open_conflict_dialog()
+    wait_until(app, dialog.isVisible)
+    dialog.field("full_name").theirs_radio.setChecked(True)
+    dialog.field("ethnicity").typed_radio.setChecked(True)
+    dialog.field("ethnicity").typed_edit.setText("Tày")
+    app.processEvents()
+    save(dialog, out / "xung-dot.png")
+    dialog.reject()
+    window.close()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from gnapp.db import households as hh
 from gnapp.db import reviews, sites, units
 from gnapp.db.registry import SYNC_COLUMNS
 from gnapp.db.store import Writer
-from gnapp.domain.errors import GnappError
+from gnapp.domain.errors import GnappError, InputError
 from gnapp.domain.text import fold
 
 _HOUSEHOLD_FIELDS = ("address", "area", "ethnic_minority", "revolution_merit", "no_labour",
@@ -77,10 +78,14 @@ def _read_copy(path: Path, folder: Path):
     return connection.connect(copy)
 
 
-def merge_former_commune(w: Writer, path: str | Path, *, dry_run: bool = False) -> MergeReport:
+def merge_former_commune(w: Writer, path: str | Path, *, dry_run: bool = False,
+                         villages: Mapping[str, str] | None = None) -> MergeReport:
     """Copy the register of a former commune's gnapp database into this commune.
 
     :param dry_run: plan only: the report says what would happen; nothing is written
+    :param villages: where a former village goes, by its name or code: a village of this
+        commune (its code or name: the households join it), or a new name. Villages not
+        named become villages of their own, renamed "… (Xã cũ)" when the name is taken.
     """
     target = w.db
     here = sites.require_site(target)
@@ -97,7 +102,7 @@ def merge_former_commune(w: Writer, path: str | Path, *, dry_run: bool = False) 
                                  else former.display_name)
 
             def copy(w: Writer) -> None:
-                _copy(w, source, former.unit_code, report)
+                _copy(w, source, former.unit_code, report, villages or {})
                 if dry_run:
                     raise _DryRun
 
@@ -114,14 +119,31 @@ class _DryRun(Exception):
     """Raised inside the transaction of a dry run so that everything is rolled back."""
 
 
-def _copy(w: Writer, source, former_unit: str, report: MergeReport) -> None:
+def _copy(w: Writer, source, former_unit: str, report: MergeReport,
+          villages: Mapping[str, str]) -> None:
     db = w.db
     here = w.actor.unit_code
-    taken = {fold(v["name"]) for v in units.children(db, here, level="village")}
+    ours = {fold(v["name"]): v for v in units.children(db, here, level="village")}
+    ours.update({v["code"]: v for v in list(ours.values())})
+    taken = {fold(v["name"]) for v in ours.values()}
+    former_villages = units.children(source, former_unit, level="village")
+    known = {v["name"] for v in former_villages} | {v["code"] for v in former_villages}
+    unknown = sorted(set(villages) - known)
+    if unknown:
+        raise InputError(f"Xã cũ không có thôn {', '.join(unknown)}; các thôn của xã cũ: "
+                         f"{', '.join(v['name'] for v in former_villages)}.", field="village")
     village_map: dict[str, str] = {}
-    for village in units.children(source, former_unit, level="village"):
-        name = village["name"]
+    for village in former_villages:
+        target = villages.get(village["name"]) or villages.get(village["code"])
+        joined = ours.get(target) or ours.get(fold(target)) if target else None
+        if joined is not None:  # the households join a village of this commune
+            village_map[village["id"]] = joined["id"]
+            report.villages.append((village["name"], joined["name"]))
+            continue
+        name = target or village["name"]
         if fold(name) in taken:
+            if target:
+                raise InputError(f"Tên thôn mới «{target}» đã có ở xã này.", field="village")
             name = f"{name} ({report.former_name})"
         taken.add(fold(name))
         new = units.add_village(w, name, unit_type=village["type"])

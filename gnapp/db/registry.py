@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gnapp.domain.documents import (validate_number, validate_printed_copy,
+                                     validate_profile, validate_signer)
 from gnapp.domain.issues import Issue
 from gnapp.domain.procedure import validate_request, validate_step
 from gnapp.domain.register import validate_event, validate_household, validate_member
@@ -110,6 +112,52 @@ register(SyncTable(name="household_request", label="giấy đề nghị",
 register(SyncTable(name="procedure_step", label="bước rà soát",
                    validate=validate_step))
 register(SyncTable(name="duplicate_decision", label="xác định người trùng"))
+
+# Programme and allocations (gnapp.db.programme, gnapp.db.allocations). Owner: the unit of the
+# writing site: the office for the structures and decisions it issues, a commune for the
+# allocations it records as received.
+from gnapp.domain import programme as _programme  # noqa: E402
+
+register(SyncTable(name="programme_item", label="mục của cơ cấu chương trình",
+                   validate=_programme.validate_item))
+register(SyncTable(name="allocation_decision", label="quyết định phân bổ vốn",
+                   validate=_programme.validate_decision))
+register(SyncTable(name="allocation_line", label="dòng phân bổ vốn",
+                   validate=_programme.validate_line))
+register(SyncTable(name="stated_total", label="số tổng theo văn bản",
+                   validate=_programme.validate_stated))
+
+
+def _refresh_locks(db, new: Mapping[str, Any], old: Mapping[str, Any] | None) -> None:
+    from gnapp.db.documents import refresh_locks
+
+    refresh_locks(db, new, old)
+
+
+# Documents (commune-owned): the issuer profile, signers, number book, printed copies.
+register(SyncTable(name="doc_profile", label="thông tin cơ quan ban hành",
+                   validate=validate_profile))
+register(SyncTable(name="doc_signer", label="người ký văn bản", validate=validate_signer))
+register(SyncTable(name="doc_number", label="số văn bản", validate=validate_number))
+register(SyncTable(name="printed_copy", label="bản in văn bản",
+                   validate=validate_printed_copy, after_write=_refresh_locks))
+
+# Livelihood projects and spending (gnapp.db.projects, gnapp.db.disbursement), commune-owned.
+from gnapp.domain import disbursement as _spending  # noqa: E402
+from gnapp.domain import projects as _projects  # noqa: E402
+
+register(SyncTable(name="livelihood_project", label="dự án, mô hình sinh kế",
+                   validate=_projects.validate_project))
+register(SyncTable(name="project_participant", label="hộ tham gia dự án",
+                   validate=_projects.validate_participant))
+register(SyncTable(name="project_input", label="vật tư, giống đã cấp",
+                   validate=_projects.validate_input))
+register(SyncTable(name="detailed_estimate", label="dự toán chi tiết",
+                   validate=_spending.validate_estimate))
+register(SyncTable(name="disbursement", label="khoản chi (giải ngân)",
+                   validate=_spending.validate_payment))
+register(SyncTable(name="settlement", label="quyết toán dòng vốn",
+                   validate=_spending.validate_settlement))
 
 
 def _approval_locks(db, new: Mapping[str, Any], old: Mapping[str, Any] | None) -> None:

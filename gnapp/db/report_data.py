@@ -1,7 +1,12 @@
-"""The figures behind the review reports (Báo cáo 1–5), gathered from the register and the
+"""The figures behind the review reports (Báo cáo 1–15), gathered from the register and the
 reviews of a round. The arithmetic (sums, rates, denominators) is in
 ``gnapp.domain.report_rules``; a household's class at the end of a round is the one
 ``reviews.histories`` gives, so Báo cáo 1 and the end columns of Báo cáo 2–3 always agree.
+
+A report covers one or more ``Part``: a commune's site counts its own commune; an office's
+site (whose database holds the rows of many communes, each row owned by its commune) counts
+each commune in its own round and adds them up. Every figure is returned per village, so the
+report adds villages into a commune's row and communes into the office's total alike.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from sqlite_utils import Database
 from gnapp.db import reviews, sites, units
 from gnapp.domain import report_rules as rules
 from gnapp.domain import transitions
+from gnapp.domain.codes import HOUSEHOLD_FLAGS
 from gnapp.domain.errors import GnappError, InputError
 from gnapp.domain.standards import Standard
 from gnapp.domain.units import place_name
@@ -24,33 +30,70 @@ _KIND_ORDER = {"periodic": 0, "general": 1, "regular": 2}
 
 
 @dataclass(frozen=True)
+class Part:
+    """One commune's share of a report: its villages shown, its round and the round before.
+
+    An office's report has one part per commune whose data it holds; each commune keeps its
+    own rounds (owned by the commune), so the parts are counted one by one and added.
+    """
+
+    commune: dict
+    villages: tuple[dict, ...]
+    round: dict
+    previous: dict | None
+
+
+@dataclass(frozen=True)
 class Scope:
     """What a report covers.
 
     Attributes:
-        commune: the commune's unit row (the issuer of the report)
-        unit: the unit asked for: the commune itself, or one of its villages
-        villages: the villages shown as rows, in code order
-        round: the review round
-        standard: the round's poverty standard
-        previous: the round before it (periodic or general), for Báo cáo 2–3; ``None`` if none
+        issuer: the unit whose report it is: the commune, or the office's unit (a province,
+            or a legacy district)
+        unit: the unit asked for: the issuer, one of the office's communes, or a village
+        parts: one per commune counted (a single one for a commune's report)
+        standard: the rounds' poverty standard (the same for every part)
+        missing: communes of an office with data but no round of the year (not counted)
     """
 
-    commune: dict
+    issuer: dict
     unit: dict
-    villages: tuple[dict, ...]
-    round: dict
+    parts: tuple[Part, ...]
     standard: Standard
-    previous: dict | None
+    missing: tuple[dict, ...] = ()
+
+    @property
+    def is_office(self) -> bool:
+        """The rows are the office's communes (with a total row)."""
+        return self.unit["level"] in ("province", "district")
 
     @property
     def is_commune(self) -> bool:
+        """The rows are a commune's villages (with the commune's total row)."""
         return self.unit["level"] == "commune"
 
     @property
+    def commune(self) -> dict:
+        """The commune of a commune's or a village's report (the first part's otherwise)."""
+        return self.parts[0].commune
+
+    @property
+    def round(self) -> dict:
+        """The round of the report (of the first commune in an office's report)."""
+        return self.parts[0].round
+
+    @property
+    def previous(self) -> dict | None:
+        return self.parts[0].previous
+
+    @property
+    def villages(self) -> tuple[dict, ...]:
+        return tuple(v for part in self.parts for v in part.villages)
+
+    @property
     def place(self) -> str:
-        """The commune's name without its level word, for the date line ("Hoằng Hóa")."""
-        return place_name(self.commune["name"])
+        """The issuer's name without its level word, for the date line ("Hoằng Hóa")."""
+        return place_name(self.issuer["name"])
 
 
 def find_round(db: Database, owner_unit: str, year: int | None, today: date) -> dict:
@@ -58,14 +101,20 @@ def find_round(db: Database, owner_unit: str, year: int | None, today: date) -> 
 
     :raises GnappError: no such round
     """
-    if year is None:
-        found = reviews.current_round(db, owner_unit, today)
-        if found is None:
+    found = _find_round(db, owner_unit, year, today)
+    if found is None:
+        if year is None:
             raise GnappError("Chưa có đợt rà soát nào; hãy mở đợt rà soát trước khi lập báo cáo.")
-        return found
+        raise GnappError(f"Không có đợt rà soát năm {year}.")
+    return found
+
+
+def _find_round(db: Database, owner_unit: str, year: int | None, today: date) -> dict | None:
+    if year is None:
+        return reviews.current_round(db, owner_unit, today)
     candidates = [r for r in reviews.rounds(db, owner_unit) if r["year"] == year]
     if not candidates:
-        raise GnappError(f"Không có đợt rà soát năm {year}.")
+        return None
     return sorted(candidates, key=lambda r: (_KIND_ORDER[r["kind"]], -(r["month"] or 0)))[0]
 
 
@@ -92,32 +141,128 @@ def _has_households(db: Database, village_id: str) -> bool:
                       [village_id]).fetchone() is not None
 
 
-def resolve_scope(db: Database, *, round_year: int | None = None, unit_code: str | None = None,
-                  today: date | None = None) -> Scope:
-    """Work out the commune, the village rows, the round and the previous round of a report.
+def _part(db: Database, commune: dict, round_: dict, village: dict | None = None) -> Part:
+    villages = _villages(db, commune)
+    if village is not None:
+        villages = [v for v in villages if v["id"] == village["id"]] or [village]
+    return Part(commune=commune, villages=tuple(villages), round=round_,
+                previous=previous_round(db, round_))
 
-    :param unit_code: the commune (default: this site's) or one of its villages
-    :raises InputError: a unit that is not this commune or one of its villages
-    :raises GnappError: no site, no round
-    """
-    site = sites.require_site(db)
-    if site.role != "commune":
-        raise GnappError("Báo cáo rà soát tổng hợp theo từng xã cho cơ quan cấp trên chưa có; "
-                         "hãy lập báo cáo trên máy của xã.")
+
+def _same_unit(code: str | None, own: str) -> bool:
+    return code is None or code.strip() in (own, own.lstrip("0"))
+
+
+def _commune_scope(db: Database, site, unit_code: str | None, round_year: int | None,
+                   today: date) -> Scope:
     commune = units.get_unit(db, site.unit_code)
     unit = commune
-    if unit_code and unit_code.strip() not in (site.unit_code, site.unit_code.lstrip("0")):
+    if not _same_unit(unit_code, site.unit_code):
         unit = units.get_unit(db, unit_code)
         if unit is None or unit["level"] != "village" or unit["parent_id"] != commune["id"]:
             raise InputError(f"«{unit_code}» không phải mã của {commune['name']} hay một thôn "
                              "của xã (xem «gnapp units list»).")
-    villages = _villages(db, commune)
-    if unit["level"] == "village":
-        villages = [v for v in villages if v["id"] == unit["id"]] or [unit]
-    round_ = find_round(db, site.unit_code, round_year, today or date.today())
-    return Scope(commune=commune, unit=unit, villages=tuple(villages), round=round_,
-                 standard=reviews.standard(round_["standard_id"]),
-                 previous=previous_round(db, round_))
+    round_ = find_round(db, site.unit_code, round_year, today)
+    part = _part(db, commune, round_, unit if unit["level"] == "village" else None)
+    return Scope(issuer=commune, unit=unit, parts=(part,),
+                 standard=reviews.standard(round_["standard_id"]))
+
+
+def office_communes(db: Database, office: dict) -> list[dict]:
+    """The communes under ``office`` (directly, or through a legacy district) whose rows this
+    database holds (a household or a review round they own), in code order."""
+    owners = [r[0] for r in db.execute(
+        "SELECT owner_unit FROM household WHERE deleted = 0 UNION "
+        "SELECT owner_unit FROM review_round WHERE deleted = 0")]
+    found = []
+    for code in owners:
+        unit = units.get_unit(db, code)
+        if unit is None or unit["level"] != "commune":
+            continue
+        parent, steps = unit, 0
+        while parent is not None and parent["id"] != office["id"] and steps < 3:
+            parent = _unit_by_id(db, parent["parent_id"])
+            steps += 1
+        if parent is not None and parent["id"] == office["id"]:
+            found.append(unit)
+    return sorted(found, key=lambda u: u["code"])
+
+
+def _unit_by_id(db: Database, unit_id: str | None) -> dict | None:
+    if unit_id is None:
+        return None
+    rows = list(db.query("SELECT * FROM admin_unit WHERE id = ?", [unit_id]))
+    return rows[0] if rows else None
+
+
+def _office_scope(db: Database, site, unit_code: str | None, round_year: int | None,
+                  today: date) -> Scope:
+    office = units.get_unit(db, site.unit_code)
+    communes = office_communes(db, office)
+    unit = office
+    if not _same_unit(unit_code, site.unit_code):
+        unit = units.get_unit(db, unit_code)
+        village_of = None
+        if unit is not None and unit["level"] == "village":
+            village_of = next((c for c in communes if c["id"] == unit["parent_id"]), None)
+        if unit is None or not (village_of or any(c["id"] == unit["id"] for c in communes)):
+            raise InputError(f"«{unit_code}» không phải mã của {office['name']}, của một xã "
+                             "có số liệu ở đây hay một thôn của xã đó.")
+        if village_of is not None:
+            round_ = find_round(db, village_of["code"], round_year, today)
+            return Scope(issuer=office, unit=unit, parts=(_part(db, village_of, round_, unit),),
+                         standard=reviews.standard(round_["standard_id"]))
+        round_ = find_round(db, unit["code"], round_year, today)
+        return Scope(issuer=office, unit=unit, parts=(_part(db, unit, round_),),
+                     standard=reviews.standard(round_["standard_id"]))
+    if not communes:
+        raise GnappError(f"Cơ sở dữ liệu của {office['name']} chưa có số liệu của xã nào "
+                         "(nhập gói đồng bộ của các xã trước khi lập báo cáo).")
+    if round_year is None:
+        current = [r for r in (_find_round(db, c["code"], None, today) for c in communes) if r]
+        if not current:
+            raise GnappError("Chưa xã nào có đợt rà soát; chưa lập được báo cáo.")
+        round_year = max(r["year"] for r in current)
+    parts, missing = [], []
+    for commune in communes:
+        round_ = _find_round(db, commune["code"], round_year, today)
+        if round_ is None:
+            missing.append(commune)
+        else:
+            parts.append(_part(db, commune, round_))
+    if not parts:
+        raise GnappError(f"Không xã nào có đợt rà soát năm {round_year}.")
+    standards = sorted({p.round["standard_id"] for p in parts})
+    if len(standards) > 1:
+        by = "; ".join(f"{p.commune['name']}: {p.round['standard_id']}" for p in parts)
+        raise rules.ReportError(f"Các xã rà soát năm {round_year} theo các chuẩn nghèo khác "
+                                f"nhau ({by}); không cộng chung được.")
+    return Scope(issuer=office, unit=office, parts=tuple(parts),
+                 standard=reviews.standard(standards[0]), missing=tuple(missing))
+
+
+def resolve_scope(db: Database, *, round_year: int | None = None, unit_code: str | None = None,
+                  today: date | None = None, office: bool = False) -> Scope:
+    """Work out the rows, the rounds and the previous rounds of a report.
+
+    On a commune's site: the commune (a row per village) or one of its villages. On an
+    office's site: the office's unit (a row per commune whose data it holds, and the total),
+    one of those communes (a row per village) or one of their villages.
+
+    :param unit_code: the unit asked for (default: the site's own)
+    :param office: the caller can show an office's scope (the review reports); other forms
+        are a commune's own and are refused on an office's site
+    :raises InputError: a unit outside the site's own
+    :raises GnappError: no site, no round, an office's site when ``office`` is false
+    """
+    site = sites.require_site(db)
+    today = today or date.today()
+    if site.role == "office":
+        if not office:
+            raise GnappError("Biểu mẫu này lập trên máy của xã; máy của cơ quan cấp trên chỉ "
+                             "lập các báo cáo rà soát tổng hợp (bao-cao-1 … bao-cao-15).")
+        return _office_scope(db, site, unit_code, round_year, today)
+    return _commune_scope(db, site, unit_code, round_year, today)
 
 
 def _village_of(db: Database, owner_unit: str) -> dict[str, str]:
@@ -126,54 +271,130 @@ def _village_of(db: Database, owner_unit: str) -> dict[str, str]:
         [owner_unit])}
 
 
-def _histories(db: Database, scope: Scope, start_round: dict) -> dict[str, list]:
-    """Each village's household histories from ``start_round`` to the scope's round."""
-    village_of = _village_of(db, scope.commune["code"])
-    by_village: dict[str, list] = {v["id"]: [] for v in scope.villages}
-    for h in reviews.histories(db, start_round["id"], scope.round["id"]):
+def _part_histories(db: Database, part: Part, start_round: dict) -> dict[str, list]:
+    """Each village's household histories of one commune, from ``start_round`` to the
+    part's round."""
+    village_of = _village_of(db, part.commune["code"])
+    by_village: dict[str, list] = {v["id"]: [] for v in part.villages}
+    for h in reviews.histories(db, start_round["id"], part.round["id"]):
         village = village_of.get(h.household_id)
         if village in by_village:
             by_village[village].append(h)
     return by_village
 
 
+def _histories(db: Database, scope: Scope) -> dict[str, list]:
+    """Each village's household histories over its commune's round."""
+    out: dict[str, list] = {}
+    for part in scope.parts:
+        out.update(_part_histories(db, part, part.round))
+    return out
+
+
 def result_counts(db: Database, scope: Scope) -> dict[str, rules.ResultCounts]:
     """Báo cáo 1: each village's households and persons by class at the end of the round."""
     return {village: rules.count_result((h.end, h.persons_end) for h in found)
-            for village, found in _histories(db, scope, scope.round).items()}
+            for village, found in _histories(db, scope).items()}
 
 
 def movement_tables(db: Database, scope: Scope, report: str
                     ) -> dict[str, tuple[transitions.MovementTable, transitions.MovementTable]]:
-    """Báo cáo 2 and 3: each village's poor and near-poor movements since the previous round.
+    """Báo cáo 2 and 3: each village's poor and near-poor movements since its commune's
+    previous round.
 
-    :raises ReportError: there is no previous round, or a table fails its own checks
+    :raises ReportError: a commune has no previous round, or a table fails its own checks
     """
-    if scope.previous is None:
-        raise rules.ReportError(
-            f"{report} so sánh với đợt rà soát trước, nhưng trước đợt năm {scope.round['year']} "
-            "chưa có đợt rà soát định kỳ nào.")
     result = {}
-    for village, found in _histories(db, scope, scope.previous).items():
-        tables = (transitions.movement_table(found, transitions.POOR),
-                  transitions.movement_table(found, transitions.NEAR_POOR))
-        problems = [i.message for t in tables for i in t.issues if i.severity == "error"]
-        if problems:
-            raise rules.ReportError(f"{report}: " + "; ".join(problems))
-        result[village] = tables
+    for part in scope.parts:
+        if part.previous is None:
+            where = f" của {part.commune['name']}" if scope.is_office else ""
+            raise rules.ReportError(
+                f"{report} so sánh với đợt rà soát trước, nhưng trước đợt năm "
+                f"{part.round['year']}{where} chưa có đợt rà soát định kỳ nào.")
+        for village, found in _part_histories(db, part, part.previous).items():
+            tables = (transitions.movement_table(found, transitions.POOR),
+                      transitions.movement_table(found, transitions.NEAR_POOR))
+            problems = [i.message for t in tables for i in t.issues if i.severity == "error"]
+            if problems:
+                raise rules.ReportError(f"{report}: " + "; ".join(problems))
+            result[village] = tables
     return result
 
 
-def deprivation_counts(db: Database, scope: Scope) -> dict[str, rules.DeprivationCounts]:
-    """Báo cáo 4 and 5: each village's poor households and their deprivations, by the
-    indicators of the round's standard."""
-    answers = {r["household_id"]: json.loads(r["deprivations"] or "{}") for r in db.query(
-        "SELECT household_id, deprivations FROM household_review WHERE round_id = ? "
-        "AND deleted = 0", [scope.round["id"]])}
+def _answers(db: Database, scope: Scope) -> dict[str, dict]:
+    """Each reviewed household's indicator answers in its commune's round."""
+    answers: dict[str, dict] = {}
+    for part in scope.parts:
+        answers.update({r["household_id"]: json.loads(r["deprivations"] or "{}")
+                        for r in db.query("SELECT household_id, deprivations FROM "
+                                          "household_review WHERE round_id = ? AND deleted = 0",
+                                          [part.round["id"]])})
+    return answers
+
+
+def deprivation_counts(db: Database, scope: Scope, klass: str = rules.POOR
+                       ) -> dict[str, rules.DeprivationCounts]:
+    """Báo cáo 4–7: each village's households of one list (poor for 4–5, near-poor for 6–7)
+    and their deprivations, by the indicators of the round's standard."""
+    answers = _answers(db, scope)
     codes = scope.standard.indicator_codes
     return {village: rules.count_deprivations(
-                (answers.get(h.household_id, {}) for h in found if h.end == "poor"), codes)
-            for village, found in _histories(db, scope, scope.round).items()}
+                (answers.get(h.household_id, {}) for h in found if h.end == klass), codes)
+            for village, found in _histories(db, scope).items()}
+
+
+def _flags(row: dict) -> frozenset[str]:
+    return frozenset(flag for flag in HOUSEHOLD_FLAGS if row.get(flag))
+
+
+def listed_households(db: Database, scope: Scope) -> dict[str, list[rules.ListedHousehold]]:
+    """Báo cáo 8–15: each village's households on the poor or near-poor list at the end of its
+    commune's round, with what the reports show of them, in household-code order.
+
+    The class and persons are those of ``reviews.histories`` (as in Báo cáo 1); members are
+    those present in the register now.
+    """
+    out: dict[str, list[rules.ListedHousehold]] = {}
+    for part in scope.parts:
+        owner = part.commune["code"]
+        homes = {r["id"]: r for r in db.query(
+            "SELECT * FROM household WHERE deleted = 0 AND owner_unit = ?", [owner])}
+        found = _part_histories(db, part, part.round)
+        wanted = {h.household_id for hs in found.values() for h in hs
+                  if h.end in rules.LISTS}
+        reviews_by = {r["household_id"]: r for r in db.query(
+            "SELECT * FROM household_review WHERE round_id = ? AND deleted = 0",
+            [part.round["id"]]) if r["household_id"] in wanted}
+        members: dict[str, list[dict]] = {}
+        for m in db.query(
+                "SELECT m.* FROM member m JOIN household h ON h.id = m.household_id "
+                "WHERE h.owner_unit = ? AND m.deleted = 0 AND m.status = 'present' "
+                "ORDER BY m.household_id, m.position", [owner]):
+            if m["household_id"] in wanted:
+                members.setdefault(m["household_id"], []).append(m)
+        for village, histories in found.items():
+            listed = []
+            for h in histories:
+                if h.end not in rules.LISTS:
+                    continue
+                home, review = homes[h.household_id], reviews_by.get(h.household_id) or {}
+                people = members.get(h.household_id, [])
+                head = next((m for m in people if m["relation"] == "head"), None) or {}
+                answers = json.loads(review.get("deprivations") or "{}")
+                listed.append(rules.ListedHousehold(
+                    household_id=home["id"], code=home["code"], klass=h.end,
+                    persons=h.persons_end, unit_id=village, head_name=head.get("full_name"),
+                    head_birth=head.get("birth_date"), head_sex=head.get("sex"),
+                    ethnicity=head.get("ethnicity"), flags=_flags(home),
+                    deprived=frozenset(code for code, v in answers.items() if v),
+                    causes=tuple(json.loads(review.get("causes") or "[]")),
+                    income_per_person=review.get("income_per_person"),
+                    b1_score=review.get("b1_score"), b2=review.get("b2"),
+                    members=tuple(rules.ListedMember(m["birth_date"], m["health_insurance"],
+                                                     m["schooling"]) for m in people),
+                    source=f"household_review:{review['id']}" if review else None))
+            out[village] = sorted(listed, key=lambda x: x.code)
+    return out
 
 
 @dataclass(frozen=True)
@@ -186,17 +407,20 @@ class RoundProgress:
 
 
 def round_progress(db: Database, scope: Scope) -> RoundProgress:
-    """Reviews of the round in the scope's villages, those still drafts, and households in the
-    register at the end of the round without a review (counted as not poor)."""
-    village_ids = [v["id"] for v in scope.villages]
-    marks = ",".join("?" * len(village_ids)) or "NULL"
-    row = db.execute(
-        "SELECT count(*), coalesce(sum(r.status != 'complete'), 0) FROM household_review r "
-        f"JOIN household h ON h.id = r.household_id WHERE r.round_id = ? AND r.deleted = 0 "
-        f"AND h.village_id IN ({marks})", [scope.round["id"], *village_ids]).fetchone()
-    reviewed = {r["household_id"] for r in db.query(
-        "SELECT household_id FROM household_review WHERE round_id = ? AND deleted = 0",
-        [scope.round["id"]])}
-    missing = sum(1 for found in _histories(db, scope, scope.round).values() for h in found
-                  if h.end is not None and h.household_id not in reviewed)
-    return RoundProgress(reviews=row[0], drafts=row[1], not_reviewed=missing)
+    """Reviews of the rounds in the scope's villages, those still drafts, and households in
+    the register at the end of the round without a review (counted as not poor)."""
+    total = drafts = missing = 0
+    for part in scope.parts:
+        village_ids = [v["id"] for v in part.villages]
+        marks = ",".join("?" * len(village_ids)) or "NULL"
+        row = db.execute(
+            "SELECT count(*), coalesce(sum(r.status != 'complete'), 0) FROM household_review r "
+            f"JOIN household h ON h.id = r.household_id WHERE r.round_id = ? AND r.deleted = 0 "
+            f"AND h.village_id IN ({marks})", [part.round["id"], *village_ids]).fetchone()
+        reviewed = {r["household_id"] for r in db.query(
+            "SELECT household_id FROM household_review WHERE round_id = ? AND deleted = 0",
+            [part.round["id"]])}
+        total, drafts = total + row[0], drafts + row[1]
+        missing += sum(1 for found in _part_histories(db, part, part.round).values()
+                       for h in found if h.end is not None and h.household_id not in reviewed)
+    return RoundProgress(reviews=total, drafts=drafts, not_reviewed=missing)

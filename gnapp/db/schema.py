@@ -362,6 +362,206 @@ def m006_sync(db: Database) -> None:
 
 
 @migrations()
+def m007_programme(db: Database) -> None:
+    """Programme structures loaded by an office, allocation decisions and their lines, and
+    the totals a decision or plan states (kept beside the computed sums)."""
+    # One row per programme version (kind 'programme', code = version id) and per item.
+    create_synced_table(db, "programme_item", """
+        programme TEXT NOT NULL,
+        code TEXT NOT NULL,
+        parent_code TEXT,
+        kind TEXT NOT NULL
+            CHECK (kind IN ('programme', 'project', 'subproject', 'line', 'activity')),
+        name TEXT NOT NULL,
+        short_name TEXT,
+        variants TEXT NOT NULL DEFAULT '[]',
+        budget_line INTEGER NOT NULL DEFAULT 0 CHECK (budget_line IN (0, 1)),
+        applies_to TEXT NOT NULL DEFAULT 'all',
+        replaces TEXT NOT NULL DEFAULT '[]',
+        position INTEGER NOT NULL DEFAULT 0,
+        period_from INTEGER,
+        period_to INTEGER,
+        status TEXT,
+        legal_basis TEXT,
+        note TEXT""")
+    db.execute("CREATE UNIQUE INDEX programme_item_code ON programme_item(owner_unit, "
+               "programme, code) WHERE deleted = 0")
+    create_synced_table(db, "allocation_decision", """
+        kind TEXT NOT NULL DEFAULT 'decision' CHECK (kind IN ('decision', 'plan')),
+        issuer TEXT NOT NULL,
+        signer TEXT,
+        number TEXT,
+        signed_on TEXT,
+        year INTEGER NOT NULL,
+        batch INTEGER,
+        legal_basis TEXT,
+        title TEXT,
+        programme TEXT NOT NULL,
+        recipient_unit TEXT,
+        recipient_name TEXT,
+        annex TEXT,
+        note TEXT""")
+    db.execute("CREATE INDEX allocation_decision_year ON allocation_decision(year, signed_on)")
+    create_synced_table(db, "allocation_line", """
+        decision_id TEXT NOT NULL
+            REFERENCES allocation_decision(id) DEFERRABLE INITIALLY DEFERRED,
+        kind TEXT NOT NULL DEFAULT 'allocation' CHECK (kind IN ('allocation', 'carry_over')),
+        line_code TEXT NOT NULL,
+        source TEXT NOT NULL,
+        capital_type TEXT NOT NULL CHECK (capital_type IN ('DTPT', 'SN')),
+        recipient_unit TEXT,
+        recipient_name TEXT NOT NULL,
+        purpose TEXT,
+        amount INTEGER NOT NULL CHECK (amount >= 0),
+        position INTEGER NOT NULL DEFAULT 0,
+        note TEXT""")
+    db.execute("CREATE INDEX allocation_line_decision ON allocation_line(decision_id, "
+               "position)")
+    db.execute("CREATE INDEX allocation_line_code ON allocation_line(line_code, source)")
+    create_synced_table(db, "stated_total", """
+        decision_id TEXT NOT NULL
+            REFERENCES allocation_decision(id) DEFERRABLE INITIALLY DEFERRED,
+        line_kind TEXT NOT NULL DEFAULT 'allocation'
+            CHECK (line_kind IN ('allocation', 'carry_over')),
+        line_code TEXT,
+        source TEXT,
+        capital_type TEXT CHECK (capital_type IS NULL OR capital_type IN ('DTPT', 'SN')),
+        amount INTEGER NOT NULL CHECK (amount >= 0),
+        quote TEXT""")
+    db.execute("CREATE UNIQUE INDEX stated_total_scope ON stated_total(decision_id, line_kind, "
+               "coalesce(line_code, ''), coalesce(source, ''), coalesce(capital_type, '')) "
+               "WHERE deleted = 0")
+
+
+@migrations()
+def m008_projects(db: Database) -> None:
+    """Livelihood projects and their participants and inputs; payments against allocation
+    lines, their settlement, and the detailed estimates with their approval chain."""
+    create_synced_table(db, "livelihood_project", """
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'project' CHECK (kind IN ('project', 'model')),
+        line_code TEXT NOT NULL,
+        implementer TEXT,
+        village_id TEXT REFERENCES admin_unit(id) DEFERRABLE INITIALLY DEFERRED,
+        allocation_line_id TEXT REFERENCES allocation_line(id) DEFERRABLE INITIALLY DEFERRED,
+        amount INTEGER NOT NULL DEFAULT 0 CHECK (amount >= 0),
+        year INTEGER,
+        starts_on TEXT,
+        ends_on TEXT,
+        management_group TEXT,
+        supervision_group TEXT,
+        groups_decision TEXT,
+        status TEXT NOT NULL DEFAULT 'planning'
+            CHECK (status IN ('planning', 'implementing', 'completed')),
+        note TEXT""")
+    create_synced_table(db, "project_participant", """
+        project_id TEXT NOT NULL REFERENCES livelihood_project(id) DEFERRABLE INITIALLY DEFERRED,
+        household_id TEXT NOT NULL REFERENCES household(id) DEFERRABLE INITIALLY DEFERRED,
+        counterpart INTEGER NOT NULL DEFAULT 0 CHECK (counterpart >= 0),
+        joined_on TEXT,
+        note TEXT""")
+    db.execute("CREATE UNIQUE INDEX project_participant_key ON project_participant(project_id, "
+               "household_id) WHERE deleted = 0")
+    db.execute("CREATE INDEX project_participant_household ON project_participant(household_id)")
+    create_synced_table(db, "project_input", """
+        project_id TEXT NOT NULL REFERENCES livelihood_project(id) DEFERRABLE INITIALLY DEFERRED,
+        household_id TEXT REFERENCES household(id) DEFERRABLE INITIALLY DEFERRED,
+        item TEXT NOT NULL,
+        quantity TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        delivered_on TEXT NOT NULL,
+        note TEXT""")
+    db.execute("CREATE INDEX project_input_project ON project_input(project_id, delivered_on)")
+    create_synced_table(db, "detailed_estimate", """
+        allocation_line_id TEXT NOT NULL
+            REFERENCES allocation_line(id) DEFERRABLE INITIALLY DEFERRED,
+        project_id TEXT REFERENCES livelihood_project(id) DEFERRABLE INITIALLY DEFERRED,
+        activity TEXT NOT NULL,
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        state TEXT NOT NULL DEFAULT 'prepared'
+            CHECK (state IN ('prepared', 'appraised', 'approved', 'returned')),
+        prepared_by TEXT,
+        prepared_on TEXT,
+        appraised_by TEXT,
+        appraised_on TEXT,
+        approved_by TEXT,
+        approved_on TEXT,
+        return_comment TEXT""")
+    db.execute("CREATE INDEX detailed_estimate_line ON detailed_estimate(allocation_line_id)")
+    create_synced_table(db, "disbursement", """
+        allocation_line_id TEXT NOT NULL
+            REFERENCES allocation_line(id) DEFERRABLE INITIALLY DEFERRED,
+        estimate_id TEXT REFERENCES detailed_estimate(id) DEFERRABLE INITIALLY DEFERRED,
+        project_id TEXT REFERENCES livelihood_project(id) DEFERRABLE INITIALLY DEFERRED,
+        paid_on TEXT NOT NULL,
+        amount INTEGER NOT NULL CHECK (amount != 0),
+        document TEXT NOT NULL,
+        content TEXT,
+        reverses_id TEXT REFERENCES disbursement(id) DEFERRABLE INITIALLY DEFERRED""")
+    db.execute("CREATE INDEX disbursement_line ON disbursement(allocation_line_id, paid_on)")
+    db.execute("CREATE UNIQUE INDEX disbursement_reversal ON disbursement(reverses_id) "
+               "WHERE reverses_id IS NOT NULL AND deleted = 0")
+    create_synced_table(db, "settlement", """
+        allocation_line_id TEXT NOT NULL
+            REFERENCES allocation_line(id) DEFERRABLE INITIALLY DEFERRED,
+        settled_on TEXT NOT NULL,
+        amount INTEGER NOT NULL CHECK (amount >= 0),
+        document TEXT NOT NULL,
+        note TEXT""")
+    db.execute("CREATE UNIQUE INDEX settlement_line ON settlement(allocation_line_id) "
+               "WHERE deleted = 0")
+
+
+@migrations()
+def m009_documents(db: Database) -> None:
+    """Issued documents: the commune's profile and signers, the number book, printed copies."""
+    create_synced_table(db, "doc_profile", """
+        issuer_parent TEXT,
+        issuer_name TEXT NOT NULL,
+        place TEXT,
+        recipients TEXT NOT NULL DEFAULT '{}'""")
+    db.execute("CREATE UNIQUE INDEX doc_profile_unit ON doc_profile(owner_unit) "
+               "WHERE deleted = 0")
+    create_synced_table(db, "doc_signer", """
+        role TEXT NOT NULL,
+        name TEXT NOT NULL,
+        valid_from TEXT NOT NULL,
+        valid_to TEXT""")
+    create_synced_table(db, "doc_number", """
+        symbol TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        number INTEGER NOT NULL CHECK (number >= 1),
+        issued_on TEXT NOT NULL,
+        doc_key TEXT,
+        subject TEXT NOT NULL""")
+    # A number once taken stays taken, even when cancelled (its tombstone keeps it).
+    db.execute("CREATE UNIQUE INDEX doc_number_once ON doc_number(owner_unit, symbol, year, "
+               "number)")
+    db.execute("CREATE INDEX doc_number_doc ON doc_number(doc_key)")
+    create_synced_table(db, "printed_copy", """
+        doc_key TEXT NOT NULL,
+        form TEXT NOT NULL,
+        title TEXT NOT NULL,
+        number_id TEXT REFERENCES doc_number(id) DEFERRABLE INITIALLY DEFERRED,
+        number_text TEXT,
+        issued_on TEXT,
+        fingerprint TEXT NOT NULL,
+        copy_no INTEGER NOT NULL CHECK (copy_no >= 1),
+        is_copy INTEGER NOT NULL DEFAULT 0 CHECK (is_copy IN (0, 1)),
+        printed_at TEXT NOT NULL,
+        printed_by TEXT NOT NULL,
+        file_format TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT 'printed'
+            CHECK (state IN ('printed', 'signed', 'unlocked')),
+        signed_at TEXT,
+        signed_by TEXT,
+        unlocked_at TEXT,
+        unlock_reason TEXT,
+        shown_rows TEXT NOT NULL DEFAULT '[]'""")
+    db.execute("CREATE INDEX printed_copy_doc ON printed_copy(doc_key, printed_at)")
+
+
+@migrations()
 def m010_approvals(db: Database) -> None:
     """An office's approval or return of a commune's review round (or one village of it)."""
     create_synced_table(db, "approval", """

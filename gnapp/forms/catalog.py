@@ -9,12 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
 from gnapp.db import report_data
 from gnapp.domain.errors import InputError
 from gnapp.forms import document as d
+from gnapp.forms import certificate as cert
+from gnapp.forms import procedure_forms as pf
 from gnapp.forms import review_reports as rr
 from gnapp.forms.pdf import render_pdf
 from gnapp.forms.xlsx import render_xlsx
@@ -30,6 +33,12 @@ class ReportSpec:
         title: what it shows
         build: ``build(db, scope, today) -> Document``
         needs_previous: compares with the round before (Báo cáo 2–3)
+        options: keyword options ``build`` takes besides the scope ("household", "blank")
+        formats: the file suffixes it can be written to (forms that are not one table
+            are PDF only)
+        recorded: each print is recorded as a printed copy (``gnapp.forms.printing``)
+        symbol: the number's symbol when it is issued with a number from the book
+        group: where the Reports area lists it
     """
 
     name: str
@@ -37,6 +46,11 @@ class ReportSpec:
     title: str
     build: rr.Builder
     needs_previous: bool = False
+    options: tuple[str, ...] = ()
+    formats: tuple[str, ...] = (".pdf", ".xlsx")
+    recorded: bool = False
+    symbol: str | None = None
+    group: str = "Báo cáo rà soát"
 
 
 REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (
@@ -50,7 +64,58 @@ REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (
                "của hộ nghèo", rr.report_4),
     ReportSpec("bao-cao-5", "Báo cáo 5", "Phân tích tỷ lệ các chỉ số thiếu hụt dịch vụ xã hội "
                "cơ bản của hộ nghèo", rr.report_5),
+    ReportSpec("bao-cao-6", "Báo cáo 6", "Phân tích các chỉ số thiếu hụt dịch vụ xã hội cơ bản "
+               "của hộ cận nghèo", rr.report_6),
+    ReportSpec("bao-cao-7", "Báo cáo 7", "Phân tích tỷ lệ các chỉ số thiếu hụt dịch vụ xã hội "
+               "cơ bản của hộ cận nghèo", rr.report_7),
+    ReportSpec("bao-cao-8", "Báo cáo 8", "Phân tích hộ nghèo, hộ cận nghèo theo các nhóm đối "
+               "tượng", rr.report_8),
+    ReportSpec("bao-cao-9", "Báo cáo 9", "Phân tích hộ nghèo, hộ cận nghèo theo dân tộc",
+               rr.report_9),
+    ReportSpec("bao-cao-10", "Báo cáo 10", "Phân nhóm hộ nghèo, hộ cận nghèo theo các nguyên "
+               "nhân nghèo", rr.report_10),
+    ReportSpec("bao-cao-11", "Báo cáo 11", "Tổng hợp chỉ tiêu thiếu hụt của trẻ em thuộc hộ "
+               "nghèo, hộ cận nghèo", rr.report_11),
+    ReportSpec("bao-cao-12", "Báo cáo 12", "Tổng hợp kết quả rà soát hộ nghèo theo chuẩn nghèo "
+               "đa chiều", rr.report_12),
+    ReportSpec("bao-cao-13", "Báo cáo 13", "Tổng hợp kết quả rà soát hộ cận nghèo theo chuẩn "
+               "nghèo đa chiều", rr.report_13),
+    ReportSpec("bao-cao-14", "Báo cáo 14", "Danh sách chi tiết hộ cận nghèo", rr.report_14),
+    ReportSpec("bao-cao-15", "Báo cáo 15", "Danh sách chi tiết hộ nghèo", rr.report_15),
 )}
+
+# The forms of the review procedure and the certificate (each print recorded).
+_PROCEDURE = "Biểu mẫu quy trình rà soát"
+_HOUSEHOLD_FORM = ("household", "blank")
+REPORTS.update({form.name: form for form in (
+    ReportSpec("phu-luc-1", "Phụ lục I", "Danh sách hộ gia đình cần rà soát (hộ nghèo, hộ cận "
+               "nghèo đang có tên và hộ có giấy đề nghị)", pf.review_list, recorded=True,
+               group=_PROCEDURE),
+    ReportSpec("phieu-a", "Phiếu A", "Phiếu A – nhận dạng nhanh đặc điểm hộ (trắng hoặc điền "
+               "sẵn từ sổ hộ)", pf.phieu_a, options=_HOUSEHOLD_FORM, formats=(".pdf",),
+               recorded=True, group=_PROCEDURE),
+    ReportSpec("phieu-b", "Phiếu B", "Phiếu B – rà soát hộ nghèo, hộ cận nghèo: thu nhập (B1) "
+               "và 12 chỉ số thiếu hụt (B2), trắng hoặc điền sẵn", pf.phieu_b,
+               options=_HOUSEHOLD_FORM, formats=(".pdf",), recorded=True, group=_PROCEDURE),
+    ReportSpec("phieu-c", "Phiếu C", "Phiếu C – đặc điểm hộ nghèo, hộ cận nghèo: nhóm đối "
+               "tượng, nguyên nhân, nhu cầu (trắng hoặc điền sẵn)", pf.phieu_c,
+               options=_HOUSEHOLD_FORM, formats=(".pdf",), recorded=True, group=_PROCEDURE),
+    ReportSpec("bien-ban-hop-dan", "Biên bản họp dân", "Biên bản họp dân bình xét của một thôn "
+               "(02 bản)", pf.meeting_minutes, formats=(".pdf",), recorded=True,
+               group=_PROCEDURE),
+    ReportSpec("niem-yet", "Danh sách niêm yết", "Thông báo niêm yết công khai danh sách hộ "
+               "nghèo, cận nghèo, thoát nghèo, thoát cận nghèo (không in số CCCD, chỉ năm "
+               "sinh)", pf.posting_list, recorded=True, symbol="TB-BCĐ", group=_PROCEDURE),
+    ReportSpec("quyet-dinh", "Quyết định công nhận", "Quyết định công nhận hộ nghèo, hộ cận "
+               "nghèo, hộ thoát nghèo, hộ thoát cận nghèo kèm danh sách", pf.recognition_decision,
+               formats=(".pdf",), recorded=True, symbol="QĐ-UBND", group=_PROCEDURE),
+    ReportSpec("danh-sach-cong-nhan", "Danh sách công nhận", "Bốn danh sách kèm theo quyết "
+               "định công nhận (bảng tính)", pf.recognition_lists, recorded=True,
+               group=_PROCEDURE),
+    ReportSpec("giay-chung-nhan", "Giấy chứng nhận", "Giấy chứng nhận hộ nghèo, hộ cận nghèo "
+               "(Mẫu số 03) của một hộ", cert.certificate, options=("household",),
+               formats=(".pdf",), recorded=True, symbol=cert.SYMBOL, group=_PROCEDURE),
+)})
 
 FORMATS = {".pdf": render_pdf, ".xlsx": render_xlsx}
 
@@ -73,14 +138,24 @@ def spec(name: str) -> ReportSpec:
 
 
 def build(db: Database, name: str, *, round_year: int | None = None,
-          unit_code: str | None = None, today: date | None = None) -> d.Document:
+          unit_code: str | None = None, today: date | None = None,
+          **options: Any) -> d.Document:
     """Build the document of report ``name`` for a round (default: the current one) and a
-    unit (default: the commune; or one of its villages)."""
+    unit (default: the commune; or one of its villages); ``options`` (a household's code,
+    ``blank``) go to the forms that take them.
+
+    :raises InputError: an option the report does not take
+    """
     report = spec(name)
     today = today or date.today()
+    given = {k: v for k, v in options.items() if v not in (None, False, "")}
+    unknown = set(given) - set(report.options)
+    if unknown:
+        raise InputError(f"{report.label} không dùng tùy chọn "
+                         f"{', '.join('--' + k for k in sorted(unknown))}.")
     scope = report_data.resolve_scope(db, round_year=round_year, unit_code=unit_code,
-                                      today=today)
-    return report.build(db, scope, today)
+                                      today=today, office=report.name in rr.OFFICE_REPORTS)
+    return report.build(db, scope, today, **given)
 
 
 def render(doc: d.Document, path: str | Path) -> Path:
@@ -101,5 +176,13 @@ def produce(db: Database, name: str, out: str | Path, *, round_year: int | None 
     render_check = Path(out)
     if render_check.suffix.lower() not in FORMATS:
         raise InputError(f"Tệp báo cáo phải có đuôi .pdf hoặc .xlsx: {render_check.name}")
+    check_format(spec(name), render_check)
     doc = build(db, name, round_year=round_year, unit_code=unit_code, today=today)
     return render(doc, out)
+
+
+def check_format(report: ReportSpec, path: Path) -> None:
+    """:raises InputError: a form that is not one table asked for as XLSX"""
+    if path.suffix.lower() not in report.formats:
+        raise InputError(f"{report.label} chỉ lập được ra tệp "
+                         f"{' hoặc '.join(report.formats)}: {path.name}")

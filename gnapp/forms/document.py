@@ -127,7 +127,21 @@ class Table:
     notes: tuple[str, ...] = ()
 
 
-Block = Union[Heading, Para, Bullet, Table]
+@dataclass(frozen=True)
+class PageBreak:
+    """Start a new page (one paper form per household); ignored in XLSX but for a page break."""
+
+
+@dataclass(frozen=True)
+class Closing:
+    """Signature blocks (and "Nơi nhận") inside the body, where a document goes on after its
+    signatures: a decision before its annexed lists, each copy of a meeting's minutes."""
+
+    signatures: tuple["Signature", ...]
+    recipients: tuple[str, ...] = ()
+
+
+Block = Union[Heading, Para, Bullet, Table, PageBreak, Closing]
 
 
 @dataclass(frozen=True)
@@ -164,6 +178,10 @@ class Document:
         orientation: ``portrait`` or ``landscape`` (A4)
         fingerprint: hash of the data shown; its first 12 characters go in the footer
         name: a short name for the file's properties
+        copy_mark: "BẢN SAO" on a second print of the same document with the same data,
+            printed at the top right of every page and in the footer
+        shown_rows: the syncable rows the document shows, as (table, row id); marking a
+            printed copy signed locks them
     """
 
     issuer: tuple[str, ...]
@@ -181,6 +199,8 @@ class Document:
     orientation: str = PORTRAIT
     fingerprint: str | None = None
     name: str = ""
+    copy_mark: str | None = None
+    shown_rows: tuple[tuple[str, str], ...] = ()
 
     @property
     def number_line(self) -> str | None:
@@ -208,7 +228,10 @@ FOOTER_LABEL = "Mã dữ liệu"
 
 def footer_text(doc: Document) -> str | None:
     """The footer line: "Mã dữ liệu: 1a2b3c4d5e6f" (``None`` without a fingerprint)."""
-    return f"{FOOTER_LABEL}: {doc.short_fingerprint}" if doc.fingerprint else None
+    if not doc.fingerprint:
+        return None
+    text = f"{FOOTER_LABEL}: {doc.short_fingerprint}"
+    return f"{doc.copy_mark} – {text}" if doc.copy_mark else text
 
 
 # -- heading numbers --------------------------------------------------------------------------

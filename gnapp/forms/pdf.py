@@ -7,12 +7,21 @@ of decomposed text.
 
 Page numbers follow Nghị định 30/2020: Arabic numerals centred in the top margin, not shown on
 the first page. The footer of every page carries the short data fingerprint.
+
+The margins of Nghị định 30/2020 apply to the page as it is read, in both orientations: a
+landscape page (A4 turned, 297 × 210 mm) also has 20 mm at the top and bottom, 30 mm on the
+left and 15 mm on the right of the text as read (``MARGINS``; tests/forms pin it).
+
+A document whose body ends with a table keeps the last rows of that table on the page of
+what follows it (the notes under the table, "Nơi nhận" and the signature blocks), so the
+signatures never stand alone on a page (``TableWithTail``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -25,8 +34,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
-    CondPageBreak, HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table,
-    TableStyle,
+    CondPageBreak, Flowable, HRFlowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate,
+    Spacer, Table, TableStyle,
 )
 
 from gnapp import __version__
@@ -166,6 +175,62 @@ def _closing(doc: d.Document, width: float) -> list:
     return [Spacer(1, 6 * mm), KeepTogether([table])]
 
 
+class TableWithTail(Flowable):
+    """A table followed by flowables (its notes, the closing) that must not start a page of
+    their own: when they do not fit under the table, the table's last ``keep`` body rows go
+    to the next page with them (under the repeated header)."""
+
+    def __init__(self, table: Table, tail: list, keep: int = 2):
+        super().__init__()
+        self.table, self.keep, self._moved = table, keep, False
+        self.tail = [g for f in tail for g in (f._content if isinstance(f, KeepTogether)
+                                               else [f])]
+
+    def _tail_sizes(self, width: float) -> list[tuple[float, float]]:
+        return [f.wrap(width, 10 ** 6) for f in self.tail]
+
+    def _tail_height(self, width: float) -> float:
+        return sum(h + f.getSpaceBefore() + f.getSpaceAfter()
+                   for f, (_, h) in zip(self.tail, self._tail_sizes(width)))
+
+    def wrap(self, avail_width, avail_height):
+        _, table_height = self.table.wrap(avail_width, avail_height)
+        self.width = avail_width
+        self.height = table_height + self._tail_height(avail_width)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        y = self.height
+        items = [(self.table, self.table.wrap(self.width, self.height))] + list(
+            zip(self.tail, self._tail_sizes(self.width)))
+        for flowable, (w, h) in items:
+            y -= flowable.getSpaceBefore() + h
+            align = str(getattr(flowable, "hAlign", "LEFT")).upper()
+            x = 0.0
+            if w < self.width and align in ("CENTER", "CENTRE"):
+                x = (self.width - w) / 2
+            elif w < self.width and align == "RIGHT":
+                x = self.width - w
+            flowable.drawOn(self.canv, x, y)
+            y -= flowable.getSpaceAfter()
+
+    def split(self, avail_width, avail_height):
+        _, table_height = self.table.wrap(avail_width, avail_height)
+        if table_height + self._tail_height(avail_width) <= avail_height:
+            return [self.table, *self.tail]
+        limit = avail_height
+        if table_height <= avail_height:        # the table fits, what follows does not
+            heights = self.table._rowHeights
+            limit = sum(heights[:max(0, len(heights) - self.keep)]) + 0.01
+        parts = self.table.split(avail_width, limit)
+        if len(parts) < 2:
+            if self._moved:                     # already on a fresh page: let it flow
+                return [self.table, *self.tail]
+            self._moved = True
+            return []                           # too few rows to split: all to the next page
+        return [parts[0], TableWithTail(parts[1], self.tail, self.keep)]
+
+
 # -- body ---------------------------------------------------------------------------------------
 
 def _cell_text(cell: d.Cell, kind: str) -> str:
@@ -217,6 +282,7 @@ def _table(table: d.Table, width: float, size: float) -> list:
         out.append(_p(table.unit_note, _style(11, italic=True, align=TA_RIGHT, after=2)))
     grid_table = Table(data, colWidths=widths, repeatRows=n_header, hAlign="CENTER")
     grid_table.setStyle(TableStyle(commands))
+    grid_table.gnapp_grid = True           # see render_pdf: the last one keeps its tail
     out.append(grid_table)
     for note in table.notes:
         out.append(_p(note, _style(10.5, italic=True, align=TA_LEFT, leading=13,
@@ -246,6 +312,11 @@ def _body(doc: d.Document, width: float) -> list:
                                              after=6)))
         elif isinstance(block, d.Table):
             out.extend(_table(block, width, size))
+        elif isinstance(block, d.PageBreak):
+            out.append(PageBreak())
+        elif isinstance(block, d.Closing):
+            out.extend(_closing(replace(doc, signatures=block.signatures,
+                                        recipients=block.recipients), width))
         else:
             raise TypeError(f"unknown block {type(block).__name__}")
     return out
@@ -273,6 +344,9 @@ def render_pdf(doc: d.Document, path: str | Path) -> Path:
         if number > 1:
             canvas.setFont(FONT, 13)
             canvas.drawCentredString(MARGINS["left"] + width / 2, size[1] - 12 * mm, str(number))
+        if doc.copy_mark:
+            canvas.setFont(BOLD, 13)
+            canvas.drawRightString(size[0] - MARGINS["right"], size[1] - 12 * mm, doc.copy_mark)
         if footer:
             canvas.setFont(ITALIC, 8)
             canvas.setFillColor(colors.HexColor("#555555"))
@@ -285,6 +359,13 @@ def render_pdf(doc: d.Document, path: str | Path) -> Path:
         initialFontSize=BODY_SIZE,
         title=unicodedata.normalize("NFC", doc.name or " ".join(doc.title)),
         author="gnapp", creator=f"gnapp {__version__}", subject=footer or "")
-    story = _header(doc, width) + _title(doc) + _body(doc, width) + _closing(doc, width)
+    body, closing = _body(doc, width), _closing(doc, width)
+    grids = [i for i, f in enumerate(body) if getattr(f, "gnapp_grid", False)]
+    if doc.body and isinstance(doc.body[-1], d.Table) and grids:
+        last = grids[-1]
+        body = body[:last] + [TableWithTail(body[last], body[last + 1:] + closing)]
+    else:
+        body = body + closing
+    story = _header(doc, width) + _title(doc) + body
     template.build(story, onFirstPage=decorate, onLaterPages=decorate)
     return path

@@ -10,6 +10,7 @@ Windows PC and which Liberation Serif is metric-compatible with.
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 
 from gnapp.forms import document as d
 
@@ -237,6 +239,14 @@ def render_xlsx(doc: d.Document, path: str | Path) -> Path:
     header_rows: tuple[int, int] | None = None
     labels = d.heading_labels(doc.body)
     for block, label in zip(doc.body, labels):
+        if isinstance(block, d.PageBreak):
+            ws.row_breaks.append(Break(id=sheet.row - 1))
+            continue
+        if isinstance(block, d.Closing):
+            _closing(sheet, replace(doc, signatures=block.signatures,
+                                    recipients=block.recipients))
+            sheet.next()
+            continue
         if isinstance(block, d.Table):
             span = _table(sheet, block)
             header_rows = header_rows or span
@@ -267,6 +277,8 @@ def render_xlsx(doc: d.Document, path: str | Path) -> Path:
         ws.print_title_rows = f"{header_rows[0]}:{header_rows[1]}"
     if footer:
         ws.oddFooter.right.text = footer
+    if doc.copy_mark:
+        ws.oddHeader.right.text = doc.copy_mark
     wb.properties.title = _nfc(doc.name or " ".join(doc.title))
     wb.properties.creator = "gnapp"
     wb.save(path)

@@ -16,9 +16,17 @@ from sqlite_utils import Database
 from gnapp.db import backup, checks, connection, settings, sites, units
 from gnapp.db.store import last_change_seq
 from gnapp.ui.format import backup_kind, format_datetime, size_kb, unit_line
+from gnapp.ui.allocation_page import AREA_TITLE as ALLOCATION_AREA
+from gnapp.ui.allocation_page import AllocationPage
 from gnapp.ui.household_list import HouseholdPage
+from gnapp.ui.projects_page import AREA_TITLE as PROJECTS_AREA
+from gnapp.ui.projects_page import ProjectsPage
 from gnapp.ui.review_page import AREA_TITLE as REVIEW_AREA
 from gnapp.ui.review_page import ReviewPage
+from gnapp.ui.reports_page import AREA_TITLE as REPORTS_AREA
+from gnapp.ui.reports_page import ReportsPage
+from gnapp.ui.sync_page import AREA_TITLE as SYNC_AREA
+from gnapp.ui.sync_page import SyncPage
 from gnapp.ui.tasks import TaskManager, show_error
 from gnapp.ui.widgets import page_title
 
@@ -32,23 +40,16 @@ HOUSEHOLD_AREA = "Hộ gia đình"
 
 # (title, what the area will hold) for the areas not built yet, in navigation order.
 COMING_AREAS = [
-    ("Phân bổ vốn",
-     "Các quyết định phân bổ vốn của Chương trình theo dự án, tiểu dự án và nguồn vốn (ngân "
-     "sách trung ương, ngân sách địa phương, nguồn khác), số giải ngân, và các dự án hỗ trợ "
-     "phát triển sản xuất cùng danh sách hộ tham gia."),
     ("Tiến độ",
      "Số liệu tiến độ thực hiện theo từng kỳ báo cáo: chỉ tiêu kế hoạch, ước thực hiện và "
      "thực hiện của từng dự án và chính sách; tỷ lệ được tính từ số liệu gốc."),
-    ("Báo cáo",
-     "In các biểu mẫu và báo cáo theo quy định (danh sách hộ, kết quả rà soát, báo cáo tiến "
-     "độ) ra tệp PDF để trình ký hoặc ra tệp Excel, có ghi nhận từng lần in."),
-    ("Đồng bộ",
-     "Tạo gói đồng bộ gửi cơ quan cấp trên (qua USB hoặc thư điện tử) và nhận gói từ cấp "
-     "trên: xác nhận đã nhận, phê duyệt hoặc trả lại kèm ý kiến, quyết định phân bổ vốn và "
-     "danh mục dùng chung."),
 ]
 BACKUP_AREA = "Sao lưu"
-AREAS = [HOUSEHOLD_AREA, REVIEW_AREA] + [title for title, _ in COMING_AREAS] + [BACKUP_AREA]
+AREAS = [HOUSEHOLD_AREA, REVIEW_AREA, ALLOCATION_AREA] + [title for title, _ in COMING_AREAS] + \
+    [BACKUP_AREA]
+AREAS.insert(AREAS.index("Đồng bộ") if "Đồng bộ" in AREAS else len(AREAS) - 1, REPORTS_AREA)
+AREAS.insert(AREAS.index("Phân bổ vốn") + 1, PROJECTS_AREA)
+AREAS.insert(AREAS.index(BACKUP_AREA), SYNC_AREA)
 
 
 @dataclass(frozen=True)
@@ -255,6 +256,9 @@ class MainWindow(QMainWindow):
         self.review_page = ReviewPage(self._db, self.tasks)
         self.pages[REVIEW_AREA] = self.review_page
         self.stack.addWidget(self.review_page)
+        self.allocation_page = AllocationPage(self._db, self.tasks)
+        self.pages[ALLOCATION_AREA] = self.allocation_page
+        self.stack.addWidget(self.allocation_page)
         for title, description in COMING_AREAS:
             page = ComingAreaPage(title, description)
             self.pages[title] = page
@@ -262,6 +266,20 @@ class MainWindow(QMainWindow):
         self.backup_page = BackupPage()
         self.pages[BACKUP_AREA] = self.backup_page
         self.stack.addWidget(self.backup_page)
+        self.reports_page = ReportsPage(self._db, self.tasks)
+        self.pages[REPORTS_AREA] = self.reports_page
+        self.stack.insertWidget(AREAS.index(REPORTS_AREA), self.reports_page)
+        self.projects_page = ProjectsPage(self._db, self.tasks)
+        self.pages[PROJECTS_AREA] = self.projects_page
+        self.stack.insertWidget(AREAS.index(PROJECTS_AREA), self.projects_page)
+        self.sync_page = SyncPage(self._db, self.tasks)
+        self.pages[SYNC_AREA] = self.sync_page
+        self.stack.insertWidget(AREAS.index(SYNC_AREA), self.sync_page)
+        for index, title in enumerate(AREAS):      # the stack follows the navigation's order
+            page = self.pages[title]
+            if self.stack.indexOf(page) != index:
+                self.stack.removeWidget(page)
+                self.stack.insertWidget(index, page)
 
         splitter = QSplitter()
         splitter.addWidget(self.nav)
@@ -291,6 +309,12 @@ class MainWindow(QMainWindow):
         self.household_page.household_saved.connect(
             lambda _id, code: self.statusBar().showMessage(f"Đã lưu hộ {code}.", 8000))
         self.review_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.allocation_page.message.connect(
+            lambda text: self.statusBar().showMessage(text, 8000))
+        self.reports_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.projects_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.sync_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.sync_page.data_changed.connect(lambda: self.household_page.review_changed())
         self.household_page.household_saved.connect(lambda *_: self.review_page.refresh())
         self.review_page.review_saved.connect(lambda *_: self.household_page.review_changed())
         self.household_page.review_requested.connect(self.open_review)
@@ -316,11 +340,19 @@ class MainWindow(QMainWindow):
         if hasattr(self, "household_page"):
             self.household_page.set_db(self._db)
             self.review_page.set_db(self._db)
+            self.allocation_page.set_db(self._db)
+            self.reports_page.set_db(self._db)
+            self.projects_page.set_db(self._db)
+            self.sync_page.set_db(self._db)
 
     def _close_read_connection(self) -> None:
         if hasattr(self, "household_page"):
             self.household_page.set_db(None)
             self.review_page.set_db(None)
+            self.allocation_page.set_db(None)
+            self.reports_page.set_db(None)
+            self.projects_page.set_db(None)
+            self.sync_page.set_db(None)
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -339,10 +371,7 @@ class MainWindow(QMainWindow):
         self.unit_status.setText(self.info.line)
         self.path_status.setText(str(self.db_path))
         self.path_status.setToolTip("Tệp cơ sở dữ liệu")
-        sync_page = self.pages["Đồng bộ"]
-        assert isinstance(sync_page, ComingAreaPage)
-        sync_page.set_extra(f"Mã nhận dạng khóa của máy này (dùng khi cơ quan cấp trên xác nhận "
-                            f"gói đồng bộ): {self.info.site.fingerprint}")
+        self.sync_page.refresh()
         self.refresh_backups()
 
     def refresh_backups(self) -> None:

@@ -115,3 +115,25 @@ def test_a_round_the_new_commune_has_takes_the_former_reviews(here, writer, form
     report = merge.merge_former_commune(writer, former_reviewed)
     assert report.rounds_added == [] and report.reviews == 1
     assert [r["id"] for r in reviews.rounds(here, "07339")] == [ours["id"]]
+
+
+def test_a_former_village_joins_a_village_of_the_new_commune_when_told(here, writer, former):
+    ours = units.children(here, "07339", level="village")[0]
+    report = merge.merge_former_commune(writer, former, villages={
+        "Thôn Đồng Tâm": ours["code"], "Thôn Nam Cầu": "Thôn Nam Cầu Mới"})
+    assert report.villages == [("Thôn Đồng Tâm", "Thôn Đồng Tâm"),
+                               ("Thôn Nam Cầu", "Thôn Nam Cầu Mới")]
+    moved = hh.find_by_code(here, "07306-01-0001", "07339")
+    assert moved["village_id"] == ours["id"]
+    assert [v["name"] for v in units.children(here, "07339", level="village")] == [
+        "Thôn Đồng Tâm", "Thôn Nam Cầu Mới"]
+
+
+def test_a_village_map_naming_what_is_not_there_changes_nothing(here, writer, former):
+    before = hh.count_households(here)
+    with pytest.raises(GnappError, match="Xã cũ không có thôn Thôn Bãi Dài"):
+        merge.merge_former_commune(writer, former, villages={"Thôn Bãi Dài": "07339.01"})
+    with pytest.raises(GnappError, match="Tên thôn mới «Thôn Mới» đã có"):
+        merge.merge_former_commune(writer, former, villages={"Thôn Nam Cầu": "Thôn Mới",
+                                                             "Thôn Đồng Tâm": "Thôn Mới"})
+    assert hh.count_households(here) == before

@@ -49,7 +49,8 @@ def shown_errors(monkeypatch):
 
     monkeypatch.setattr(ui_tasks, "show_error", record)
     for module in ("gnapp.ui.main_window", "gnapp.ui.first_start", "gnapp.ui.household_editor",
-                   "gnapp.ui.household_list", "gnapp.ui.review_page", "gnapp.ui.review_form"):
+                   "gnapp.ui.household_list", "gnapp.ui.review_page", "gnapp.ui.review_form",
+                   "gnapp.ui.reports_page"):
         monkeypatch.setattr(f"{module}.show_error", record)
     return errors
 

@@ -11,7 +11,9 @@ from PySide6.QtGui import QImage
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ["main-sao-luu", "first-start", "main-ho-gia-dinh", "ho-gia-dinh-tim", "ho-gia-dinh-sua",
          "thanh-vien", "thanh-vien-loi", "ho-gia-dinh-moi", "main-ra-soat", "mo-dot", "hop-dan",
-         "phieu-ra-soat", "phieu-ra-soat-goi-y", "phieu-ra-soat-c", "phieu-ra-soat-loi"]
+         "phieu-ra-soat", "phieu-ra-soat-goi-y", "phieu-ra-soat-c", "phieu-ra-soat-loi", "bao-cao",
+         "nhan-goi-chua-xac-nhan", "bao-cao-nhan-goi", "main-dong-bo-tinh", "main-dong-bo-xa",
+         "xung-dot"]
 
 
 def test_the_screenshot_tool_saves_every_screen(tmp_path):
