@@ -168,3 +168,27 @@ def test_snapshot_carries_every_owned_row(commune, office, outbox):
     late = importer.import_files(office, list((outbox / "lost").iterdir()))
     assert late[0].status == "already"
     assert importer.status(office)["received"][0]["applied_up_to"] == 2
+
+
+def test_an_allocation_decision_of_the_office_travels_down(commune, office, outbox):
+    from gnapp.db import allocations as al
+
+    register_two_households(commune)
+    send(commune, office, outbox / "up")
+    w = sites.writer(office)
+    decision = al.create_decision(w, issuer="UBND tỉnh Bắc Ninh", year=2026,
+                                  number="15/QĐ-UBND", signed_on="2026-02-10",
+                                  recipient_unit=COMMUNE)
+    al.set_amount(w, decision["id"], line_code="DA2", source="NSTW", capital_type="SN",
+                  amount=1_250_000_000, recipient_unit=COMMUNE)
+    _, reports = send(office, commune, outbox / "down", to_unit=COMMUNE)
+    assert sorted((p.table, p.action) for p in reports[0].rows) == [
+        ("allocation_decision", "new"), ("allocation_line", "new")]
+    [received] = al.decisions(commune, year=2026)
+    assert (received["number"], received["owner_unit"]) == ("15/QĐ-UBND", PROVINCE)
+    assert [(r["line_code"], r["amount"]) for r in al.lines_of(commune, received["id"])] == [
+        ("DA2", 1_250_000_000)]
+    # the commune may not change what the office decided
+    with pytest.raises(Exception, match="thuộc đơn vị 24"):
+        al.set_amount(sites.writer(commune), received["id"], line_code="DA2", source="NSTW",
+                      capital_type="SN", amount=1, recipient_unit=COMMUNE)
