@@ -60,8 +60,8 @@ def document_key(db: Database, name: str, *, round_year: int | None = None,
     """The identity of the document ``name`` covers with these parameters."""
     scope = report_data.resolve_scope(db, round_year=round_year, unit_code=unit_code,
                                       today=today or date.today())
-    given = {k: (int(v) if isinstance(v, bool) else v) for k, v in options.items()
-             if v not in (None, False, "")}
+    given = {k: (int(v) if isinstance(v, bool) else v.strip() if isinstance(v, str) else v)
+             for k, v in options.items() if v not in (None, False, "")}
     if name in ("phieu-a", "phieu-b", "phieu-c"):
         given = {"household": given.get("household", ""), "blank": given.get("blank", 0)}
     return rules.document_key(name, pf.scope_key(scope, **given))
@@ -84,6 +84,7 @@ def print_form(db: Database, name: str, out: str | Path, *, user: str | None = N
         raise InputError(f"Tệp báo cáo phải có đuôi .pdf hoặc .xlsx: {out.name}")
     catalog.check_format(report, out)
     today = today or date.today()
+    options = {k: v.strip() if isinstance(v, str) else v for k, v in options.items()}
     params = {"round_year": round_year, "unit_code": unit_code, "today": today, **options}
     if (issue or number) and report.symbol is None:
         raise InputError(f"{report.label} không có số văn bản.")

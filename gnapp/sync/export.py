@@ -226,9 +226,10 @@ def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = N
                                    encrypt_to=_receiver_key(db, to_unit) if encrypt else None)
         name = pkg.file_name(site.unit_code, to_unit, number + 1)
         paths = pkg.split(data, out / name, max_bytes)
-        ledger.record(db, direction="out", manifest=manifest,
-                      manifest_sha256=hashlib.sha256(pkg.canonical_json(manifest).encode("utf-8")).hexdigest(), state=ledger.SENT,
-                      content=data, last_seq=upto if kind != "ack" else last_seq)
+        manifest_sha256 = hashlib.sha256(pkg.canonical_json(manifest).encode("utf-8")).hexdigest()
+        ledger.record(db, direction="out", manifest=manifest, manifest_sha256=manifest_sha256,
+                      state=ledger.SENT, content=data,
+                      last_seq=upto if kind != "ack" else last_seq)
     return ExportResult(number + 1, manifest["package_id"], kind, to_unit, paths, counts,
                         acks=len(acks), message=f"Đã tạo gói số {number + 1} gửi {to_unit}.")
 

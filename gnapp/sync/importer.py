@@ -416,12 +416,11 @@ def _conflict_sent_back(db: Database, package: Package, held: Mapping[str, Any])
     if _logged(db, theirs["id"], theirs.get("updated_at", "")):
         return
     record = {"row": theirs, "version": theirs.get("version", 0),
-              "base_version": held.get("base_version", 0),
+              "base_version": min(local["version"], theirs.get("version", 0)) - 1,
               "updated_at": theirs.get("updated_at", "")}
-    plan_ = RowPlan(table, theirs["id"], CONFLICT, fields=list(held.get("fields", [])),
-                    local=syncable_values(table, local), record=record)
-    record["base_version"] = min(local["version"], theirs.get("version", 0)) - 1
-    _store_conflict(db, plan_, package)
+    _store_conflict(db, RowPlan(table, theirs["id"], CONFLICT,
+                                fields=list(held.get("fields", [])),
+                                local=syncable_values(table, local), record=record), package)
 
 
 def apply(db: Database, package: Package, records: Sequence[Mapping[str, Any]],
