@@ -13,7 +13,7 @@ from gnapp.db.registry import SYNCABLE
 
 # Bump MINOR for additive changes older code can live with, MAJOR for anything else.
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 2
+SCHEMA_MINOR = 3
 
 migrations = Migrations("gnapp")
 
