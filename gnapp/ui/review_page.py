@@ -257,7 +257,7 @@ class RoundDialog(_TaskDialog):
             return
         text = f"{standard.id} – {standard.title}"
         if standard.is_provisional:
-            text += " (kết quả phân loại ghi là tạm thời)"
+            text += ". Kết quả phân loại theo chuẩn này được ghi là tạm thời."
         self.standard_label.setText(text)
         self.standard_label.setStyleSheet(f"color: {WARNING_COLOR};"
                                           if standard.is_provisional else "")

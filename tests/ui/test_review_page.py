@@ -129,7 +129,7 @@ def test_the_round_of_2026_takes_the_provisional_standard(make_window, villages_
     assert dialog.standard_label.text().startswith("CN2022 – ")
     dialog.year_spin.setValue(2026)  # the standard is shown before the round is opened
     assert dialog.standard_label.text().startswith("CN2027 – ")
-    assert dialog.standard_label.text().endswith("(kết quả phân loại ghi là tạm thời)")
+    assert dialog.standard_label.text().endswith("Kết quả phân loại theo chuẩn này được ghi là tạm thời.")
     dialog.year_spin.setValue(2031)
     assert dialog.standard_label.text().startswith("Không có chuẩn nghèo nào áp dụng")
     dialog.year_spin.setValue(2026)
