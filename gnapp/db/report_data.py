@@ -165,7 +165,7 @@ def _commune_scope(db: Database, site, unit_code: str | None, round_year: int | 
     round_ = find_round(db, site.unit_code, round_year, today)
     part = _part(db, commune, round_, unit if unit["level"] == "village" else None)
     return Scope(issuer=commune, unit=unit, parts=(part,),
-                 standard=reviews.standard(round_["standard_id"]))
+                 standard=reviews.standard(round_["standard_id"], db))
 
 
 def office_communes(db: Database, office: dict) -> list[dict]:
@@ -211,10 +211,10 @@ def _office_scope(db: Database, site, unit_code: str | None, round_year: int | N
         if village_of is not None:
             round_ = find_round(db, village_of["code"], round_year, today)
             return Scope(issuer=office, unit=unit, parts=(_part(db, village_of, round_, unit),),
-                         standard=reviews.standard(round_["standard_id"]))
+                         standard=reviews.standard(round_["standard_id"], db))
         round_ = find_round(db, unit["code"], round_year, today)
         return Scope(issuer=office, unit=unit, parts=(_part(db, unit, round_),),
-                     standard=reviews.standard(round_["standard_id"]))
+                     standard=reviews.standard(round_["standard_id"], db))
     if not communes:
         raise GnappError(f"Cơ sở dữ liệu của {office['name']} chưa có số liệu của xã nào "
                          "(nhập gói đồng bộ của các xã trước khi lập báo cáo).")
@@ -238,7 +238,7 @@ def _office_scope(db: Database, site, unit_code: str | None, round_year: int | N
         raise rules.ReportError(f"Các xã rà soát năm {round_year} theo các chuẩn nghèo khác "
                                 f"nhau ({by}); không cộng chung được.")
     return Scope(issuer=office, unit=office, parts=tuple(parts),
-                 standard=reviews.standard(standards[0]), missing=tuple(missing))
+                 standard=reviews.standard(standards[0], db), missing=tuple(missing))
 
 
 def resolve_scope(db: Database, *, round_year: int | None = None, unit_code: str | None = None,

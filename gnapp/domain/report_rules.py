@@ -368,7 +368,8 @@ def child_values(counts: Sequence[int], row: str) -> list[int | Decimal | None]:
     """Báo cáo 11 columns 1–8 from ``child_counts``: counts and their shares (0 of 0: ``None``)."""
     children, no_card, nutrition, school_age, out = counts[:5]
     return [children,
-            no_card, share(no_card, children, report=REPORT_11, row=row, column="cột 3 = 2/1 × 100"),
+            no_card, share(no_card, children, report=REPORT_11, row=row,
+                           column="cột 3 = 2/1 × 100"),
             nutrition, share(nutrition, children, report=REPORT_11, row=row,
                              column="cột 5 = 4/1 × 100"),
             school_age,

@@ -121,11 +121,10 @@ def expected(db) -> dict:
     out: dict = {n: {} for n in range(6, 16)}
     for unit, hs in units.items():
         by = {k: [h for h in hs if h["class"] == k] for k in LISTS}
-        for k, (count_no, rate_no) in zip(LISTS, ((4, 5), (6, 7))):
-            per = [sum(c in _deprived(h) for h in by[k]) for c in codes]
-            if count_no == 6:
-                out[6][unit] = [len(by[k]), sum(per), *per]
-                out[7][unit] = [len(by[k]), *(pct(n, len(by[k])) for n in per)]
+        near = by["near_poor"]
+        per = [sum(c in _deprived(h) for h in near) for c in codes]
+        out[6][unit] = [len(near), sum(per), *per]
+        out[7][unit] = [len(near), *(pct(n, len(near)) for n in per)]
         blocks8, blocks10, blocks11 = [], [], []
         for k in LISTS:
             group = by[k]
@@ -133,7 +132,8 @@ def expected(db) -> dict:
             def pair(sel):
                 return [len(sel), sum(h["persons"] for h in sel)]
             flags = ("ethnic_minority", "no_labour", "revolution_merit")
-            blocks8.append(pair(group) + [v for f in flags for v in pair([h for h in group if h[f]])]
+            blocks8.append(pair(group)
+                           + [v for f in flags for v in pair([h for h in group if h[f]])]
                            + pair([h for h in group if not any(h[f] for f in flags)]))
             given = [json.loads(h["causes"]) for h in group]
             blocks10.append([len(group)] + [sum(c in g for g in given) for c in POVERTY_CAUSES]

@@ -173,5 +173,8 @@ def test_the_cli_makes_an_office_report(office, units_path, tmp_path):
 
 
 def test_the_communes_own_forms_are_refused_on_an_office(office):
+    from gnapp.db import report_data
+
     with pytest.raises(GnappError, match="Biểu mẫu này lập trên máy của xã"):
-        catalog.build(office, "phu-luc-1", round_year=2025)
+        report_data.resolve_scope(office, round_year=2025)          # a form's call
+    assert report_data.resolve_scope(office, round_year=2025, office=True).is_office
