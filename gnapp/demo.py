@@ -13,7 +13,7 @@ import random
 from sqlite_utils import Database
 
 from gnapp.db import households as hh
-from gnapp.db import reviews, sites, units
+from gnapp.db import documents, reviews, sites, units
 from gnapp.domain.errors import GnappError
 
 DEMO_COMMUNE = "15865"  # Xã Hoằng Hóa, Thanh Hóa (the commune of source document [003])
@@ -108,6 +108,8 @@ def fill(db: Database, *, households: int = DEMO_HOUSEHOLDS, seed: int = 2026) -
 
     writer.transact(add_all)
     reviewed = writer.transact(lambda w: _fill_rounds(w, random.Random(seed + 1))).result
+    if not documents.signer_rows(db, site.unit_code):
+        writer.transact(_add_signers)
     unit = units.get_unit(db, site.unit_code)
     return {"unit_code": site.unit_code, "unit_name": unit["name"],
             "villages": len(villages), "villages_added": len(missing),
@@ -116,6 +118,13 @@ def fill(db: Database, *, households: int = DEMO_HOUSEHOLDS, seed: int = 2026) -
 
 
 REVIEWERS = ("Lê Văn Tâm", "Nguyễn Thị Lan", "Đỗ Văn Hùng")
+
+
+def _add_signers(w) -> None:
+    """The chairman and a vice-chairman of the commune, who sign its documents."""
+    documents.add_signer(w, role="chairman", name="Lê Đình Hải", valid_from="2025-07-01")
+    documents.add_signer(w, role="vice_chairman", name="Nguyễn Thị Thu Hà",
+                         valid_from="2025-07-01")
 
 
 def _answers(rng: random.Random, codes: tuple[str, ...], poor_bias: float) -> tuple[int, dict]:

@@ -113,6 +113,12 @@ def test_demo_is_idempotent(db_path):
     assert first["villages_added"] == first["villages"] >= 8
     assert second["villages_added"] == 0 and second["villages"] == first["villages"]
     assert run_json("check", "--db", db_path)["ok"] is True
+    from gnapp.db import connection, documents
+
+    db = connection.connect(db_path)
+    signers = [(s["role"], s["name"]) for s in documents.signer_rows(db, first["unit_code"])]
+    db.close()
+    assert signers == [("chairman", "Lê Đình Hải"), ("vice_chairman", "Nguyễn Thị Thu Hà")]
 
 
 def test_commands_on_a_missing_database_say_so(tmp_path):
