@@ -1034,7 +1034,8 @@ def package_import(files, dry_run, trust, accept_recovery, db_path, as_json):
         for r in reports:
             lines.append(r.summary())
             if r.status == "untrusted":
-                lines.append(f"  Mã khóa máy gửi: {r.fingerprint}")
+                lines.append(f"  Mã khóa máy gửi: {r.fingerprint}; nếu đúng là của đơn vị "
+                             f"gửi, nhận lại với --trust {r.fingerprint}")
             if r.clock_warning:
                 lines.append(f"  {r.clock_warning}")
             for p in r.rows:

@@ -11,7 +11,6 @@ Nothing here writes; the GUI reads it on its own connection.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -19,7 +18,8 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from gnapp.db import settings, sites, units
-from gnapp.sync import ledger
+from gnapp.domain.errors import InputError
+from gnapp.sync import approvals, ledger
 from gnapp.sync import package as pkg
 
 OVERDUE_DAYS_SETTING = "sync.overdue_days"
@@ -232,19 +232,12 @@ def overdue_days(db: Database) -> int:
     return days if days > 0 else DEFAULT_OVERDUE_DAYS
 
 
-def round_state(db: Database, commune_code: str) -> str:
-    """The commune's review-round approval state, from ``gnapp.sync.approvals`` when this
-    version has it; "—" otherwise."""
-    try:
-        approvals = importlib.import_module("gnapp.sync.approvals")
-    except ModuleNotFoundError as exc:
-        if exc.name != "gnapp.sync.approvals":
-            raise
-        return NO_ROUND_STATE
-    state = getattr(approvals, "round_state", None)
-    if state is None:
-        return NO_ROUND_STATE
-    return state(db, commune_code) or NO_ROUND_STATE
+def set_overdue_days(db: Database, days: int) -> None:
+    """Change the overdue limit (a local setting of this office's site; it never travels)."""
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 3650:
+        raise InputError(f"Số ngày quá hạn phải là số nguyên từ 1 đến 3650, không phải «{days}».",
+                         field="overdue_days")
+    settings.put(db, OVERDUE_DAYS_SETTING, str(days))
 
 
 def _parse_moment(text: str | None) -> datetime | None:
@@ -333,7 +326,8 @@ def commune_rows(db: Database, *, now: datetime | None = None,
         rows.append(CommuneRow(
             unit_code=code, unit_name=unit.get("name") or code, streams=tuple(streams),
             open_conflicts=conflicts.get(code, 0), last_received_at=last_at, days_since=days,
-            overdue=days is not None and days > limit, round_state=round_state(db, code),
+            overdue=days is not None and days > limit,
+            round_state=approvals.round_state(db, code) or NO_ROUND_STATE,
             packages=count))
     return Console(office, limit, rows)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from gnapp.db import registry, schema, sites, units
+from gnapp.db import registry, schema, settings, sites, units
 from gnapp.db.hlc import HybridClock
 from gnapp.db.store import syncable_values, transaction
 from gnapp.domain.errors import GnappError, InputError
@@ -26,6 +26,8 @@ from gnapp.sync import package as pkg
 
 # An ack lists, per stream, at most this many packages in detail (the newest ones).
 ACK_DETAIL = 50
+# Local setting: what the last package to a unit acknowledged (so news alone makes a package).
+ACKS_SENT_SETTING = "sync.acks_sent"
 
 
 @dataclass
@@ -200,11 +202,15 @@ def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = N
         else:
             records = []
         acks = ack_records(db, to_unit)
-        has_new_ack = any(a["received_up_to"] for a in acks)
-        if not records and number and not force and not (kind == "ack" and has_new_ack):
+        ack_key = f"{ACKS_SENT_SETTING}.{to_unit}"
+        ack_print = pkg.canonical_json({"acks": acks})
+        has_new_ack = any(a["received_up_to"] for a in acks) and \
+            settings.get(db, ack_key) != hashlib.sha256(ack_print.encode("utf-8")).hexdigest()
+        if not records and number and not force and not has_new_ack:
             return ExportResult(None, None, kind, to_unit,
-                                message=f"Không có thay đổi mới kể từ gói số {number}; "
-                                        "không tạo gói.")
+                                message=f"Không có thay đổi mới kể từ gói số {number} (và "
+                                        "không có gói nhận được nào mới cần xác nhận); không "
+                                        "tạo gói.")
         counts: dict[str, int] = {}
         for r in records:
             counts[r["table"]] = counts.get(r["table"], 0) + 1
@@ -226,6 +232,7 @@ def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = N
                                    encrypt_to=_receiver_key(db, to_unit) if encrypt else None)
         name = pkg.file_name(site.unit_code, to_unit, number + 1)
         paths = pkg.split(data, out / name, max_bytes)
+        settings.put(db, ack_key, hashlib.sha256(ack_print.encode("utf-8")).hexdigest())
         manifest_sha256 = hashlib.sha256(pkg.canonical_json(manifest).encode("utf-8")).hexdigest()
         ledger.record(db, direction="out", manifest=manifest, manifest_sha256=manifest_sha256,
                       state=ledger.SENT, content=data,

@@ -72,6 +72,7 @@ class ImportReport:
     rows: list[RowPlan] = field(default_factory=list)
     clock_warning: str | None = None
     acknowledged_up_to: int | None = None
+    manifest_sha256: str | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -124,7 +125,8 @@ def _report_for(package: Package, status: str, reason: str = "") -> ImportReport
                         from_site=m["stream"]["from_site"], from_unit=m["stream"]["from_unit"],
                         sender_name=m["sender"].get("display_name"),
                         package_no=m["package_no"],
-                        fingerprint=sites.key_fingerprint(package.sender_key))
+                        fingerprint=sites.key_fingerprint(package.sender_key),
+                        manifest_sha256=package.manifest_sha256)
 
 
 class Refused(Exception):
@@ -476,9 +478,9 @@ def import_package(db: Database, package: Package, *, dry_run: bool = False,
                                             "cũ bị mất (--accept-recovery).")
     if site is None:
         report = _report_for(package, "untrusted",
-                             "máy gửi chưa được xác nhận; đối chiếu mã khóa "
-                             f"{sites.key_fingerprint(package.sender_key)} với đơn vị gửi rồi "
-                             "nhận lại với --trust.")
+                             "máy gửi chưa được xác nhận; hãy đối chiếu mã khóa "
+                             f"{sites.key_fingerprint(package.sender_key)} với đơn vị gửi "
+                             "(qua điện thoại hoặc giấy tờ) rồi xác nhận máy gửi.")
         if not dry_run:
             existing = ledger.received(db, package.stream["from_site"], package.stream["to_unit"],
                                        package.package_no)
@@ -574,12 +576,18 @@ def import_files(db: Database, paths: Iterable[str | Path], *, dry_run: bool = F
         packages += _untrusted(db, trust)
     unique = {p.manifest_sha256: p for p in packages}
     packages = sorted(unique.values(), key=lambda p: (p.stream["from_site"], p.package_no))
+    done: set[str] = set()  # packages applied on the way (released when their turn came)
     for package in packages:
+        if package.manifest_sha256 in done:
+            continue
         report = import_package(db, package, dry_run=dry_run, trust=trust,
                                 accept_recovery=accept_recovery)
         reports.append(report)
         if report.status == "applied":
-            reports += _release_held(db, package.stream["from_site"], package.stream["to_unit"])
+            released = _release_held(db, package.stream["from_site"],
+                                     package.stream["to_unit"])
+            done |= {r.manifest_sha256 for r in released if r.manifest_sha256}
+            reports += released
     return reports
 
 
@@ -601,10 +609,11 @@ def status(db: Database) -> dict:
             "ORDER BY from_unit, from_site"):
         upto = ledger.applied_up_to(db, from_site, local.unit_code)
         waiting = [r.package_no for r in ledger.rows(
-            db, "direction = 'in' AND from_site = ? AND state IN ('held', 'untrusted')",
-            [from_site])]
+            db, "direction = 'in' AND from_site = ? AND to_unit = ? AND state IN ('held', "
+                "'untrusted')", [from_site, local.unit_code])]
         forks = [r.package_no for r in ledger.rows(
-            db, "direction = 'in' AND from_site = ? AND state = 'fork'", [from_site])]
+            db, "direction = 'in' AND from_site = ? AND to_unit = ? AND state = 'fork'",
+            [from_site, local.unit_code])]
         name = db.execute("SELECT display_name, trusted_at FROM site WHERE id = ?",
                           [from_site]).fetchone()
         in_streams.append({

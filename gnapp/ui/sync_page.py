@@ -30,7 +30,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox,
                                QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
-                               QProgressBar, QPushButton, QSplitter, QTableWidget,
+                               QProgressBar, QPushButton, QSpinBox, QSplitter, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
@@ -530,8 +530,19 @@ class SyncPage(QWidget):
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
         self.sending_only_check = QCheckBox("Chỉ hiện đơn vị đã gửi gói")
+        self.overdue_spin = QSpinBox()
+        self.overdue_spin.setRange(1, 3650)
+        self.overdue_spin.setSuffix(" ngày")
+        self.overdue_spin.setKeyboardTracking(False)
+        self.overdue_spin.setToolTip("Đơn vị không gửi gói nào lâu hơn số ngày này thì được "
+                                     "đánh dấu quá hạn")
+        overdue_label = QLabel("&Quá hạn sau:")
+        overdue_label.setBuddy(self.overdue_spin)
         top = QHBoxLayout()
         top.addWidget(self.summary_label, 1)
+        top.addWidget(overdue_label)
+        top.addWidget(self.overdue_spin)
+        top.addSpacing(12)
         top.addWidget(self.sending_only_check)
         office_layout.addLayout(top)
         self.console_table = _table(self.CONSOLE_COLUMNS, self.C_WAITING)
@@ -568,6 +579,7 @@ class SyncPage(QWidget):
         self.conflicts_button.clicked.connect(self.open_conflict_dialog)
         self.stop_button.clicked.connect(self.stop)
         self.sending_only_check.toggled.connect(lambda _on: self._fill_console())
+        self.overdue_spin.valueChanged.connect(self.set_overdue_days)
         self.console_table.itemSelectionChanged.connect(self._commune_chosen)
         self.console_table.itemDoubleClicked.connect(lambda _item: self.open_latest_report())
         self.report_button.clicked.connect(self.open_selected_report)
@@ -620,6 +632,9 @@ class SyncPage(QWidget):
         self.conflicts_button.setText(f"Xung đột ({self.open_conflicts})…")
         if office:
             self.board = console.commune_rows(self._db)
+            self.overdue_spin.blockSignals(True)
+            self.overdue_spin.setValue(self.board.overdue_days)
+            self.overdue_spin.blockSignals(False)
             self._fill_console()
         else:
             self._fill_commune()
@@ -761,6 +776,13 @@ class SyncPage(QWidget):
             self.select_unit(selected)      # shows its packages again
         else:
             self._commune_chosen()
+
+    def set_overdue_days(self, days: int) -> None:
+        """The overdue limit changed: store it (in the worker) and show the console again."""
+        if self.board is None or days == self.board.overdue_days:
+            return
+        self.tasks.run(lambda db: console.set_overdue_days(db, days),
+                       lambda _r: self.refresh(), self._failed)
 
     def console_texts(self) -> list[list[str]]:
         table = self.console_table

@@ -1,14 +1,17 @@
 """The office's merge console over real databases: one row per commune of the province, with
 what arrived, what is missing, conflicts and lateness."""
 
-import sys
-import types
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
-from gnapp.db import settings, sites
+import pytest
+
+from gnapp.db import registry, settings, sites
 from gnapp.db import households as hh
+from gnapp.domain.errors import InputError
+from gnapp.forms import pdf, sync_report
 from gnapp.sync import console, export, importer
 from tests.conftest import COMMUNE, PROVINCE
+from tests.forms.readback import pdf_fonts, pdf_text
 from tests.sync.conftest import register_two_households
 from tests.sync.test_conflicts import head_of
 from tests.sync.test_round_trip import send
@@ -114,13 +117,20 @@ def test_two_pcs_of_a_commune_and_the_conflict_the_office_holds(commune, pc2, of
     assert "1 đơn vị có xung đột chờ quyết định" in console.commune_rows(office).summary()
 
 
-def test_the_round_state_comes_from_the_approvals_module_when_there_is_one(office,
-                                                                          monkeypatch):
-    fake = types.ModuleType("gnapp.sync.approvals")
-    fake.round_state = lambda db, code: "Đã phê duyệt" if code == COMMUNE else None
-    monkeypatch.setitem(sys.modules, "gnapp.sync.approvals", fake)
+def test_the_round_state_shows_the_offices_decision(commune, office, outbox):
+    from gnapp.db import reviews
+    from gnapp.sync import approvals
+
+    rows = register_two_households(commune)
+    w = sites.writer(commune)
+    round_ = reviews.create_round(w, year=2025, kind="periodic", standard_id="CN2022")
+    reviews.save_review(w, round_["id"], rows["01-0001"]["id"], income_per_person=1_100_000)
+    send(commune, office, outbox)
+    assert row_of(office).round_state == "—"
+    approvals.decide(office, commune=COMMUNE, year=2025, state="returned",
+                     comment="Thiếu ngày rà soát")
+    assert row_of(office).round_state == "Đợt 2025: bị trả lại — Thiếu ngày rà soát"
     board = console.commune_rows(office)
-    assert row_of(office).round_state == "Đã phê duyệt"
     assert {r.round_state for r in board.rows if r.unit_code != COMMUNE} == {"—"}
 
 
@@ -148,12 +158,6 @@ def test_package_files_of_a_folder(tmp_path):
 def test_the_import_report_prints_by_category_with_reasons(commune, pc2, office, outbox,
                                                           tmp_path):
     """A real import (a conflict, an update, a broken file) printed as PDF."""
-    from datetime import date
-
-    from gnapp.db import registry
-    from gnapp.forms import pdf, sync_report
-    from tests.forms.readback import pdf_fonts, pdf_text
-
     register_two_households(commune)
     send(commune, pc2, outbox / "pc1-pc2", to_unit=COMMUNE)
     hh.update_member(sites.writer(commune), head_of(commune)["id"],
@@ -185,3 +189,12 @@ def test_the_import_report_prints_by_category_with_reasons(commune, pc2, office,
     assert "tệp không phải gói đồng bộ" in text
     assert "Bắc Ninh, ngày 23 tháng 11 năm 2026" in text
     assert "LiberationSerif" in pdf_fonts(out)
+
+
+def test_the_overdue_limit_accepts_whole_days_only(office):
+    console.set_overdue_days(office, 45)
+    assert console.overdue_days(office) == 45
+    for wrong in (0, -3, 4000, "30"):
+        with pytest.raises(InputError, match="Số ngày quá hạn phải là số nguyên từ 1 đến 3650"):
+            console.set_overdue_days(office, wrong)
+    assert console.overdue_days(office) == 45

@@ -192,3 +192,31 @@ def test_an_allocation_decision_of_the_office_travels_down(commune, office, outb
     with pytest.raises(Exception, match="thuộc đơn vị 24"):
         al.set_amount(sites.writer(commune), received["id"], line_code="DA2", source="NSTW",
                       capital_type="SN", amount=1, recipient_unit=COMMUNE)
+
+
+def test_news_to_acknowledge_alone_makes_a_package(commune, office, outbox):
+    register_two_households(commune)
+    send(commune, office, outbox / "up-1")
+    send(office, commune, outbox / "down-1", to_unit=COMMUNE)
+    hh.add_member(sites.writer(commune), hh.find_by_code(commune, "01-0001", COMMUNE)["id"],
+                  {"full_name": "Nguyễn Thị Lan", "sex": "nu", "birth_date": "2010",
+                   "relation": "child"})
+    send(commune, office, outbox / "up-2")
+    # the office changed nothing, but it has received package 2: that alone is worth sending
+    ack, reports = send(office, commune, outbox / "down-2", to_unit=COMMUNE)
+    assert (ack.package_no, ack.counts) == (2, {}) and reports[0].acknowledged_up_to == 2
+    again = export.export_package(office, outbox / "down-3", to_unit=COMMUNE)
+    assert again.package_no is None and again.message.startswith(
+        "Không có thay đổi mới kể từ gói số 2")
+
+
+def test_confirming_a_sender_applies_each_held_package_once(commune, office, outbox):
+    register_two_households(commune)
+    first = export.export_package(commune, outbox / "1").paths
+    hh.update_member(sites.writer(commune), hh.members(commune, hh.find_by_code(
+        commune, "01-0001", COMMUNE)["id"])[0]["id"], {"ethnicity": "Tày"})
+    second = export.export_package(commune, outbox / "2").paths
+    held = importer.import_files(office, first + second)
+    assert [r.status for r in held] == ["untrusted", "untrusted"]
+    done = importer.import_files(office, [], trust=[held[0].fingerprint])
+    assert [(r.package_no, r.status) for r in done] == [(1, "applied"), (2, "applied")]

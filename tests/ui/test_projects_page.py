@@ -204,3 +204,32 @@ def test_new_project_and_print(qtbot, page, type_vi, tmp_path, monkeypatch):
     qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(out.exists)
     qtbot.waitUntil(lambda: "Đã lưu danh sách" in page.project_message.text())
+
+
+def test_reversal_and_settlement(qtbot, page, data, site_path, monkeypatch):
+    db = connection.connect(site_path)
+    spending.add_payment(sites.writer(db), data["line"], amount=200_000_000,
+                         paid_on="2024-04-02", document="PC 01")
+    spending.add_payment(sites.writer(db), data["line"], amount=100_000_000,
+                         paid_on="2024-04-05", document="PC 02")
+    db.close()
+    page.refresh()
+    page.tabs.setCurrentIndex(1)
+    monkeypatch.setattr(page, "ask_text", lambda title, label: "Ghi nhầm chứng từ")
+    page.payment_table.setCurrentCell(1, 0)
+    qtbot.mouseClick(page.reverse_payment_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.payment_table.rowCount() == 3)
+    assert cell(page.payment_table, 1, 3).endswith("(đã hủy)")
+    assert cell(page.payment_table, 2, 1) == "-100.000.000"
+    assert cell(page.line_table, 0, 2) == "200.000.000"
+    asked = []
+    monkeypatch.setattr(page, "ask_text", lambda title, label: asked.append(label) or "QT 01")
+    qtbot.mouseClick(page.settle_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: cell(page.line_table, 0, 5) == "Đã quyết toán")
+    assert "200.000.000 đồng" in asked[0]
+    assert not page.settle_button.isEnabled()
+    page.pay_amount_edit.setText("1.000")
+    page.pay_document_edit.setText("PC 03")
+    qtbot.mouseClick(page.add_payment_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.payment_message.isVisible())
+    assert "đã quyết toán" in page.payment_message.text()

@@ -2,13 +2,15 @@
 in its own main window, exchanging real package files through a folder (the USB stick)."""
 
 import shutil
+import threading
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from PySide6.QtCore import Qt
 
-from gnapp.db import connection, sites
+from gnapp.db import connection, settings, sites
 from gnapp.db import households as hh
-from gnapp.sync import conflicts, export, importer
+from gnapp.sync import conflicts, console, export, importer
 from gnapp.ui.sync_page import ImportReportDialog, SyncPage
 from tests.conftest import COMMUNE, PROVINCE, _template
 from tests.forms.readback import pdf_fonts, pdf_text
@@ -256,7 +258,6 @@ def three_packages(site_path, usb):
 
 def test_a_folder_imports_with_progress_in_stream_order(make_window, site_path, office_path,
                                                        usb, qtbot):
-    import threading
     fingerprint = three_packages(site_path, usb)
     first = usb / f"{COMMUNE}_{PROVINCE}_00001.gnsync"
     with Db(office_path) as db:   # package 1 came earlier and its sender was confirmed
@@ -308,7 +309,6 @@ def test_a_missing_package_shows_and_the_console_confirms_the_sender(
 
 def test_stop_leaves_the_packages_not_yet_imported(make_window, site_path, office_path, usb,
                                                    qtbot):
-    import threading
     three_packages(site_path, usb)
     office = sync_page(make_window(office_path))
     gate = threading.Event()
@@ -415,3 +415,23 @@ def test_the_office_cannot_decide_a_conflict_on_commune_data(
     with Db(office_path) as db:
         assert len(conflicts.open_conflicts(db)) == 1
     assert not shown_errors
+
+
+def test_the_overdue_limit_is_a_setting_of_the_office(make_window, site_path, office_path,
+                                                      tmp_path, qtbot):
+    with Db(site_path) as db:
+        register_two_households(db)
+    send(site_path, office_path, tmp_path / "usb")
+    with Db(office_path) as db:      # the package arrived 40 days ago
+        long_ago = (datetime.now(timezone.utc) - timedelta(days=40)).isoformat(timespec="seconds")
+        db.execute("UPDATE package_ledger SET recorded_at = ?", [long_ago])
+    office = sync_page(make_window(office_path))
+    assert office.overdue_spin.value() == 35
+    row = office.console_row(COMMUNE)
+    assert row[office.C_STATE] == "Quá hạn (quá 35 ngày)"
+    assert row[office.C_RECEIVED].endswith("(40 ngày trước)")
+    assert "1 đơn vị quá hạn (quá 35 ngày chưa gửi)" in office.summary_label.text()
+    office.overdue_spin.setValue(60)
+    qtbot.waitUntil(lambda: office.console_row(COMMUNE)[office.C_STATE] == "Đã nhận đủ")
+    with Db(office_path) as db:
+        assert settings.get(db, console.OVERDUE_DAYS_SETTING) == "60"
