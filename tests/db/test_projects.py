@@ -136,7 +136,7 @@ def test_completed_project_takes_no_participants(writer, homes, project):
         pj.add_participant(writer, project["id"], homes["near_poor"])
 
 
-# -- the Bạch Thông DA2 table of 2023 (tests/fixtures/allocations, from shared/fixtures/seeds) --
+# -- the Bạch Thông DA2 table of 2023 (tests/fixtures/allocations: the project's seed tables) --
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "allocations"
 

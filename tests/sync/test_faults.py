@@ -52,20 +52,22 @@ def _next_package(commune, outbox):
     return result.paths[0], pkg.read_file(result.paths[0])
 
 
-def _refused(office, path, fragment):
+def refused(office, path) -> str:
+    """Import ``path``; it must be refused naming the file, with nothing stored changed.
+    Returns the reason."""
     before = stored(office)
     reports = importer.import_files(office, [path])
     assert [r.status for r in reports] == ["refused"], reports[0].summary()
-    assert fragment in reports[0].reason
     assert path.name in reports[0].summary()
     assert stored(office) == before
+    return reports[0].reason
 
 
 def test_truncated_file(trusted, outbox):
     commune, office = trusted
     path, _ = _next_package(commune, outbox)
     path.write_bytes(path.read_bytes()[:-40])
-    _refused(office, path, "cắt cụt")
+    assert "cắt cụt" in refused(office, path)
 
 
 def test_one_byte_changed(trusted, outbox):
@@ -79,7 +81,7 @@ def test_one_byte_changed(trusted, outbox):
         out.writestr(pkg.PAYLOAD, bytes(altered))
         out.writestr(pkg.SIGNATURE, package.signature)
     path.write_bytes(z.getvalue())
-    _refused(office, path, "không khớp mã kiểm tra")
+    assert "không khớp mã kiểm tra" in refused(office, path)
 
 
 def test_manifest_changed_after_signing(trusted, outbox):
@@ -92,7 +94,7 @@ def test_manifest_changed_after_signing(trusted, outbox):
         out.writestr(pkg.PAYLOAD, package.payload)
         out.writestr(pkg.SIGNATURE, package.signature)
     path.write_bytes(z.getvalue())
-    _refused(office, path, "chữ ký của gói không hợp lệ")
+    assert "chữ ký của gói không hợp lệ" in refused(office, path)
 
 
 def test_signed_by_another_key(trusted, outbox, tmp_path):
@@ -104,7 +106,7 @@ def test_signed_by_another_key(trusted, outbox, tmp_path):
                                            "sign_public": sites.local_site(other).sign_public}},
                       key=sites.signing_key(other), base=package)
     path.write_bytes(forged)
-    _refused(office, path, "khóa khác với khóa đã biết")
+    assert "khóa khác với khóa đã biết" in refused(office, path)
 
 
 def test_addressed_to_another_office(trusted, outbox):
@@ -112,7 +114,7 @@ def test_addressed_to_another_office(trusted, outbox):
     path, package = _next_package(commune, outbox)
     path.write_bytes(_rebuild(commune, {"stream": {**package.stream, "to_unit": "01"}},
                               base=package))
-    _refused(office, path, "gửi cho đơn vị 01, không phải đơn vị của máy này (24)")
+    assert "gửi cho đơn vị 01, không phải đơn vị của máy này (24)" in refused(office, path)
 
 
 def test_sender_outside_the_office_area(trusted, outbox):
@@ -120,14 +122,14 @@ def test_sender_outside_the_office_area(trusted, outbox):
     path, package = _next_package(commune, outbox)
     path.write_bytes(_rebuild(commune, {"stream": {**package.stream, "from_unit": "00004"}},
                               base=package))
-    _refused(office, path, "không thuộc địa bàn")
+    assert "không thuộc địa bàn" in refused(office, path)
 
 
 def test_newer_schema(trusted, outbox):
     commune, office = trusted
     path, package = _next_package(commune, outbox)
     path.write_bytes(_rebuild(commune, {"schema_version": [9, 0]}, base=package))
-    _refused(office, path, "cần cập nhật phần mềm")
+    assert "cần cập nhật phần mềm" in refused(office, path)
 
 
 def _zip_with(path, entries):
@@ -141,7 +143,7 @@ def test_path_leaving_the_package(trusted, outbox):
     path, package = _next_package(commune, outbox)
     _zip_with(path, {pkg.MANIFEST: package.manifest_bytes, pkg.PAYLOAD: package.payload,
                      pkg.SIGNATURE: package.signature, "../../x": b"boom"})
-    _refused(office, path, "phần lạ «../../x»")
+    assert "phần lạ «../../x»" in refused(office, path)
 
 
 def test_zip_bomb(trusted, outbox):
@@ -149,13 +151,13 @@ def test_zip_bomb(trusted, outbox):
     path, package = _next_package(commune, outbox)
     _zip_with(path, {pkg.MANIFEST: package.manifest_bytes, pkg.SIGNATURE: package.signature,
                      pkg.PAYLOAD: b"\0" * (50 * 1024 * 1024)})
-    _refused(office, path, "nén bất thường")
+    assert "nén bất thường" in refused(office, path)
 
 
 def test_not_a_package_at_all(office, tmp_path):
     path = tmp_path / "ghi-chu.gnsync"
     path.write_text("Danh sách hộ nghèo", encoding="utf-8")
-    _refused(office, path, "không phải gói đồng bộ")
+    assert "không phải gói đồng bộ" in refused(office, path)
 
 
 def test_malformed_manifest(trusted, outbox):
@@ -163,7 +165,7 @@ def test_malformed_manifest(trusted, outbox):
     path, package = _next_package(commune, outbox)
     _zip_with(path, {pkg.MANIFEST: b'{"format": [1, 0]}', pkg.PAYLOAD: package.payload,
                      pkg.SIGNATURE: package.signature})
-    _refused(office, path, "bản kê thiếu hoặc sai mục")
+    assert "bản kê thiếu hoặc sai mục" in refused(office, path)
 
 
 def test_packages_out_of_order_wait_for_the_missing_one(trusted, outbox):
