@@ -28,7 +28,7 @@ from gnapp.ui.reports_page import ReportsPage
 from gnapp.ui.sync_page import AREA_TITLE as SYNC_AREA
 from gnapp.ui.sync_page import SyncPage
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import page_title
+from gnapp.ui.widgets import choose_paths, page_title
 
 APP_TITLE = "gnapp – Giảm nghèo bền vững"
 DEFAULT_BACKUP_INTERVAL_MIN = 15
@@ -451,20 +451,12 @@ class MainWindow(QMainWindow):
 
     def ask_restore_file(self) -> Path | None:
         """Ask which backup to restore (a file dialog)."""
-        dialog = QFileDialog(self, "Chọn bản sao lưu để khôi phục",
-                             str(backup.backup_dir(self.db_path)),
-                             f"Bản sao lưu gnapp (*{backup.BACKUP_SUFFIX});;Tất cả các tệp (*)")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)  # so the labels below apply
-        for label, text in ((QFileDialog.DialogLabel.LookIn, "Thư mục:"),
-                            (QFileDialog.DialogLabel.FileName, "Tên tệp:"),
-                            (QFileDialog.DialogLabel.FileType, "Loại tệp:"),
-                            (QFileDialog.DialogLabel.Accept, "Chọn"),
-                            (QFileDialog.DialogLabel.Reject, "Hủy")):
-            dialog.setLabelText(label, text)
-        if not dialog.exec() or not dialog.selectedFiles():
-            return None
-        return Path(dialog.selectedFiles()[0])
+        chosen = choose_paths(self, "Chọn bản sao lưu để khôi phục",
+                              mode=QFileDialog.FileMode.ExistingFile,
+                              folder=str(backup.backup_dir(self.db_path)),
+                              filters=f"Bản sao lưu gnapp (*{backup.BACKUP_SUFFIX});;"
+                                      "Tất cả các tệp (*)")
+        return chosen[0] if chosen else None
 
     def confirm_restore(self, file: Path) -> bool:
         """Explain what a restore does and ask to go on."""

@@ -46,7 +46,7 @@ from gnapp.ui.conflict_dialog import FIELD_LABELS, ConflictDialog, field_label
 from gnapp.ui.format import format_datetime
 from gnapp.ui.household_editor import ERROR_COLOR
 from gnapp.ui.tasks import TaskManager
-from gnapp.ui.widgets import page_title
+from gnapp.ui.widgets import choose_paths, page_title
 
 AREA_TITLE = "Đồng bộ"
 OK_COLOR = "#1b6e20"
@@ -842,35 +842,15 @@ class SyncPage(QWidget):
 
     def ask_folder(self, title: str) -> Path | None:
         """Ask for a folder (a USB stick): a folder dialog."""
-        dialog = QFileDialog(self, title)
-        dialog.setFileMode(QFileDialog.FileMode.Directory)
-        dialog.setOption(QFileDialog.Option.ShowDirsOnly)
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)  # so the labels below apply
-        for label, text in ((QFileDialog.DialogLabel.LookIn, "Thư mục:"),
-                            (QFileDialog.DialogLabel.FileName, "Tên thư mục:"),
-                            (QFileDialog.DialogLabel.FileType, "Loại:"),
-                            (QFileDialog.DialogLabel.Accept, "Chọn"),
-                            (QFileDialog.DialogLabel.Reject, "Hủy")):
-            dialog.setLabelText(label, text)
-        if not dialog.exec() or not dialog.selectedFiles():
-            return None
-        return Path(dialog.selectedFiles()[0])
+        chosen = choose_paths(self, title, mode=QFileDialog.FileMode.Directory)
+        return chosen[0] if chosen else None
 
     def ask_package_files(self) -> list[Path]:
         """Ask for package files (a file dialog)."""
-        dialog = QFileDialog(self, "Chọn gói đồng bộ để nhận", "",
-                             f"Gói đồng bộ (*{pkg.SUFFIX} *{pkg.SUFFIX}.p*);;Tất cả các tệp (*)")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
-        for label, text in ((QFileDialog.DialogLabel.LookIn, "Thư mục:"),
-                            (QFileDialog.DialogLabel.FileName, "Tên tệp:"),
-                            (QFileDialog.DialogLabel.FileType, "Loại tệp:"),
-                            (QFileDialog.DialogLabel.Accept, "Chọn"),
-                            (QFileDialog.DialogLabel.Reject, "Hủy")):
-            dialog.setLabelText(label, text)
-        if not dialog.exec():
-            return []
-        return [Path(p) for p in dialog.selectedFiles()]
+        return choose_paths(self, "Chọn gói đồng bộ để nhận",
+                            mode=QFileDialog.FileMode.ExistingFiles,
+                            filters=f"Gói đồng bộ (*{pkg.SUFFIX} *{pkg.SUFFIX}.p*);;"
+                                    "Tất cả các tệp (*)")
 
     def confirm_trust(self, fingerprint: str, sender: str) -> bool:
         return ask_trust(self, fingerprint, sender)

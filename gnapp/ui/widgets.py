@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QCompleter, QFileDialog, QLabel, QWidget
 
 from gnapp.domain.text import fold
 
@@ -105,3 +106,25 @@ def page_title(text: str) -> QLabel:
     font.setBold(True)
     label.setFont(font)
     return label
+
+
+def choose_paths(parent: QWidget | None, title: str, *, mode: QFileDialog.FileMode,
+                 folder: str = "", filters: str = "") -> list[Path]:
+    """A file or folder dialog labelled in Vietnamese (Qt's own dialog, so that the labels
+    apply); the chosen paths, or none when cancelled."""
+    dialog = QFileDialog(parent, title, folder, filters)
+    dialog.setFileMode(mode)
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+    folders = mode == QFileDialog.FileMode.Directory
+    if folders:
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly)
+    for label, text in ((QFileDialog.DialogLabel.LookIn, "Thư mục:"),
+                        (QFileDialog.DialogLabel.FileName,
+                         "Tên thư mục:" if folders else "Tên tệp:"),
+                        (QFileDialog.DialogLabel.FileType, "Loại:" if folders else "Loại tệp:"),
+                        (QFileDialog.DialogLabel.Accept, "Chọn"),
+                        (QFileDialog.DialogLabel.Reject, "Hủy")):
+        dialog.setLabelText(label, text)
+    if not dialog.exec():
+        return []
+    return [Path(p) for p in dialog.selectedFiles()]
