@@ -20,7 +20,7 @@ from datetime import date
 from sqlite_utils import Database
 
 from gnapp.db import units
-from gnapp.db.store import NotFound, Writer, WriteError, get_row, utc_now
+from gnapp.db.store import Writer, WriteError, live_row, utc_now
 from gnapp.domain import documents as rules
 from gnapp.domain.dates import format_date
 from gnapp.domain.errors import GnappError, InputError
@@ -194,10 +194,7 @@ def record_copy(w: Writer, *, doc_key: str, form: str, title: str, fingerprint: 
 
 
 def get_copy(db: Database, copy_id: str) -> dict:
-    row = get_row(db, "printed_copy", copy_id)
-    if row is None or row["deleted"]:
-        raise NotFound(f"Không tìm thấy bản in (mã dòng {copy_id}).")
-    return row
+    return live_row(db, "printed_copy", copy_id, "bản in")
 
 
 def find_copy(db: Database, prefix: str) -> dict:

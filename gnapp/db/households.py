@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from gnapp.db.store import Invalid, NotFound, Writer, WriteError, get_row
+from gnapp.db.store import Invalid, NotFound, Writer, WriteError, get_row, live_row
 from gnapp.domain import people
 from gnapp.domain.errors import InputError
 from gnapp.domain.issues import Issue, error
@@ -142,10 +142,7 @@ def members(db: Database, household_id: str, *, include_left: bool = False) -> l
 
 
 def household(db: Database, household_id: str) -> dict:
-    row = get_row(db, "household", household_id)
-    if row is None or row["deleted"]:
-        raise NotFound(f"Không tìm thấy hộ (mã dòng {household_id}).")
-    return row
+    return live_row(db, "household", household_id, "hộ")
 
 
 def find_by_code(db: Database, code: str, owner_unit: str) -> dict | None:
@@ -241,9 +238,7 @@ def decide_duplicate(w: Writer, member_a: str, member_b: str, decision: str, *,
     if a == b:
         raise InputError("Hai người phải là hai dòng khác nhau.", field="member_b")
     for member_id in (a, b):
-        row = get_row(w.db, "member", member_id)
-        if row is None or row["deleted"]:
-            raise NotFound(f"Không tìm thấy thành viên (mã dòng {member_id}).")
+        live_row(w.db, "member", member_id, "thành viên")
     note = clean(note) or None
     existing = list(w.db.query("SELECT * FROM duplicate_decision WHERE member_a = ? AND "
                                "member_b = ? AND deleted = 0", [a, b]))

@@ -12,7 +12,6 @@ across the registers are listed afterwards for a person to decide.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import tempfile
 from collections.abc import Mapping

@@ -52,8 +52,8 @@ def ensure_write_guards(db: Database) -> None:
     for name in SYNCABLE:
         if {f"{name}_guard_insert", f"{name}_guard_update", f"{name}_guard_delete"} <= existing:
             continue
-        logged = (f"EXISTS (SELECT 1 FROM change_log WHERE row_id = NEW.id "
-                  f"AND updated_at = NEW.updated_at AND version = NEW.version)")
+        logged = ("EXISTS (SELECT 1 FROM change_log WHERE row_id = NEW.id "
+                  "AND updated_at = NEW.updated_at AND version = NEW.version)")
         refuse = f"SELECT RAISE(ABORT, 'gnapp: {name} changed outside the write path'); END"
         db.execute(f"CREATE TRIGGER IF NOT EXISTS {name}_guard_insert BEFORE INSERT ON {name} "
                    f"WHEN NOT {logged} BEGIN {refuse}")

@@ -129,6 +129,16 @@ def get_row(db: Database, table: str, row_id: str) -> dict | None:
     return rows[0] if rows else None
 
 
+def live_row(db: Database, table: str, row_id: str, what: str | None = None) -> dict:
+    """The stored row with this id; ``NotFound`` naming ``what`` (default: the table's
+    label) when there is none or it is deleted."""
+    row = get_row(db, table, row_id)
+    if row is None or row["deleted"]:
+        raise NotFound(f"Không tìm thấy {what or registry.table(table).label} "
+                       f"(mã dòng {row_id}).")
+    return row
+
+
 def syncable_values(table: str, row: Mapping[str, Any]) -> dict:
     """The row without its derived columns: what is hashed and what travels."""
     derived = registry.table(table).derived

@@ -537,9 +537,9 @@ def recognition_decision(db: Database, scope: Scope, today: date) -> d.Document:
         d.Para("(Có danh sách chi tiết kèm theo.)", italic=True),
         d.Para("Điều 2. Quyết định này có hiệu lực kể từ ngày ký. Các hộ có tên tại Điều 1 được "
                "hưởng các chính sách hỗ trợ theo quy định."),
-        d.Para(f"Điều 3. Văn phòng HĐND và UBND xã, công chức phụ trách lao động – xã hội, "
-               f"trưởng các thôn và các hộ gia đình có tên tại Điều 1 chịu trách nhiệm thi hành "
-               f"Quyết định này./."),
+        d.Para("Điều 3. Văn phòng HĐND và UBND xã, công chức phụ trách lao động – xã hội, "
+               "trưởng các thôn và các hộ gia đình có tên tại Điều 1 chịu trách nhiệm thi hành "
+               "Quyết định này./."),
     ]
     key = scope_key(scope)
     number, issued_on = issued_number(db, "quyet-dinh", key)

@@ -535,7 +535,6 @@ def _dimension_report(db: Database, scope: Scope, today: date, klass: str,
         rows.append(Row(tuple(_label_cells(unit))
                         + tuple(rules.dimension_values(counts, klass, len(buckets), unit.name)),
                         d.TOTAL if unit.total else d.NORMAL))
-    n = 2 + len(buckets) + 2 * len(dims)
     numbers = [str(i) for i in range(1, 3 + len(buckets))]
     for i in range(len(dims)):
         col = 3 + len(buckets) + 2 * i

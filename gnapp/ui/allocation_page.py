@@ -37,7 +37,7 @@ from gnapp.domain.numbers import format_int, parse_amount
 from gnapp.domain.text import clean
 from gnapp.forms import allocation_reports as ar
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import page_title
+from gnapp.ui.widgets import page_layout, read_only_rows
 
 AREA_TITLE = "Phân bổ vốn"
 ERROR_COLOR = "#b00020"
@@ -276,19 +276,14 @@ class AllocationPage(QWidget):
     # -- layout ----------------------------------------------------------------------------
 
     def _setup(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.addWidget(page_title(AREA_TITLE))
+        layout = page_layout(self, AREA_TITLE)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         self.list = QTableWidget(0, len(self.LIST_COLUMNS))
         self.list.setHorizontalHeaderLabels(self.LIST_COLUMNS)
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.verticalHeader().hide()
+        read_only_rows(self.list)
         self.list.setWordWrap(True)
         self.list.setMinimumHeight(110)
         header = self.list.horizontalHeader()

@@ -9,17 +9,17 @@ register is compared. A person marks a pair "not the same person" (it leaves the
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from gnapp.db import households as hh
 from gnapp.db import sites
 from gnapp.domain.duplicates import CERTAIN, REASONS
 from gnapp.domain.errors import GnappError
 from gnapp.ui.tasks import TaskManager, show_error
+from gnapp.ui.widgets import read_only_rows
 
 UNDECIDED = "Chưa xác định"
 SAME_COLOR = "#b00020"
@@ -65,13 +65,9 @@ class DuplicatesDialog(QDialog):
         self.closed_check = QCheckBox("&Hiện cả các cặp đã xác định không phải một người")
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setHorizontalHeaderLabels(self.COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setTabKeyNavigation(False)
+        read_only_rows(self.table)
         self.table.setWordWrap(True)
         self.table.setStyleSheet("QTableWidget::item { padding: 4px; }")
-        self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

@@ -13,7 +13,7 @@ from gnapp.db import sites, units
 from gnapp.domain.errors import GnappError
 from gnapp.domain.text import clean
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import SearchComboBox
+from gnapp.ui.widgets import SearchComboBox, set_tab_order
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -102,13 +102,9 @@ class FirstStartDialog(QDialog):
         layout.addStretch()
         layout.addWidget(self.buttons)
 
-        QWidget.setTabOrder(self.role_commune, self.role_office)
-        QWidget.setTabOrder(self.role_office, self.province_combo)
-        QWidget.setTabOrder(self.province_combo, self.commune_combo)
-        QWidget.setTabOrder(self.commune_combo, self.display_name_edit)
-        QWidget.setTabOrder(self.display_name_edit, self.full_name_edit)
-        QWidget.setTabOrder(self.full_name_edit, self.ok_button)
-        QWidget.setTabOrder(self.ok_button, self.cancel_button)
+        set_tab_order([self.role_commune, self.role_office, self.province_combo,
+                       self.commune_combo, self.display_name_edit, self.full_name_edit,
+                       self.ok_button, self.cancel_button])
 
         self.role_office.toggled.connect(self._role_changed)
         self.province_combo.currentIndexChanged.connect(self._province_changed)

@@ -23,11 +23,10 @@ from typing import Any
 from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex,
                             Qt, Signal)
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
-                               QDialogButtonBox, QFormLayout, QGridLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
-                               QPushButton, QTableWidget, QTableWidgetItem, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
+                               QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QMessageBox, QPushButton, QTableWidgetItem, QTabWidget, QVBoxLayout,
+                               QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import households as hh
@@ -41,7 +40,7 @@ from gnapp.domain.register import parse_birth, validate_household, validate_memb
 from gnapp.domain.text import clean, fold
 from gnapp.ui.household_list import STATUS_LABELS, ActivatingTableView
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import SearchComboBox
+from gnapp.ui.widgets import SearchComboBox, list_table, read_only_rows, set_tab_order
 
 ERROR_COLOR = "#b00020"
 WARNING_COLOR = "#8a5300"
@@ -419,8 +418,7 @@ class MemberForm(QDialog):
 
         order = [self.field_widgets[name] for name in MEMBER_FIELDS]
         order += [self.ok_button, self.cancel_button]
-        for first, second in zip(order, order[1:]):
-            QWidget.setTabOrder(first, second)
+        set_tab_order(order)
 
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -700,13 +698,8 @@ class HouseholdEditor(QDialog):
         self.roster_model = MemberRosterModel(self)
         self.roster = ActivatingTableView()
         self.roster.setModel(self.roster_model)
-        self.roster.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.roster.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.roster.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.roster.setAlternatingRowColors(True)
+        read_only_rows(self.roster)
         self.roster.setWordWrap(False)
-        self.roster.verticalHeader().hide()
-        self.roster.setTabKeyNavigation(False)
         header = self.roster.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -768,8 +761,7 @@ class HouseholdEditor(QDialog):
                  *self.flag_checks.values(), self.add_member_button, self.edit_member_button,
                  self.remove_member_button, self.roster, self.round_combo, self.review_button,
                  self.review_table, self.save_button, self.cancel_button]
-        for first, second in zip(order, order[1:]):
-            QWidget.setTabOrder(first, second)
+        set_tab_order(order)
 
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -804,16 +796,7 @@ class HouseholdEditor(QDialog):
         chooser.addWidget(self.round_combo, 1)
         chooser.addWidget(self.review_button)
 
-        self.review_table = QTableWidget(0, len(self.REVIEW_COLUMNS))
-        self.review_table.setHorizontalHeaderLabels(self.REVIEW_COLUMNS)
-        self.review_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.review_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.review_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.review_table.setTabKeyNavigation(False)
-        self.review_table.verticalHeader().hide()
-        header = self.review_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.review_table = list_table(self.REVIEW_COLUMNS, stretch=0)
         self.review_hint = QLabel()
         self.review_hint.setWordWrap(True)
 

@@ -17,9 +17,8 @@ from datetime import date
 from PySide6.QtCore import (QAbstractTableModel, QEvent, QModelIndex, QObject,
                             QPersistentModelIndex, Qt, QTimer, Signal)
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QTableView, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import households as hh
@@ -28,7 +27,7 @@ from gnapp.domain.codes import CLASS
 from gnapp.domain.numbers import format_int
 from gnapp.domain.errors import GnappError
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import page_title
+from gnapp.ui.widgets import page_layout, read_only_rows, set_tab_order
 
 PAGE_SIZE = 200
 MAX_CACHED_PAGES = 50          # 10,000 rows at most in memory
@@ -268,13 +267,8 @@ class HouseholdTable(ActivatingTableView):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setAlternatingRowColors(True)
+        read_only_rows(self)
         self.setWordWrap(False)
-        self.setTabKeyNavigation(False)
-        self.verticalHeader().hide()
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
 
@@ -343,9 +337,7 @@ class HouseholdPage(QWidget):
     # -- layout ----------------------------------------------------------------------------
 
     def _setup(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.addWidget(page_title("Hộ gia đình"))
+        layout = page_layout(self, "Hộ gia đình")
         layout.addSpacing(4)
 
         self.search_edit = QLineEdit()
@@ -420,15 +412,9 @@ class HouseholdPage(QWidget):
         self.table = HouseholdTable()
         layout.addWidget(self.table, 1)
 
-        QWidget.setTabOrder(self.search_edit, self.village_combo)
-        QWidget.setTabOrder(self.village_combo, self.status_combo)
-        QWidget.setTabOrder(self.status_combo, self.errors_check)
-        QWidget.setTabOrder(self.errors_check, self.class_combo)
-        QWidget.setTabOrder(self.class_combo, self.review_combo)
-        QWidget.setTabOrder(self.review_combo, self.add_button)
-        QWidget.setTabOrder(self.add_button, self.edit_button)
-        QWidget.setTabOrder(self.edit_button, self.duplicates_button)
-        QWidget.setTabOrder(self.duplicates_button, self.table)
+        set_tab_order([self.search_edit, self.village_combo, self.status_combo, self.errors_check,
+                       self.class_combo, self.review_combo, self.add_button, self.edit_button,
+                       self.duplicates_button, self.table])
 
         self._search_timer = delayed(self, self._apply_filter)
         self.search_edit.textChanged.connect(self._search_timer.start)
@@ -619,7 +605,7 @@ class HouseholdPage(QWidget):
         self.editor.finished.connect(self._editor_closed)
         self.editor.open()
 
-    def open_duplicates(self) -> "DuplicatesDialog | None":
+    def open_duplicates(self) -> QDialog | None:
         """The likely duplicates of the register, to decide one by one."""
         from gnapp.ui.duplicates import DuplicatesDialog
 

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFileDialog, QHBoxLayout,
-                               QHeaderView, QLabel, QListWidget, QMainWindow, QMessageBox,
-                               QPlainTextEdit, QPushButton, QSplitter, QStackedWidget,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget,
+                               QMainWindow, QPlainTextEdit, QPushButton, QSplitter, QStackedWidget,
+                               QTableWidgetItem, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import backup, checks, connection, settings, sites, units
@@ -28,7 +27,7 @@ from gnapp.ui.reports_page import ReportsPage
 from gnapp.ui.sync_page import AREA_TITLE as SYNC_AREA
 from gnapp.ui.sync_page import SyncPage
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import choose_paths, page_title
+from gnapp.ui.widgets import ask_to_go_on, choose_paths, list_table, page_layout
 
 APP_TITLE = "gnapp – Giảm nghèo bền vững"
 DEFAULT_BACKUP_INTERVAL_MIN = 15
@@ -92,31 +91,18 @@ class ComingAreaPage(QWidget):
 
     def __init__(self, title: str, description: str, parent: QWidget | None = None):
         super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 20)
-        self.title_label = page_title(title)
+        layout = page_layout(self, title, bottom=20)
+        self.title_label = layout.itemAt(0).widget()
         self.description_label = QLabel(description)
         self.description_label.setWordWrap(True)
         self.description_label.setMaximumWidth(760)
         self.not_yet_label = QLabel(NOT_YET)
         self.not_yet_label.setStyleSheet("color: #666; font-style: italic;")
-        self.extra_label = QLabel()
-        self.extra_label.setWordWrap(True)
-        self.extra_label.setMaximumWidth(760)
-        self.extra_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.extra_label.hide()
-        layout.addWidget(self.title_label)
         layout.addSpacing(8)
         layout.addWidget(self.description_label)
         layout.addSpacing(8)
         layout.addWidget(self.not_yet_label)
-        layout.addSpacing(8)
-        layout.addWidget(self.extra_label)
         layout.addStretch()
-
-    def set_extra(self, text: str) -> None:
-        self.extra_label.setText(text)
-        self.extra_label.setVisible(bool(text))
 
 
 class BackupPage(QWidget):
@@ -126,9 +112,7 @@ class BackupPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 20)
-        layout.addWidget(page_title(BACKUP_AREA))
+        layout = page_layout(self, BACKUP_AREA, bottom=20)
         self.info_label = QLabel()
         self.info_label.setWordWrap(True)
         self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -143,17 +127,7 @@ class BackupPage(QWidget):
         buttons.addStretch()
         layout.addLayout(buttons)
 
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(self.COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        for col in range(3):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table = list_table(self.COLUMNS, stretch=3)
         layout.addWidget(self.table, 3)
 
         self.check_title = QLabel("Kết quả kiểm tra dữ liệu")
@@ -460,20 +434,14 @@ class MainWindow(QMainWindow):
 
     def confirm_restore(self, file: Path) -> bool:
         """Explain what a restore does and ask to go on."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Khôi phục dữ liệu",
-                          f"Khôi phục dữ liệu từ bản sao lưu {file.name}?",
-                          QMessageBox.StandardButton.NoButton, self)
-        box.setInformativeText(
-            "Dữ liệu hiện tại sẽ được sao lưu trước (loại «trước khi khôi phục»), nên không "
-            "mất gì. Sau đó toàn bộ dữ liệu được thay bằng bản sao lưu đã chọn; các thay đổi "
-            "sau thời điểm sao lưu đó sẽ không còn.\n\n"
+        return ask_to_go_on(
+            self, "Khôi phục dữ liệu", f"Khôi phục dữ liệu từ bản sao lưu {file.name}?",
+            "Dữ liệu hiện tại sẽ được sao lưu trước (loại «trước khi khôi phục»), nên không mất "
+            "gì. Sau đó toàn bộ dữ liệu được thay bằng bản sao lưu đã chọn; các thay đổi sau "
+            "thời điểm sao lưu đó sẽ không còn.\n\n"
             "Sau khi khôi phục, dữ liệu được coi là một bản cài đặt mới (có mã nhận dạng khóa "
             "mới) để không dùng lại số thứ tự các gói đồng bộ đã gửi; cơ quan cấp trên sẽ xác "
-            "nhận khóa mới khi nhận gói đồng bộ tiếp theo.")
-        go = box.addButton("Khôi phục", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Hủy", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        return box.clickedButton() is go
+            "nhận khóa mới khi nhận gói đồng bộ tiếp theo.", "Khôi phục")
 
     def restore_from_file(self) -> None:
         file = self.ask_restore_file()

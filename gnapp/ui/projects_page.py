@@ -28,10 +28,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QShowEvent
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-                               QLineEdit, QPushButton, QSplitter, QTabWidget, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
+                               QInputDialog, QLabel, QLineEdit, QPushButton, QSplitter, QTabWidget,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import disbursement as spending
@@ -45,7 +44,7 @@ from gnapp.domain.numbers import (format_int, format_number, format_rate, parse_
                                   parse_number, to_decimal)
 from gnapp.domain.text import clean
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import page_title
+from gnapp.ui.widgets import list_table, page_layout
 
 AREA_TITLE = "Dự án, giải ngân"
 ERROR_COLOR = "#b00020"
@@ -73,24 +72,6 @@ def describe_failure(exc: BaseException) -> str | None:
 def _write(fn: Callable[..., Any]) -> Callable[[Database], Any]:
     """A task running ``fn(writer)`` in one transaction on the worker's connection."""
     return lambda db: sites.writer(db).transact(fn).result
-
-
-def _table(headers: Sequence[str], stretch: int | None = None) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-    header = table.horizontalHeader()
-    for col in range(len(headers)):
-        header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-    if stretch is not None:
-        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    return table
 
 
 def _fill(table: QTableWidget, rows: Sequence[Sequence[str]], ids: Sequence[Any],
@@ -171,9 +152,7 @@ class ProjectsPage(QWidget):
     # -- layout ----------------------------------------------------------------------------
 
     def _setup(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.addWidget(page_title(AREA_TITLE))
+        layout = page_layout(self, AREA_TITLE)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._projects_tab(), "Dự án, mô hình")
         self.tabs.addTab(self._payments_tab(), "Giải ngân")
@@ -196,7 +175,7 @@ class ProjectsPage(QWidget):
         layout.addWidget(self.project_message)
 
         split = QSplitter(Qt.Orientation.Vertical)
-        self.project_table = _table(["Tên dự án, mô hình", "Dự án/TDA", "Năm", "Số hộ",
+        self.project_table = list_table(["Tên dự án, mô hình", "Dự án/TDA", "Năm", "Số hộ",
                                      "Kinh phí (đồng)", "Trạng thái"], stretch=0)
         split.addWidget(self.project_table)
         self.detail_tabs = QTabWidget()
@@ -289,7 +268,7 @@ class ProjectsPage(QWidget):
         self.search_edit.setPlaceholderText("Mã hộ hoặc tên thành viên, gõ không dấu cũng được")
         self.search_edit.setClearButtonEnabled(True)
         add_row.addWidget(self.search_edit, 1)
-        self.candidate_table = _table(["Mã hộ", "Chủ hộ", "Thôn", "Nhóm đối tượng", "Lý do"],
+        self.candidate_table = list_table(["Mã hộ", "Chủ hộ", "Thôn", "Nhóm đối tượng", "Lý do"],
                                       stretch=4)
         add_row.addWidget(QLabel("Vốn đối ứng (đồng):"))
         self.counterpart_edit = QLineEdit("0")
@@ -305,7 +284,7 @@ class ProjectsPage(QWidget):
 
         right = QGroupBox("Hộ tham gia dự án")
         right_layout = QVBoxLayout(right)
-        self.participant_table = _table(["Mã hộ", "Chủ hộ", "Thôn", "Nhóm đối tượng",
+        self.participant_table = list_table(["Mã hộ", "Chủ hộ", "Thôn", "Nhóm đối tượng",
                                          "Vốn đối ứng", "Lý do"], stretch=5)
         right_layout.addWidget(self.participant_table, 1)
         row = QHBoxLayout()
@@ -326,7 +305,7 @@ class ProjectsPage(QWidget):
     def _inputs_tab(self) -> QWidget:
         box = QWidget()
         layout = QVBoxLayout(box)
-        self.input_table = _table(["Ngày cấp", "Giống, vật tư", "Số lượng", "Đơn vị tính",
+        self.input_table = list_table(["Ngày cấp", "Giống, vật tư", "Số lượng", "Đơn vị tính",
                                    "Cấp cho", "Ghi chú"], stretch=5)
         layout.addWidget(self.input_table, 1)
         form = QHBoxLayout()
@@ -355,7 +334,7 @@ class ProjectsPage(QWidget):
         tab = QWidget()
         layout = QVBoxLayout(tab)
         split = QSplitter(Qt.Orientation.Vertical)
-        self.line_table = _table(["Dòng vốn", "Vốn được sử dụng", "Đã giải ngân", "Còn lại",
+        self.line_table = list_table(["Dòng vốn", "Vốn được sử dụng", "Đã giải ngân", "Còn lại",
                                   "Tỷ lệ giải ngân", "Trạng thái"], stretch=0)
         split.addWidget(self.line_table)
         lower = QWidget()
@@ -364,7 +343,7 @@ class ProjectsPage(QWidget):
 
         pay_box = QGroupBox("Các khoản chi")
         pay_layout = QVBoxLayout(pay_box)
-        self.payment_table = _table(["Ngày", "Số tiền (đồng)", "Chứng từ", "Nội dung"],
+        self.payment_table = list_table(["Ngày", "Số tiền (đồng)", "Chứng từ", "Nội dung"],
                                     stretch=3)
         pay_layout.addWidget(self.payment_table, 1)
         pay_form = QFormLayout()
@@ -395,7 +374,7 @@ class ProjectsPage(QWidget):
 
         est_box = QGroupBox("Dự toán chi tiết (lập → thẩm định → phê duyệt)")
         est_layout = QVBoxLayout(est_box)
-        self.estimate_table = _table(["Hoạt động", "Số tiền (đồng)", "Trạng thái", "Đã chi"],
+        self.estimate_table = list_table(["Hoạt động", "Số tiền (đồng)", "Trạng thái", "Đã chi"],
                                      stretch=0)
         est_layout.addWidget(self.estimate_table, 1)
         new_row = QHBoxLayout()

@@ -27,11 +27,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
-                               QProgressBar, QPushButton, QSplitter, QTableWidget,
-                               QTableWidgetItem, QTextBrowser, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QInputDialog, QLabel, QLineEdit, QProgressBar, QPushButton,
+                               QSplitter, QTableWidgetItem, QTextBrowser, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import documents, reviews, sites, units
@@ -41,19 +40,12 @@ from gnapp.domain.numbers import format_decimal, format_int
 from gnapp.forms import catalog, printing
 from gnapp.forms import document as d
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import page_title
+from gnapp.ui.widgets import list_table, page_layout
 
 AREA_TITLE = "Báo cáo"
 WHOLE_COMMUNE = "Toàn xã"
 CURRENT_ROUND = "Đợt hiện tại"
 NAME_ROLE = Qt.ItemDataRole.UserRole
-
-try:                                     # not in PySide6-Essentials
-    from PySide6.QtPdf import QPdfDocument  # type: ignore[import-not-found]
-    from PySide6.QtPdfWidgets import QPdfView  # type: ignore[import-not-found]
-    HAS_QTPDF = True
-except ImportError:                      # pragma: no cover - depends on the wheel
-    HAS_QTPDF = False
 
 
 # -- preview as rich text (layout only) ------------------------------------------------------------
@@ -202,9 +194,7 @@ class ReportsPage(QWidget):
     # -- layout ----------------------------------------------------------------------------
 
     def _setup(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.addWidget(page_title(AREA_TITLE))
+        layout = page_layout(self, AREA_TITLE)
 
         self.forms = QTreeWidget()
         self.forms.setHeaderHidden(True)
@@ -262,7 +252,6 @@ class ReportsPage(QWidget):
 
         self.preview = QTextBrowser()
         self.preview.setPlaceholderText("Chọn biểu mẫu rồi bấm «Xem trước».")
-        self.pdf_view = QPdfView() if HAS_QTPDF else None     # pragma: no cover
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -281,17 +270,8 @@ class ReportsPage(QWidget):
         top.setSizes([260, 740])
         top.setChildrenCollapsible(False)
 
-        self.copies = QTableWidget(0, 6)
-        self.copies.setHorizontalHeaderLabels(["Thời gian in", "Văn bản", "Số", "Người in",
-                                               "Mã dữ liệu", "Trạng thái"])
-        self.copies.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.copies.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.copies.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.copies.verticalHeader().hide()
-        header = self.copies.horizontalHeader()
-        for col in (0, 2, 3, 4, 5):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.copies = list_table(["Thời gian in", "Văn bản", "Số", "Người in", "Mã dữ liệu",
+                                  "Trạng thái"], stretch=1)
         self.sign_button = QPushButton("Đánh dấu đã ký")
         self.unlock_button = QPushButton("Mở khóa…")
         copy_buttons = QHBoxLayout()

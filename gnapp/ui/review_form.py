@@ -51,6 +51,7 @@ from gnapp.domain.standards import Indicator
 from gnapp.domain.text import clean
 from gnapp.ui.household_editor import ERROR_COLOR, FieldErrors
 from gnapp.ui.tasks import TaskManager, show_error
+from gnapp.ui.widgets import set_tab_order
 
 WARNING_COLOR = "#b35c00"     # orange: warnings in the checklist
 OK_COLOR = "#1b6e20"
@@ -483,8 +484,7 @@ class ReviewForm(QDialog):
         layout.addLayout(buttons)
 
         order = self.tab_chain()
-        for first, second in zip(order, order[1:]):
-            QWidget.setTabOrder(first, second)
+        set_tab_order(order)
 
         self.save_button.clicked.connect(self.save)
         self.complete_button.clicked.connect(self.complete)

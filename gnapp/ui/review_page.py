@@ -20,10 +20,9 @@ from typing import Any
 
 from PySide6.QtCore import (QModelIndex, QObject, QPersistentModelIndex, Qt, Signal)
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
-                               QDialogButtonBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QPushButton, QSpinBox, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox,
+                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import approvals, procedure, reviews, sites
@@ -40,7 +39,7 @@ from gnapp.ui.household_list import (PAGE_SIZE, HouseholdFilter, HouseholdListMo
                                      HouseholdTable, count_text, delayed)
 from gnapp.ui.review_form import WARNING_COLOR, ReviewForm, round_title
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import page_title
+from gnapp.ui.widgets import page_layout, read_only_rows, set_tab_order
 
 AREA_TITLE = "Rà soát"
 NO_ROUNDS = "Chưa có đợt rà soát nào. Bấm «Mở đợt rà soát…» để bắt đầu."
@@ -552,9 +551,7 @@ class ReviewPage(QWidget):
     # -- layout ----------------------------------------------------------------------------
 
     def _setup(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.addWidget(page_title(AREA_TITLE))
+        layout = page_layout(self, AREA_TITLE)
         layout.addSpacing(4)
 
         self.round_combo = QComboBox()
@@ -581,16 +578,11 @@ class ReviewPage(QWidget):
         self.dashboard.setHorizontalHeaderLabels(
             [c.replace("Khiếu nại chưa xử lý", "Khiếu nại\nchưa xử lý")
              for c in self.DASHBOARD_COLUMNS])
-        self.dashboard.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.dashboard.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.dashboard.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.dashboard.setTabKeyNavigation(False)
+        read_only_rows(self.dashboard)
         self.dashboard.setWordWrap(False)
-        self.dashboard.verticalHeader().hide()
         self.dashboard.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.dashboard.verticalHeader().setDefaultSectionSize(
             self.dashboard.fontMetrics().height() + 10)
-        self.dashboard.setAlternatingRowColors(True)
         header = self.dashboard.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(self.STAGE, QHeaderView.ResizeMode.Stretch)
@@ -651,8 +643,7 @@ class ReviewPage(QWidget):
         order = [self.round_combo, self.new_round_button, self.dashboard, self.meeting_button,
                  self.posting_button, self.decision_button, self.search_edit, self.open_button,
                  self.table]
-        for first, second in zip(order, order[1:]):
-            QWidget.setTabOrder(first, second)
+        set_tab_order(order)
 
         self._search_timer = delayed(self, self._apply_filter)
         self.search_edit.textChanged.connect(self._search_timer.start)

@@ -28,10 +28,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QShowEvent
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDialog, QDialogButtonBox,
-                               QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
-                               QProgressBar, QPushButton, QSpinBox, QSplitter, QTableWidget,
-                               QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
+                               QLabel, QProgressBar, QPushButton, QSpinBox, QSplitter,
+                               QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import registry, sites, units
@@ -46,7 +45,7 @@ from gnapp.ui.conflict_dialog import FIELD_LABELS, ConflictDialog, field_label
 from gnapp.ui.format import format_datetime
 from gnapp.ui.household_editor import ERROR_COLOR
 from gnapp.ui.tasks import TaskManager
-from gnapp.ui.widgets import choose_paths, page_title
+from gnapp.ui.widgets import ask_to_go_on, choose_paths, list_table, page_layout
 
 AREA_TITLE = "Đồng bộ"
 OK_COLOR = "#1b6e20"
@@ -156,17 +155,11 @@ def report_html(reports: Sequence[dict], labels: dict[str, str]) -> str:
 
 def ask_trust(parent: QWidget, fingerprint: str, sender: str) -> bool:
     """Ask the person to confirm a sender's key after comparing it by phone."""
-    box = QMessageBox(QMessageBox.Icon.Question, "Xác nhận máy gửi",
-                      f"Xác nhận máy gửi «{sender}»?", QMessageBox.StandardButton.NoButton,
-                      parent)
-    box.setInformativeText(
+    return ask_to_go_on(
+        parent, "Xác nhận máy gửi", f"Xác nhận máy gửi «{sender}»?",
         f"Mã khóa của máy gửi: {fingerprint}\n\nGọi điện cho cán bộ của đơn vị gửi, đề nghị họ "
         "đọc mã khóa hiển thị ở mục Đồng bộ trên máy của họ. Chỉ xác nhận khi hai mã giống hệt "
-        "nhau; sau đó các gói của máy này được nhận mà không hỏi lại.")
-    go = box.addButton("Xác nhận", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Hủy", QMessageBox.ButtonRole.RejectRole)
-    box.exec()
-    return box.clickedButton() is go
+        "nhau; sau đó các gói của máy này được nhận mà không hỏi lại.", "Xác nhận")
 
 
 def trust_task(fingerprint: str) -> Callable[[Database], list[dict]]:
@@ -377,21 +370,8 @@ def export_task(out_dir: Path, to_unit: str | None, *, encrypt: bool = False,
 # -- the page ----------------------------------------------------------------------------------
 
 def _table(columns: Sequence[str], stretch: int) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(list(columns))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setTabKeyNavigation(False)
-    table.setWordWrap(False)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().hide()
-    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    header.setHighlightSections(False)
+    table = list_table(columns, stretch)
+    table.horizontalHeader().setHighlightSections(False)
     return table
 
 
@@ -452,9 +432,7 @@ class SyncPage(QWidget):
     # -- layout ----------------------------------------------------------------------------
 
     def _setup(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 20, 24, 12)
-        layout.addWidget(page_title(AREA_TITLE))
+        layout = page_layout(self, AREA_TITLE)
         self.fingerprint_label = QLabel()
         self.fingerprint_label.setWordWrap(True)
         self.fingerprint_label.setTextInteractionFlags(

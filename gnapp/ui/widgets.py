@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QComboBox, QCompleter, QFileDialog, QLabel, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QFileDialog,
+                               QHeaderView, QLabel, QMessageBox, QTableWidget, QVBoxLayout,
+                               QWidget)
 
 from gnapp.domain.text import fold
 
@@ -96,6 +98,60 @@ class SearchComboBox(QComboBox):
         if len(matching) == 1:
             return self.itemData(matching[0], KEY_ROLE)
         return None
+
+
+def ask_to_go_on(parent: QWidget | None, title: str, question: str, explanation: str,
+                 go_text: str) -> bool:
+    """A question with what it means, answered by ``go_text`` or "Hủy"."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, question,
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setInformativeText(explanation)
+    go = box.addButton(go_text, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Hủy", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is go
+
+
+def read_only_rows(view: QAbstractItemView) -> None:
+    """A table people read and choose from: whole rows, one at a time, never edited in
+    place; Tab leaves it; lines in alternating colours, no row numbers."""
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setTabKeyNavigation(False)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().hide()
+
+
+def list_table(columns: Sequence[str], stretch: int | None = None) -> QTableWidget:
+    """A read-only table of one-line rows; columns fit their contents, ``stretch`` takes
+    the rest of the width."""
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    read_only_rows(table)
+    table.setWordWrap(False)
+    table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch is not None:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def set_tab_order(widgets: Iterable[QWidget]) -> None:
+    """Tab moves through ``widgets`` in this order (the order of the paper form)."""
+    order = list(widgets)
+    for first, second in zip(order, order[1:]):
+        QWidget.setTabOrder(first, second)
+
+
+def page_layout(page: QWidget, title: str, *, bottom: int = 12) -> QVBoxLayout:
+    """The layout of an area of the main window: its margins, then its title."""
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(24, 20, 24, bottom)
+    layout.addWidget(page_title(title))
+    return layout
 
 
 def page_title(text: str) -> QLabel:

@@ -3,7 +3,6 @@ the Bắc Kạn 2022 plan and the Bạch Thông 2023 DA2 table (tests/fixtures/a
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import pytest

@@ -3,32 +3,19 @@
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
-from gnapp.cli import cli
+from tests.forms.readback import pdf_text
+from tests.test_cli import run, run_json
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "allocations"
 MILLION = 1_000_000
-
-
-def pdf_text(path):
-    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
 
 def sheet(path):
     return load_workbook(path).active
 
 
-def run(*args, code=0):
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    assert result.exit_code == code, result.output + result.stderr
-    return result
-
-
-def run_json(*args, code=0):
-    return json.loads(run(*args, "--json", code=code).stdout)
 
 
 def import_bac_kan(db):

@@ -7,6 +7,8 @@ from pathlib import Path
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from gnapp.forms import document as d
+
 
 def pdf_pages(path: Path) -> list[str]:
     return [page.extract_text() for page in PdfReader(path).pages]
@@ -52,3 +54,18 @@ def pdf_cells_after(path: Path, label: str, n: int) -> list[str]:
     lines = [line.strip() for line in pdf_text(path).splitlines()]
     start = lines.index(label) + 1
     return lines[start:start + n]
+
+
+def table_of(doc: d.Document) -> d.Table:
+    """The one table of a document."""
+    (table,) = [b for b in doc.body if isinstance(b, d.Table)]
+    return table
+
+
+def values(row: d.Row) -> list:
+    return [c.value if isinstance(c, d.Cell) else c for c in row.cells]
+
+
+def rows_by_name(doc: d.Document) -> dict[str, list]:
+    """Row values by unit name (column B), without TT and name."""
+    return {values(r)[1]: values(r)[2:] for r in table_of(doc).rows}

@@ -5,14 +5,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from readback import find_row, pdf_cells_after, pdf_fonts, pdf_text, sheet
+from readback import find_row, pdf_cells_after, pdf_fonts, pdf_text, sheet, values
 
 from gnapp.db import allocations as al
 from gnapp.domain.errors import InputError
 from gnapp.domain.money import Scope
 from gnapp.forms import allocation_reports as ar
 from gnapp.forms import document as d
-from gnapp.forms.document import Cell
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "allocations"
 EXPECTED = json.loads((FIXTURES / "bac_kan_2022_stated_totals.json").read_text("utf-8"))
@@ -34,10 +33,6 @@ def da2(writer):
     return al.import_file(writer, FIXTURES / "bach_thong_da2_2023.csv", new_decision={
         "issuer": "UBND huyện Bạch Thông", "year": 2023}, line="DA2", source="NSTW",
         capital_type="SN").decision_id
-
-
-def values(row):
-    return [c.value if isinstance(c, Cell) else c for c in row.cells]
 
 
 def body_rows(doc):

@@ -9,23 +9,9 @@ from gnapp.domain.codes import CN2022_INDICATORS
 from gnapp.domain.errors import GnappError, InputError
 from gnapp.forms import catalog
 from gnapp.forms import document as d
-from readback import find_row, pdf_cells_after, pdf_text, sheet
+from readback import find_row, pdf_cells_after, pdf_text, rows_by_name, sheet, table_of, values
 
 D = Decimal
-
-
-def table_of(doc: d.Document) -> d.Table:
-    (table,) = [b for b in doc.body if isinstance(b, d.Table)]
-    return table
-
-
-def values(row: d.Row) -> list:
-    return [c.value if isinstance(c, d.Cell) else c for c in row.cells]
-
-
-def rows_by_name(doc: d.Document) -> dict[str, list]:
-    """Row values by unit name (col B), without TT and name."""
-    return {values(r)[1]: values(r)[2:] for r in table_of(doc).rows}
 
 
 def movement_rows(doc: d.Document) -> dict[str, tuple[list, list]]:

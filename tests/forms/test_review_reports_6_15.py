@@ -31,23 +31,10 @@ from gnapp.db import reviews
 from gnapp.forms import catalog
 from gnapp.forms import document as d
 from gnapp.forms import review_reports as rr
-from readback import find_row, pdf_cells_after, pdf_text, sheet
+from readback import find_row, pdf_cells_after, pdf_text, rows_by_name, sheet, table_of, values
 
 D = Decimal
 NONE10 = [0] * 10
-
-
-def table_of(doc: d.Document) -> d.Table:
-    (table,) = [b for b in doc.body if isinstance(b, d.Table)]
-    return table
-
-
-def values(row: d.Row) -> list:
-    return [c.value if isinstance(c, d.Cell) else c for c in row.cells]
-
-
-def rows_by_name(doc: d.Document) -> dict[str, list]:
-    return {values(r)[1]: values(r)[2:] for r in table_of(doc).rows}
 
 
 def blocks(doc: d.Document) -> dict[str, tuple[list, list]]:

@@ -13,7 +13,7 @@ from gnapp.db import connection, sites
 from gnapp.db import households as hh
 from gnapp.sync import export, importer
 from gnapp.sync import package as pkg
-from tests.conftest import COMMUNE, PROVINCE
+from tests.conftest import COMMUNE
 from tests.sync.conftest import register_two_households
 from tests.sync.test_round_trip import owned_rows, send
 

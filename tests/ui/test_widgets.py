@@ -3,7 +3,7 @@
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog
 
-from gnapp.ui.widgets import choose_paths
+from gnapp.ui.widgets import ask_to_go_on, choose_paths
 
 
 def test_file_dialogs_speak_vietnamese_and_cancel_to_nothing(qtbot):
@@ -19,3 +19,17 @@ def test_file_dialogs_speak_vietnamese_and_cancel_to_nothing(qtbot):
     assert choose_paths(None, "Chọn gói đồng bộ để nhận",
                         mode=QFileDialog.FileMode.ExistingFiles) == []
     assert seen == [("Chọn gói đồng bộ để nhận", ["Chọn", "Hủy"])]
+
+
+def test_a_question_goes_on_only_with_its_button(qtbot):
+    def press(text):
+        def act():
+            box = QApplication.activeModalWidget()
+            [button] = [b for b in box.buttons() if b.text() == text]
+            button.click()
+        return act
+
+    for text, expected in (("Khôi phục", True), ("Hủy", False)):
+        QTimer.singleShot(200, press(text))
+        assert ask_to_go_on(None, "Khôi phục dữ liệu", "Khôi phục?", "Giải thích",
+                            "Khôi phục") is expected
