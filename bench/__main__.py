@@ -94,7 +94,9 @@ def bench_household_list(folder: Path, count: int) -> None:
         rows.append((f"h{i}", f"01-{i:06d}", village["id"], "active", name, name_sort_key(name),
                      4, fold(f"01-{i:06d} {name}")))
     with db.atomic():
-        db.conn.executemany("INSERT INTO household_index VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        db.conn.executemany(
+            "INSERT INTO household_index (household_id, code, village_id, status, head_name, "
+            "head_key, members, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     plain = sqlite3.connect(folder / "plain.sqlite")
     plain.execute("CREATE TABLE t (id TEXT PRIMARY KEY, code TEXT, head TEXT, k TEXT)")
     plain.execute("CREATE INDEX t_k ON t(k)")

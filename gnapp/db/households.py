@@ -34,11 +34,13 @@ def refresh_index(db: Database, household_id: str) -> None:
     if household is None or household["deleted"]:
         db.execute("DELETE FROM household_index WHERE household_id = ?", [household_id])
         return
-    present = members(db, household_id)
+    everyone = members(db, household_id, include_left=True)
+    present = [m for m in everyone if m["status"] == PRESENT]
     head = next((m for m in present if m["relation"] == "head"), None)
     words = [household["code"], household.get("former_code") or ""]
     words += [m["full_name"] for m in present] + [m["id_number"] or "" for m in present]
-    errors = sum(1 for i in household_issues(db, household_id) if i.severity == "error")
+    errors = sum(1 for i in people.check_household([_facts(m) for m in everyone])
+                 if i.severity == "error")
     db.execute(
         "INSERT INTO household_index (household_id, code, village_id, status, head_name, "
         "head_key, members, search, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
