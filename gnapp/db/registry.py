@@ -179,3 +179,14 @@ def _validate_standard(values: Mapping[str, Any]) -> list[Issue]:
 
 # Poverty standards an office loads or completes and sends down.
 register(SyncTable(name="poverty_standard", label="chuẩn nghèo", validate=_validate_standard))
+
+# Progress reporting (gnapp.db.progress, gnapp.db.targets, gnapp.db.plan_documents): periods,
+# figures and documents belong to the unit that reports; deadlines, added indicators, targets
+# and period decisions to the office that sets them.
+register(SyncTable(name="report_period", label="kỳ báo cáo"))
+register(SyncTable(name="report_deadline", label="hạn nộp báo cáo"))
+register(SyncTable(name="indicator_def", label="chỉ tiêu bổ sung"))
+register(SyncTable(name="indicator_value", label="số liệu chỉ tiêu"))
+register(SyncTable(name="poverty_target", label="chỉ tiêu giảm nghèo của đơn vị"))
+register(SyncTable(name="plan_document", label="kế hoạch, báo cáo"))
+register(SyncTable(name="period_decision", label="phê duyệt kỳ báo cáo"))

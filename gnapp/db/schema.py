@@ -13,7 +13,7 @@ from gnapp.db.registry import SYNCABLE
 
 # Bump MINOR for additive changes older code can live with, MAJOR for anything else.
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 3
+SCHEMA_MINOR = 4
 
 migrations = Migrations("gnapp")
 
@@ -598,3 +598,95 @@ def m012_index_errors(db: Database) -> None:
     db.execute("ALTER TABLE household_index ADD COLUMN errors INTEGER NOT NULL DEFAULT 0")
     for (household_id,) in db.execute("SELECT household_id FROM household_index").fetchall():
         refresh_index(db, household_id)
+
+
+@migrations()
+def m013_progress(db: Database) -> None:
+    """Progress reporting: report periods and their deadlines, indicator figures per period,
+    poverty targets per unit and year, plan and report documents, and an office's approval
+    or return of a commune's period."""
+    create_synced_table(db, "report_period", """
+        kind TEXT NOT NULL CHECK (kind IN ('half_year', 'nine_months', 'year', 'eval_start',
+            'eval_mid', 'eval_end', 'ad_hoc')),
+        year INTEGER NOT NULL,
+        seq INTEGER NOT NULL DEFAULT 1 CHECK (seq >= 1),
+        title TEXT,
+        starts_on TEXT NOT NULL,
+        ends_on TEXT NOT NULL,
+        due_on TEXT,
+        state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'complete')),
+        completed_on TEXT,
+        completed_by TEXT""")
+    db.execute("CREATE UNIQUE INDEX report_period_key ON report_period(owner_unit, kind, year, "
+               "seq) WHERE deleted = 0")
+    # When a level's reports are due (a calendar an office sets for the units below it).
+    create_synced_table(db, "report_deadline", """
+        level TEXT NOT NULL CHECK (level IN ('commune', 'district', 'province')),
+        kind TEXT NOT NULL,
+        due_month INTEGER NOT NULL CHECK (due_month BETWEEN 1 AND 12),
+        due_day INTEGER NOT NULL CHECK (due_day BETWEEN 1 AND 31),
+        year_offset INTEGER NOT NULL DEFAULT 0 CHECK (year_offset IN (0, 1)),
+        recipient TEXT,
+        basis TEXT""")
+    db.execute("CREATE UNIQUE INDEX report_deadline_key ON report_deadline(owner_unit, level, "
+               "kind) WHERE deleted = 0")
+    # Indicators an office adds to the shipped framework (one JSON body per indicator).
+    create_synced_table(db, "indicator_def", """
+        code TEXT NOT NULL,
+        body TEXT NOT NULL""")
+    db.execute("CREATE UNIQUE INDEX indicator_def_code ON indicator_def(owner_unit, code) "
+               "WHERE deleted = 0")
+    create_synced_table(db, "indicator_value", """
+        period_id TEXT NOT NULL REFERENCES report_period(id) DEFERRABLE INITIALLY DEFERRED,
+        indicator TEXT NOT NULL,
+        target TEXT,
+        estimate TEXT,
+        actual TEXT,
+        stated TEXT,
+        source TEXT NOT NULL DEFAULT 'typed' CHECK (source IN ('typed', 'computed',
+            'imported')),
+        note TEXT""")
+    db.execute("CREATE UNIQUE INDEX indicator_value_key ON indicator_value(period_id, indicator) "
+               "WHERE deleted = 0")
+    create_synced_table(db, "poverty_target", """
+        plan TEXT NOT NULL,
+        row_kind TEXT NOT NULL DEFAULT 'unit' CHECK (row_kind IN ('unit', 'stated_total')),
+        unit_code TEXT,
+        unit_name TEXT NOT NULL,
+        row_no TEXT,
+        position INTEGER NOT NULL DEFAULT 0,
+        year INTEGER NOT NULL,
+        households INTEGER CHECK (households IS NULL OR households >= 0),
+        poor_households INTEGER CHECK (poor_households IS NULL OR poor_households >= 0),
+        rate TEXT,
+        rate_first INTEGER NOT NULL DEFAULT 0 CHECK (rate_first IN (0, 1)),
+        note TEXT""")
+    db.execute("CREATE UNIQUE INDEX poverty_target_key ON poverty_target(owner_unit, plan, "
+               "row_kind, unit_name, year) WHERE deleted = 0")
+    db.execute("CREATE INDEX poverty_target_unit ON poverty_target(unit_code, year)")
+    create_synced_table(db, "plan_document", """
+        kind TEXT NOT NULL CHECK (kind IN ('plan', 'report')),
+        template TEXT,
+        year INTEGER NOT NULL,
+        period_id TEXT REFERENCES report_period(id) DEFERRABLE INITIALLY DEFERRED,
+        symbol TEXT,
+        subject TEXT NOT NULL,
+        body TEXT NOT NULL DEFAULT '[]',
+        recipients TEXT NOT NULL DEFAULT '[]',
+        signer_role TEXT,
+        state TEXT NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'signed')),
+        number TEXT,
+        signed_on TEXT,
+        signed_by TEXT,
+        frozen TEXT""")
+    create_synced_table(db, "period_decision", """
+        unit_code TEXT NOT NULL,
+        period_id TEXT NOT NULL REFERENCES report_period(id) DEFERRABLE INITIALLY DEFERRED,
+        state TEXT NOT NULL CHECK (state IN ('approved', 'returned')),
+        comment TEXT,
+        fingerprint TEXT NOT NULL,
+        row_count INTEGER NOT NULL,
+        decided_on TEXT NOT NULL,
+        decided_by TEXT NOT NULL""")
+    db.execute("CREATE UNIQUE INDEX period_decision_scope ON period_decision(period_id) "
+               "WHERE deleted = 0")
