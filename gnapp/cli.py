@@ -1254,6 +1254,320 @@ def standards_load(source, note, user, db_path, as_json):
           "đồng bộ tiếp theo.")
 
 
+# -- progress reporting -------------------------------------------------------------------------
+
+@cli.group(context_settings=CONTEXT)
+def progress():
+    """Kỳ báo cáo tiến độ: số liệu chỉ tiêu, kiểm tra, hoàn thành, tổng hợp của cấp trên."""
+
+
+_PERIOD_ALIASES = {"6thang": "half_year", "9thang": "nine_months", "nam": "year"}
+_PERIOD_HELP = ("KỲ: mã kỳ báo cáo, hoặc LOẠI/NĂM (half_year/2026, nine_months/2026, "
+                "year/2026; viết tắt 6thang, 9thang, nam)")
+
+
+def _period(db, ref: str) -> dict:
+    from gnapp.db import progress as pg
+    from gnapp.db import sites
+    from gnapp.domain.errors import InputError
+
+    if "/" in ref:
+        kind, _, year = ref.partition("/")
+        kind = _PERIOD_ALIASES.get(kind.strip().lower(), kind.strip())
+        if not year.strip().isdigit():
+            raise InputError(f"Kỳ «{ref}»: năm không đúng.", field="period")
+        found = pg.find_period(db, sites.require_site(db).unit_code, kind, int(year))
+        if found is None:
+            raise InputError(f"Chưa có kỳ báo cáo «{ref}»; mở kỳ bằng «gnapp progress open».",
+                             field="period")
+        return found
+    matches = [p for p in pg.periods(db) if p["id"] == ref or p["id"].endswith(ref)]
+    if len(matches) != 1:
+        raise InputError(f"Không tìm thấy một kỳ báo cáo có mã «{ref}».", field="period")
+    return matches[0]
+
+
+def _period_json(p: dict) -> dict:
+    return {k: p.get(k) for k in ("id", "kind", "year", "seq", "title", "label", "starts_on",
+                                  "ends_on", "due_on", "state", "status", "status_label",
+                                  "comment", "overdue")}
+
+
+def _kind_option(fn):
+    from gnapp.domain.progress import PERIOD_KINDS
+
+    return click.argument("kind", type=click.Choice(list(PERIOD_KINDS)))(fn)
+
+
+@progress.command("indicators", context_settings=CONTEXT)
+@click.option("--year", type=int, default=None, help="Năm (mặc định: năm nay).")
+@command_options()
+def progress_indicators(year, db_path, as_json):
+    """Khung chỉ tiêu: nhóm, mã, tên, đơn vị tính, nguồn số liệu."""
+    from datetime import date
+
+    from gnapp.db import progress as pg
+
+    db = _open(db_path)
+    frame = pg.framework(db, year or date.today().year)
+    items = [{"code": i.code, "group": i.group, "name": i.name, "unit": frame.unit_label(i),
+              "part_of": i.part_of, "computed": i.computed,
+              "rate_of": list(i.rate_of) if i.rate_of else None} for i in frame.indicators]
+    _emit(as_json, {"ok": True, "indicators": items},
+          lambda: "\n".join(f"{i['code']:<28} {i['name']} ({i['unit']})"
+                             + (" [tính từ dữ liệu]" if i["computed"] or i["rate_of"] else "")
+                             for i in items))
+
+
+@progress.command("periods", context_settings=CONTEXT)
+@command_options()
+def progress_periods(db_path, as_json):
+    """Các kỳ báo cáo của đơn vị: hạn nộp, trạng thái (quá hạn, bị trả lại kèm ý kiến)."""
+    from gnapp.db import progress as pg
+
+    db = _open(db_path)
+    rows = pg.periods(db)
+    _emit(as_json, {"ok": True, "periods": [_period_json(p) for p in rows]},
+          lambda: "\n".join(
+              f"{p['id'][-8:]}  {p['label']:<42} hạn {p['due_on'] or '—':<10} {p['status_label']}"
+              + (" — QUÁ HẠN" if p["overdue"] else "")
+              + (f" — ý kiến: {p['comment']}" if p["comment"] else "") for p in rows)
+          or "Chưa có kỳ báo cáo nào.")
+
+
+@progress.command("open", context_settings=CONTEXT)
+@_kind_option
+@click.argument("year", type=int)
+@click.option("--title", help="Nội dung (bắt buộc với báo cáo đột xuất).")
+@click.option("--from", "starts_on", help="Ngày bắt đầu (dd/mm/yyyy).")
+@click.option("--to", "ends_on", help="Ngày kết thúc (dd/mm/yyyy).")
+@click.option("--due", "due_on", help="Hạn nộp (dd/mm/yyyy; mặc định theo lịch báo cáo).")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def progress_open(kind, year, title, starts_on, ends_on, due_on, user, db_path, as_json):
+    """Mở một kỳ báo cáo; hạn nộp lấy theo lịch báo cáo của cấp mình."""
+    from gnapp.db import progress as pg
+    from gnapp.db import sites
+    from gnapp.domain.dates import parse_date
+
+    db = _open(db_path)
+    days = {k: parse_date(v, field=f"--{k}") if v else None for k, v in
+            (("from", starts_on), ("to", ends_on), ("due", due_on))}
+    row = pg.create_period(sites.writer(db, user), kind, year, title=title,
+                           starts_on=days["from"], ends_on=days["to"], due_on=days["due"])
+    _emit(as_json, {"ok": True, "period": _period_json({**row, "status": row["state"]})},
+          f"Đã mở kỳ báo cáo {row['label']} (mã {row['id'][-8:]}), hạn nộp "
+          f"{row['due_on'] or 'chưa đặt'}.")
+
+
+@progress.command("figures", context_settings=CONTEXT)
+@click.argument("period_ref", metavar="KỲ")
+@click.option("--all", "show_all", is_flag=True, help="Cả các chỉ tiêu chưa có số liệu.")
+@command_options()
+def progress_figures(period_ref, show_all, db_path, as_json):
+    """Số liệu của kỳ: kế hoạch, ước, thực hiện (số tính từ dữ liệu có dấu *), theo văn bản."""
+    from gnapp.db import progress as pg
+    from gnapp.domain.progress import store_text
+
+    db = _open(db_path)
+    period = _period(db, period_ref)
+    found = pg.figures(db, period["id"])
+    items = [{"code": code, "name": f.indicator.name, "target": store_text(f.target),
+              "estimate": store_text(f.estimate), "actual": store_text(f.value),
+              "stated": store_text(f.stated), "computed": f.computed is not None,
+              "note": f.note} for code, f in found.items()]
+    if not show_all:
+        items = [i for i in items if any(i[k] is not None for k in ("target", "estimate",
+                                                                     "actual", "stated"))]
+    _emit(as_json, {"ok": True, "period": _period_json(period), "figures": items},
+          lambda: f"{period['label']}:\n" + "\n".join(
+              f"{i['code']:<28} KH {i['target'] or '':>12} TH {i['actual'] or '':>14}"
+              f"{'*' if i['computed'] else ' '} VB {i['stated'] or ''}  {i['name']}"
+              for i in items))
+
+
+@progress.command("set", context_settings=CONTEXT)
+@click.argument("period_ref", metavar="KỲ")
+@click.argument("code", metavar="MÃ_CHỈ_TIÊU")
+@click.option("--target", help="Kế hoạch (ví dụ 1.500).")
+@click.option("--estimate", help="Ước thực hiện cả năm.")
+@click.option("--actual", help="Thực hiện (chỉ với chỉ tiêu nhập tay).")
+@click.option("--stated", help="Số theo văn bản (để đối chiếu với số tính từ dữ liệu).")
+@click.option("--note", help="Ghi chú.")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def progress_set(period_ref, code, target, estimate, actual, stated, note, user, db_path,
+                 as_json):
+    """Nhập số liệu của một chỉ tiêu trong kỳ (số viết kiểu Việt Nam: 1.234,5)."""
+    from gnapp.db import progress as pg
+    from gnapp.db import sites
+
+    db = _open(db_path)
+    period = _period(db, period_ref)
+    columns = {k: v for k, v in (("target", target), ("estimate", estimate),
+                                 ("actual", actual), ("stated", stated)) if v is not None}
+    row = pg.set_figure(sites.writer(db, user), period["id"], code, note=note, **columns)
+    _emit(as_json, {"ok": True, "indicator": code, "row_id": row["id"] if row else None},
+          f"Đã ghi số liệu {code} của kỳ {period['label']}.")
+
+
+def _issues_text(found) -> str:
+    if not found:
+        return "Không có lỗi hay cảnh báo."
+    return "\n".join(f"{'LỖI' if i.severity == 'error' else 'Cảnh báo'}: {i.message}"
+                     for i in found)
+
+
+@progress.command("check", context_settings=CONTEXT)
+@click.argument("period_ref", metavar="KỲ")
+@command_options()
+def progress_check(period_ref, db_path, as_json):
+    """Kiểm tra số liệu của kỳ: lỗi (chặn hoàn thành) và cảnh báo. Mã thoát 1 khi có lỗi."""
+    from gnapp.db import progress as pg
+    from gnapp.domain.issues import has_errors
+
+    db = _open(db_path)
+    found = pg.check_period(db, _period(db, period_ref)["id"])
+    _emit(as_json, {"ok": not has_errors(found), "issues": [i.as_dict() for i in found]},
+          lambda: _issues_text(found))
+    if has_errors(found):
+        sys.exit(1)
+
+
+@progress.command("complete", context_settings=CONTEXT)
+@click.argument("period_ref", metavar="KỲ")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def progress_complete(period_ref, user, db_path, as_json):
+    """Hoàn thành kỳ báo cáo (chỉ khi không còn lỗi); số liệu được chốt và gửi lên cấp trên."""
+    from gnapp.db import progress as pg
+    from gnapp.db import sites
+
+    db = _open(db_path)
+    row = pg.complete_period(sites.writer(db, user), _period(db, period_ref)["id"])
+    _emit(as_json, {"ok": True, "period": _period_json({**row, "status": row["state"]})},
+          f"Đã hoàn thành kỳ báo cáo {row['label']}; số liệu đi lên cấp trên trong gói "
+          "đồng bộ tiếp theo.")
+
+
+@progress.command("reopen", context_settings=CONTEXT)
+@click.argument("period_ref", metavar="KỲ")
+@click.option("--reason", required=True, help="Lý do mở lại.")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def progress_reopen(period_ref, reason, user, db_path, as_json):
+    """Mở lại kỳ báo cáo đã hoàn thành để sửa (không được khi cấp trên đã phê duyệt)."""
+    from gnapp.db import progress as pg
+    from gnapp.db import sites
+
+    db = _open(db_path)
+    row = pg.reopen_period(sites.writer(db, user), _period(db, period_ref)["id"], reason=reason)
+    _emit(as_json, {"ok": True, "period": _period_json({**row, "status": row["state"]})},
+          f"Đã mở lại kỳ báo cáo {row['label']}.")
+
+
+@progress.command("print", context_settings=CONTEXT)
+@click.argument("period_ref", metavar="KỲ")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Tệp .pdf hoặc .xlsx.")
+@command_options()
+def progress_print(period_ref, out, db_path, as_json):
+    """In biểu kết quả thực hiện của kỳ (PDF hoặc XLSX)."""
+    from gnapp.forms import progress_reports
+    from gnapp.forms.catalog import render
+
+    db = _open(db_path)
+    path = render(progress_reports.period_report(db, _period(db, period_ref)["id"]), out)
+    _emit(as_json, {"ok": True, "path": str(path)}, f"Đã lập {path}.")
+
+
+@progress.command("rollup", context_settings=CONTEXT)
+@_kind_option
+@click.argument("year", type=int)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="In bảng tổng hợp ra tệp .pdf hoặc .xlsx.")
+@command_options()
+def progress_rollup(kind, year, out, db_path, as_json):
+    """Máy cấp trên: cộng số liệu các xã đã hoàn thành kỳ, liệt kê các xã còn thiếu."""
+    from gnapp.db import progress as pg
+    from gnapp.domain.progress import store_text
+    from gnapp.forms import progress_reports
+    from gnapp.forms.catalog import render
+
+    db = _open(db_path)
+    found = pg.rollup(db, kind, year)
+    path = render(progress_reports.rollup_report(db, kind, year), out) if out else None
+    data = {"ok": True, "label": found.label,
+            "included": [c["code"] for c in found.included],
+            "missing": [{"code": c["code"], "name": c["name"], "reason": r}
+                        for c, r in found.missing],
+            "totals": {code: store_text(f.value) for code, f in found.totals.items()
+                       if f.value is not None},
+            "path": str(path) if path else None}
+    _emit(as_json, data, lambda: (
+        f"{found.label}: {len(found.included)} đơn vị có số liệu, {len(found.missing)} "
+        "đơn vị còn thiếu.\n" + "\n".join(f"  thiếu {c['name']} ({c['code']}): {r}"
+                                            for c, r in found.missing)
+        + (f"\nĐã lập {path}." if path else "")))
+
+
+@progress.command("deadline", context_settings=CONTEXT)
+@click.argument("level", type=click.Choice(["commune", "district", "province"]))
+@_kind_option
+@click.argument("due", metavar="NGÀY/THÁNG")
+@click.option("--recipient", help="Nơi nhận báo cáo.")
+@click.option("--basis", help="Căn cứ (văn bản quy định hạn nộp).")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def progress_deadline(level, kind, due, recipient, basis, user, db_path, as_json):
+    """Máy cấp trên đặt hạn nộp báo cáo cho cấp dưới (ví dụ commune year 05/12)."""
+    from gnapp.db import progress as pg
+    from gnapp.db import sites
+
+    db = _open(db_path)
+    row = pg.set_deadline(sites.writer(db, user), level=level, kind=kind, due=due,
+                          recipient=recipient, basis=basis)
+    _emit(as_json, {"ok": True, "deadline_id": row["id"]},
+          f"Đã đặt hạn nộp {row['due_day']:02d}/{row['due_month']:02d} cho báo cáo {kind} "
+          f"của cấp {level}; hạn đi xuống trong gói đồng bộ tiếp theo.")
+
+
+def _period_decision(state, commune, kind, year, comment, user, db_path, as_json):
+    from gnapp.db.progress import STATE_LABELS
+    from gnapp.sync import approvals
+
+    db = _open(db_path)
+    row = approvals.decide_period(db, commune=commune, kind=kind, year=year, state=state,
+                                  comment=comment, user=user)
+    _emit(as_json, {"ok": True, "decision_id": row["id"], "state": state,
+                    "fingerprint": row["fingerprint"], "figures": row["row_count"]},
+          f"Đã ghi: {STATE_LABELS[state]} ({row['row_count']} số liệu). Quyết định được gửi "
+          "xuống xã trong gói đồng bộ tiếp theo.")
+
+
+@progress.command("approve", context_settings=CONTEXT)
+@click.option("--commune", required=True, metavar="MÃ_XÃ", help="Mã xã.")
+@_kind_option
+@click.argument("year", type=int)
+@click.option("--user", help="Người quyết định (ghi vào nhật ký).")
+@command_options()
+def progress_approve(commune, kind, year, user, db_path, as_json):
+    """Máy cấp trên phê duyệt kỳ báo cáo của xã (khóa số liệu đã duyệt)."""
+    _period_decision("approved", commune, kind, year, None, user, db_path, as_json)
+
+
+@progress.command("return", context_settings=CONTEXT)
+@click.option("--commune", required=True, metavar="MÃ_XÃ", help="Mã xã.")
+@_kind_option
+@click.argument("year", type=int)
+@click.option("--comment", required=True, help="Ý kiến: xã cần sửa gì.")
+@click.option("--user", help="Người quyết định (ghi vào nhật ký).")
+@command_options()
+def progress_return(commune, kind, year, comment, user, db_path, as_json):
+    """Máy cấp trên trả lại kỳ báo cáo cho xã kèm ý kiến (xã mở lại để sửa)."""
+    _period_decision("returned", commune, kind, year, comment, user, db_path, as_json)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="gnapp", standalone_mode=True)

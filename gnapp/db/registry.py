@@ -189,4 +189,13 @@ register(SyncTable(name="indicator_def", label="chỉ tiêu bổ sung"))
 register(SyncTable(name="indicator_value", label="số liệu chỉ tiêu"))
 register(SyncTable(name="poverty_target", label="chỉ tiêu giảm nghèo của đơn vị"))
 register(SyncTable(name="plan_document", label="kế hoạch, báo cáo"))
-register(SyncTable(name="period_decision", label="phê duyệt kỳ báo cáo"))
+
+
+def _period_locks(db, new: Mapping[str, Any], old: Mapping[str, Any] | None) -> None:
+    from gnapp.db.progress import refresh_locks
+
+    refresh_locks(db, new, old)
+
+
+register(SyncTable(name="period_decision", label="phê duyệt kỳ báo cáo",
+                   after_write=_period_locks))

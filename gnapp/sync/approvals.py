@@ -77,3 +77,37 @@ def round_state(db: Database, commune: str) -> str | None:
     if state == RETURNED and row["comment"]:
         text += f" — {row['comment']}"
     return text
+
+
+def decide_period(db: Database, *, commune: str, kind: str, year: int, state: str,
+                  comment: str | None = None, user: str | None = None) -> dict:
+    """Approve or return (with a comment) a commune's report period; an approval carries the
+    fingerprint of the figures approved and locks them on both sides, a return makes the
+    period editable again at the commune with the comment shown."""
+    from gnapp.db import progress
+
+    site = sites.require_site(db)
+    if site.role != "office":
+        raise GnappError("Chỉ máy của cơ quan cấp trên mới phê duyệt hoặc trả lại kỳ báo cáo.")
+    if state not in (APPROVED, RETURNED):
+        raise InputError(f"Trạng thái «{state}» không hợp lệ (approved, returned).",
+                         field="state")
+    comment = (comment or "").strip() or None
+    if state == RETURNED and not comment:
+        raise InputError("Trả lại cần ghi ý kiến để xã biết phải sửa gì.", field="comment")
+    period = progress.find_period(db, commune, kind, year)
+    if period is None:
+        raise InputError(f"Chưa nhận được kỳ báo cáo {progress.rules.period_label(kind, year)} "
+                         f"của đơn vị {commune}.", field="period")
+    if period["state"] != progress.rules.COMPLETE:
+        raise GnappError(f"Kỳ báo cáo {period['label']} của đơn vị {commune} chưa hoàn thành; "
+                         "chưa phê duyệt hoặc trả lại được.")
+    print_, count = progress.fingerprint(db, period["id"])
+    w = sites.writer(db, user)
+    values = {"unit_code": commune, "period_id": period["id"], "state": state,
+              "comment": comment, "fingerprint": print_, "row_count": count,
+              "decided_on": date.today().isoformat(), "decided_by": w.actor.user}
+    existing = progress.decision_of(db, period["id"])
+    if existing is None:
+        return w.insert("period_decision", values)
+    return w.update("period_decision", existing["id"], values)
