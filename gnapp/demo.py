@@ -9,6 +9,7 @@ numbers that agree with each member).
 from __future__ import annotations
 
 import random
+from datetime import date
 
 from sqlite_utils import Database
 
@@ -110,6 +111,8 @@ def fill(db: Database, *, households: int = DEMO_HOUSEHOLDS, seed: int = 2026) -
     reviewed = writer.transact(lambda w: _fill_rounds(w, random.Random(seed + 1))).result
     if not documents.signer_rows(db, site.unit_code):
         writer.transact(_add_signers)
+    if not list(db.query("SELECT 1 FROM report_period WHERE deleted = 0 LIMIT 1")):
+        writer.transact(lambda w: _fill_programme(w, random.Random(seed + 2)))
     unit = units.get_unit(db, site.unit_code)
     return {"unit_code": site.unit_code, "unit_name": unit["name"],
             "villages": len(villages), "villages_added": len(missing),
@@ -162,3 +165,72 @@ def _fill_rounds(w, rng: random.Random) -> int:
                 reviews.complete_review(w, row["id"])
             added += 1
     return added
+
+
+# (line, amount in đồng) of the province's 2025 and 2026 allocations to the demo commune.
+ALLOCATIONS = {
+    2025: (("DA2", 950_000_000), ("DA3.TDA1", 600_000_000), ("DA4.TDA1", 240_000_000),
+           ("DA6.TDA1", 45_000_000), ("DA7.TDA1", 35_000_000)),
+    2026: (("DA2", 1_200_000_000), ("DA3.TDA1", 800_000_000), ("DA4.TDA1", 300_000_000),
+           ("DA5", 400_000_000), ("DA6.TDA1", 50_000_000), ("DA7.TDA1", 40_000_000)),
+}
+# Figures of the regular policies the commune types in (indicator code, 2025 year, 2026
+# first six months).
+POLICY_FIGURES = (
+    ("CS.BHYT.THE", "1.412", "1.398"), ("CS.BHYT.NGHEO", "188", "171"),
+    ("CS.BHYT.CAN_NGHEO", "402", "395"), ("CS.BHYT.MOI_THOAT", "96", "104"),
+    ("CS.DIEN.HO.Q1", "61", "58"), ("CS.DIEN.HO.Q2", "61", "56"),
+    ("CS.DIEN.TIEN.Q1", "8.454.600", "8.038.800"), ("CS.DIEN.TIEN.Q2", "8.454.600", "7.761.600"),
+    ("CS.GIAO_DUC.HOC_PHI.HS.HK2", "212", "205"), ("CS.GIAO_DUC.AN.HS.HK2", "64", "61"),
+    ("CS.GIAO_DUC.AN.GAO.HK2", "5.760", "5.490"),
+    ("CS.TIN_DUNG.HO", "318", "326"), ("CS.TIN_DUNG.DU_NO", "14.850.000.000", "15.420.000.000"),
+    ("CS.TIN_DUNG.NGHEO.HO", "97", "88"), ("CS.TIN_DUNG.NGHEO.DU_NO", "4.120.000.000",
+                                           "3.860.000.000"),
+    ("CS.TGPL.VU_VIEC", "6", "4"), ("CS.THONG_TIN.BUOI", "18", "9"),
+    ("DA4.TDA1.LOP", "3", "2"), ("DA4.TDA1.NGUOI", "96", "61"),
+)
+
+
+def _fill_programme(w, rng: random.Random) -> None:
+    """Allocations from the province with their payments, a livelihood project with poor
+    households of the register, the finished 2025 report period and the open 6-month
+    period of 2026 with the figures of the regular policies."""
+    from gnapp.db import allocations, disbursement, progress, projects
+
+    for year, lines in ALLOCATIONS.items():
+        decision = allocations.create_decision(
+            w, issuer="UBND tỉnh Thanh Hóa", year=year, number=f"{112 + year % 10}/QĐ-UBND",
+            signed_on=f"{year}-01-20", title=f"Giao kế hoạch vốn sự nghiệp năm {year}")
+        for code, amount in lines:
+            line = allocations.set_amount(w, decision["id"], line_code=code, source="NSTW",
+                                          capital_type="SN", amount=amount)
+            last = 12 if year == 2025 else 6
+            paid = 0
+            for month in range(3, last + 1, 3):
+                share = amount // (5 if year == 2026 else 4)
+                if paid + share > amount:
+                    break
+                disbursement.add_payment(w, line["id"], amount=share, paid_on=f"{year}-{month:02d}-15",
+                                         document=f"PC {month:02d}/{code}", content="Chi theo dự toán")
+                paid += share
+    poor = [r["household_id"] for r in w.db.query(
+        "SELECT x.household_id FROM household_review x JOIN review_round r ON r.id = x.round_id "
+        "WHERE r.year = 2025 AND x.class IN ('poor', 'near_poor') AND x.deleted = 0 "
+        "ORDER BY x.household_id")]
+    rng.shuffle(poor)
+    for name, code, starts, size in (("Nuôi bò sinh sản thôn Kim Sơn", "DA2", "2026-03-01", 12),
+                                     ("Trồng rau an toàn thôn Phú Kim", "DA3.TDA1", "2026-04-01", 8)):
+        project = projects.create_project(w, name=name, line_code=code, year=2026,
+                                          starts_on=starts, ends_on="2027-12-31",
+                                          implementer="UBND xã", amount=300_000_000)
+        for home in poor[:size]:
+            projects.add_participant(w, project["id"], home, counterpart=2_000_000,
+                                     joined_on=starts)
+        poor = poor[size:]
+    finished = progress.create_period(w, "year", 2025)
+    current = progress.create_period(w, "half_year", 2026)
+    for code, last_year, first_half in POLICY_FIGURES:
+        progress.set_figure(w, finished["id"], code, actual=last_year)
+        progress.set_figure(w, current["id"], code, actual=first_half)
+    progress.set_figure(w, current["id"], "GN.HO_NGHEO", target="20")
+    progress.complete_period(w, finished["id"], today=date(2025, 12, 3))

@@ -27,11 +27,12 @@ COMPUTED_NOTE = ("(*) Số tính từ dữ liệu của phần mềm (sổ hộ,
                  "tỷ lệ tính từ số đếm, làm tròn 2 chữ số thập phân.")
 
 
-def _cell(value: Decimal | None) -> int | Decimal | None:
-    """Whole numbers print as integers ("1.234"), others with 2 decimals ("12,50")."""
+def _cell(value: Decimal | None, rate: bool = False) -> int | Decimal | None:
+    """Whole numbers print as integers ("1.234"), others and rates with 2 decimals
+    ("12,50", "5,00")."""
     if value is None:
         return None
-    return int(value) if value == value.to_integral_value() else value
+    return int(value) if value == value.to_integral_value() and not rate else value
 
 
 def _achieved(figure: rules.Figure) -> Decimal | None:
@@ -86,11 +87,12 @@ def figures_table(frame: rules.Framework, figures: Mapping[str, rules.Figure], *
                          Cell(group.name, colspan=2 + len(cols), kind=d.TEXT, bold=True))))
         for index, figure in enumerate(members, 1):
             ind = figure.indicator
-            actual = _cell(figure.value)
+            actual = _cell(figure.value, ind.is_rate)
             mark = " (*)" if (ind.computed or ind.rate_of) and actual is not None else ""
-            values = {"target": _blank(_cell(figure.target)),
-                      "estimate": _blank(_cell(figure.estimate)), "actual": _blank(actual),
-                      "achieved": _blank(_achieved(figure)), "stated": _blank(_cell(figure.stated))}
+            values = {"target": _cell(figure.target, ind.is_rate),
+                      "estimate": _cell(figure.estimate, ind.is_rate), "actual": actual,
+                      "achieved": _achieved(figure), "stated": _cell(figure.stated, ind.is_rate)}
+            values = {key: _blank(value) for key, value in values.items()}
             rows.append(Row((Cell(str(index), kind=d.TEXT), Cell(ind.name + mark, kind=d.TEXT),
                              Cell(frame.unit_label(ind), kind=d.TEXT),
                              *(values[key] for key, _ in cols))))
