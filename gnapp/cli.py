@@ -1319,6 +1319,30 @@ def progress_indicators(year, db_path, as_json):
                              for i in items))
 
 
+@progress.command("add-indicator", context_settings=CONTEXT)
+@click.argument("code", metavar="MÃ")
+@click.option("--group", required=True, help="Nhóm (mã nhóm có sẵn như CS.BHYT, hoặc nhóm mới).")
+@click.option("--name", required=True, help="Tên chỉ tiêu.")
+@click.option("--unit", required=True, help="Đơn vị tính (mã: ho, nguoi, luot_nguoi, dong, kg, …).")
+@click.option("--part-of", help="Mã chỉ tiêu tổng mà chỉ tiêu này là một phần («trong đó»).")
+@click.option("--group-name", help="Tên nhóm mới.")
+@click.option("--per", type=click.Choice(["quarter", "semester"]),
+              help="Báo cáo theo quý hoặc theo học kỳ.")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def progress_add_indicator(code, group, name, unit, part_of, group_name, per, user, db_path,
+                           as_json):
+    """Máy cấp trên bổ sung chỉ tiêu vào khung chỉ tiêu của cấp dưới (đi xuống trong gói)."""
+    from gnapp.db import progress as pg
+    from gnapp.db import sites
+
+    db = _open(db_path)
+    row = pg.add_indicator(sites.writer(db, user), code=code, group=group, name=name, unit=unit,
+                           part_of=part_of, group_name=group_name, per=per)
+    _emit(as_json, {"ok": True, "indicator_def_id": row["id"], "code": row["code"]},
+          f"Đã bổ sung chỉ tiêu {row['code']}; chỉ tiêu đi xuống cấp dưới trong gói tiếp theo.")
+
+
 @progress.command("periods", context_settings=CONTEXT)
 @command_options()
 def progress_periods(db_path, as_json):

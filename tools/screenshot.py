@@ -349,6 +349,9 @@ def shoot_projects(app, out: Path, window) -> None:
     save(window, out / "du-an-vat-tu.png")
 
     page.tabs.setCurrentIndex(1)
+    from gnapp.ui.projects_page import select_id
+    select_id(page.line_table, lines[0]["id"])        # the line of decision 1277/QĐ-UBND
+    app.processEvents()
     page.pay_amount_edit.setText("200 triệu")
     page.pay_document_edit.setText("PC 21/2026")
     page.add_payment()                                  # refused: more than is left

@@ -110,3 +110,22 @@ def test_only_a_complete_period_is_decided_and_only_by_an_office(commune, office
     with pytest.raises(GnappError, match="Chỉ máy của cơ quan cấp trên"):
         approvals.decide_period(commune, commune=COMMUNE, kind=rules.YEAR, year=2026,
                                 state="approved")
+
+
+def test_deadlines_and_added_indicators_travel_down_from_the_office(commune, office, outbox):
+    w = sites.writer(office)
+    progress.set_deadline(w, level="commune", kind=rules.YEAR, due="28/11",
+                          basis="Công văn 15/SNN của Sở")
+    progress.add_indicator(w, code="DP.BE_NUOC", group="DP", group_name="Chính sách của tỉnh",
+                           name="Hộ được hỗ trợ bể chứa nước", unit="ho")
+    with pytest.raises(InputError, match="Đơn vị tính «tấn» không có"):
+        progress.add_indicator(w, code="DP.X", group="DP", name="X", unit="tấn")
+    send(office, commune, outbox / "down-1", to_unit=COMMUNE)
+    period = progress.create_period(sites.writer(commune), rules.YEAR, 2026)
+    assert period["due_on"] == "2026-11-28"
+    assert progress.deadlines(commune)[rules.YEAR].basis == "Công văn 15/SNN của Sở"
+    frame = progress.framework(commune, 2026)
+    assert frame.require("DP.BE_NUOC").group == "DP" and frame.group("DP").name == \
+        "Chính sách của tỉnh"
+    progress.set_figure(sites.writer(commune), period["id"], "DP.BE_NUOC", actual="7")
+    assert progress.figures(commune, period["id"])["DP.BE_NUOC"].actual == 7
