@@ -28,9 +28,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QShowEvent
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QHBoxLayout,
-                               QLabel, QProgressBar, QPushButton, QSpinBox, QSplitter,
-                               QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
+                               QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar,
+                               QPushButton, QRadioButton, QSpinBox, QSplitter, QTableWidget,
+                               QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import registry, sites, units
@@ -38,7 +39,7 @@ from gnapp.domain.dates import format_date
 from gnapp.domain.errors import GnappError
 from gnapp.forms import pdf
 from gnapp.forms import sync_report
-from gnapp.sync import console, conflicts, export, importer, ledger
+from gnapp.sync import approvals, console, conflicts, export, importer, ledger
 from gnapp.sync import package as pkg
 from gnapp.ui import tasks as ui_tasks
 from gnapp.ui.conflict_dialog import FIELD_LABELS, ConflictDialog, field_label
@@ -49,6 +50,7 @@ from gnapp.ui.widgets import ask_to_go_on, choose_paths, list_table, page_layout
 
 AREA_TITLE = "Đồng bộ"
 OK_COLOR = "#1b6e20"
+STATE_TEXT = {"approved": "đã phê duyệt", "returned": "đã trả lại kèm ý kiến"}
 WARN_COLOR = "#a15c00"
 MUTED_COLOR = "#777777"
 
@@ -318,6 +320,63 @@ class ImportReportDialog(QDialog):
 
 # -- long work with progress -------------------------------------------------------------------
 
+class RoundDecisionDialog(QDialog):
+    """The office approves or returns (with a comment) one of a commune's review rounds."""
+
+    def __init__(self, unit_name: str, rounds: Sequence[dict], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Phê duyệt kết quả rà soát – {unit_name}")
+        self.round_combo = QComboBox()
+        for r in rounds:
+            self.round_combo.addItem(f"Đợt {approvals.KIND_LABELS.get(r['kind'], r['kind'])} "
+                                     f"năm {r['year']}", (r["year"], r["kind"]))
+        self.approve_radio = QRadioButton("&Phê duyệt (khóa các phiếu đã nhận)")
+        self.return_radio = QRadioButton("&Trả lại để xã sửa")
+        self.approve_radio.setChecked(True)
+        self.comment_edit = QPlainTextEdit()
+        self.comment_edit.setPlaceholderText("Ý kiến gửi xã (bắt buộc khi trả lại)")
+        self.comment_edit.setTabChangesFocus(True)
+        self.comment_edit.setMaximumHeight(90)
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.error_label.setVisible(False)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Ghi quyết định")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Hủy")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.addRow("Đợt rà soát:", self.round_combo)
+        layout.addLayout(form)
+        layout.addWidget(self.approve_radio)
+        layout.addWidget(self.return_radio)
+        layout.addWidget(QLabel("Ý &kiến:", buddy=self.comment_edit))
+        layout.addWidget(self.comment_edit)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+
+    def choice(self) -> tuple[int, str, str, str | None]:
+        """(year, kind, state, comment) as chosen."""
+        year, kind = self.round_combo.currentData()
+        state = "approved" if self.approve_radio.isChecked() else "returned"
+        comment = self.comment_edit.toPlainText().strip() or None
+        return year, kind, state, comment
+
+    def accept(self) -> None:
+        if self.round_combo.count() == 0:
+            self.reject()
+            return
+        _, _, state, comment = self.choice()
+        if state == "returned" and not comment:
+            self.error_label.setText("Trả lại cần ghi ý kiến để xã biết phải sửa gì.")
+            self.error_label.setVisible(True)
+            self.comment_edit.setFocus()
+            return
+        super().accept()
+
+
 class Progress(QObject):
     """Progress of a task in the worker: ``report`` may be called from the worker thread;
     ``changed`` reaches the GUI thread queued."""
@@ -531,8 +590,12 @@ class SyncPage(QWidget):
         self.console_table.setWordWrap(False)
         self.received_title = _bold(QLabel("Các gói đã nhận"))
         self.report_button = QPushButton("Xem báo cáo nhận gói…")
+        self.decide_button = QPushButton("Phê duyệt / trả lại đợt rà soát…")
+        self.decide_button.setToolTip("Phê duyệt hoặc trả lại kèm ý kiến một đợt rà soát của xã "
+                                      "đang chọn; quyết định đi xuống xã trong gói tiếp theo")
         received_bar = QHBoxLayout()
         received_bar.addWidget(self.received_title, 1)
+        received_bar.addWidget(self.decide_button)
         received_bar.addWidget(self.report_button)
         self.received_table = _table(self.RECEIVED_COLUMNS, 6)
         received_box = QWidget()
@@ -561,6 +624,7 @@ class SyncPage(QWidget):
         self.console_table.itemSelectionChanged.connect(self._commune_chosen)
         self.console_table.itemDoubleClicked.connect(lambda _item: self.open_latest_report())
         self.report_button.clicked.connect(self.open_selected_report)
+        self.decide_button.clicked.connect(self.decide_round)
         self.received_table.itemDoubleClicked.connect(
             lambda _item: self.open_selected_report())
         self.received_table.itemSelectionChanged.connect(self._update_buttons)
@@ -812,6 +876,7 @@ class SyncPage(QWidget):
         self.trust_button.setEnabled(not busy and row is not None
                                      and bool(row.untrusted_fingerprints))
         self.send_button.setEnabled(not busy and row is not None)
+        self.decide_button.setEnabled(not busy and row is not None)
         self.report_button.setEnabled(bool(self.received_table.selectionModel()
                                            and self.received_table.selectionModel()
                                            .selectedRows()))
@@ -832,6 +897,12 @@ class SyncPage(QWidget):
 
     def confirm_trust(self, fingerprint: str, sender: str) -> bool:
         return ask_trust(self, fingerprint, sender)
+
+    def ask_round_decision(self, unit_name: str, rounds: Sequence[dict]
+                           ) -> tuple[int, str, str, str | None] | None:
+        """Ask which round and what decision (a dialog); ``None`` when cancelled."""
+        dialog = RoundDecisionDialog(unit_name, rounds, self)
+        return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -901,6 +972,32 @@ class SyncPage(QWidget):
         if folder is None:
             return
         self._export(folder, row.unit_code, with_ack=True)
+
+    def decide_round(self) -> None:
+        """"Phê duyệt / trả lại đợt rà soát…" for the chosen commune."""
+        row = self.selected_row()
+        if row is None or self.progress is not None:
+            return
+        rounds = list(self._db.query(
+            "SELECT year, kind FROM review_round WHERE owner_unit = ? AND deleted = 0 "
+            "ORDER BY year DESC, kind", [row.unit_code]))
+        if not rounds:
+            self.show_result(f"Chưa nhận được đợt rà soát nào của {row.unit_name}.", ok=False)
+            return
+        chosen = self.ask_round_decision(row.unit_name, rounds)
+        if chosen is None:
+            return
+        year, kind, state, comment = chosen
+
+        def done(decided: dict) -> None:
+            self.show_result(f"{row.unit_name}, đợt năm {year}: {STATE_TEXT[state]} "
+                             f"({decided['row_count']} phiếu). Quyết định đi xuống xã trong gói "
+                             "tiếp theo («Gửi gói cho xã…»).")
+            self.refresh()
+
+        self.tasks.run(lambda db: approvals.decide(db, commune=row.unit_code, year=year,
+                                                   kind=kind, state=state, comment=comment),
+                       done, self._failed)
 
     def _export(self, folder: Path, to_unit: str | None, *, encrypt: bool = False,
                 with_ack: bool = False) -> None:

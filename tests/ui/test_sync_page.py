@@ -435,3 +435,46 @@ def test_the_overdue_limit_is_a_setting_of_the_office(make_window, site_path, of
     qtbot.waitUntil(lambda: office.console_row(COMMUNE)[office.C_STATE] == "Đã nhận đủ")
     with Db(office_path) as db:
         assert settings.get(db, console.OVERDUE_DAYS_SETTING) == "60"
+
+
+def test_the_office_approves_or_returns_a_round_from_the_console(
+        make_window, site_path, office_path, tmp_path, qtbot, monkeypatch):
+    from gnapp.db import approvals as approval_rows
+    from gnapp.db import reviews
+    from gnapp.ui.sync_page import RoundDecisionDialog
+
+    with Db(site_path) as db:
+        register_two_households(db)
+        reviews.create_round(sites.writer(db), year=2025, kind="periodic")
+        round_id = db.execute("SELECT id FROM review_round").fetchone()[0]
+        for home in db.query("SELECT id FROM household"):
+            reviews.save_review(sites.writer(db), round_id, home["id"],
+                                income_per_person=1_000_000, reviewer="Hà Văn Tâm",
+                                review_date="2025-10-02", deprivations={})
+    send(site_path, office_path, tmp_path / "usb")
+    office = sync_page(make_window(office_path))
+    office.select_unit(COMMUNE)
+    assert office.decide_button.isEnabled()
+
+    # the dialog refuses a return without a comment
+    dialog = RoundDecisionDialog("Xã Tân Yên", [{"year": 2025, "kind": "periodic"}])
+    dialog.return_radio.setChecked(True)
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted and not dialog.error_label.isHidden()
+    assert "cần ghi ý kiến" in dialog.error_label.text()
+    dialog.comment_edit.setPlainText("Bổ sung phiếu của thôn Một")
+    dialog.accept()
+    assert dialog.choice() == (2025, "periodic", "returned", "Bổ sung phiếu của thôn Một")
+
+    monkeypatch.setattr(office, "ask_round_decision",
+                        lambda name, rounds: (2025, "periodic", "returned", "Thiếu phiếu B"))
+    office.decide_round()
+    qtbot.waitUntil(lambda: "đã trả lại kèm ý kiến" in office.result_label.text())
+    qtbot.waitUntil(lambda: "bị trả lại" in office.console_row(COMMUNE)[office.C_ROUND])
+    monkeypatch.setattr(office, "ask_round_decision",
+                        lambda name, rounds: (2025, "periodic", "approved", None))
+    office.decide_round()
+    qtbot.waitUntil(lambda: "đã phê duyệt" in office.console_row(COMMUNE)[office.C_ROUND])
+    with Db(office_path) as db:
+        [row] = approval_rows.for_round(db, round_id)
+        assert row["status"] == "approved" and row["row_count"] == 2
