@@ -398,7 +398,7 @@ def check_period(db: Database, period_id: str, *, today: date | None = None) -> 
     """The errors and warnings of a period's figures."""
     period = get_period(db, period_id)
     return rules.check_figures(framework(db, period["year"]), figures(db, period_id, today=today),
-                               previous_values(db, period))
+                               previous_values(db, period), period["kind"])
 
 
 def complete_period(w: Writer, period_id: str, *, today: date | None = None) -> dict:

@@ -389,13 +389,14 @@ def _fmt(value: Decimal, indicator: Indicator, framework: Framework) -> str:
 
 
 def check_figures(framework: Framework, figures: Mapping[str, Figure],
-                  previous: Mapping[str, Decimal] | None = None) -> list[Issue]:
+                  previous: Mapping[str, Decimal] | None = None,
+                  kind: str | None = None) -> list[Issue]:
     """The problems of one period's figures (keyed by indicator code).
 
     Errors: a figure below 0 or a rate above 100 %, a whole-number unit with decimals, parts
     ("trong đó") adding up to more than their whole. Warnings: a stated figure that differs
     from the computed one, a year-on-year jump (``previous``: the same period of the year
-    before).
+    before), a 9-month figure (``kind``) without its full-year estimate.
     """
     found: list[Issue] = []
     for code, figure in figures.items():
@@ -431,6 +432,11 @@ def check_figures(framework: Framework, figures: Mapping[str, Figure],
             found.append(iss.warning(
                 "figure.stated", f"{ind.name}: số theo văn bản {_fmt(figure.stated, ind, framework)} "
                 f"khác số tính từ dữ liệu {_fmt(figure.computed, ind, framework)}.", code))
+        if kind == NINE_MONTHS and figure.value is not None and figure.estimate is None \
+                and not ind.is_rate:
+            found.append(iss.warning(
+                "figure.estimate", f"{ind.name}: có số thực hiện 9 tháng nhưng chưa có ước "
+                "thực hiện cả năm.", code))
         before = (previous or {}).get(code)
         now = figure.value
         if before is not None and now is not None:

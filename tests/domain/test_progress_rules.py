@@ -109,3 +109,12 @@ def test_year_on_year_jumps_are_warnings_with_thresholds(frame):
     rate = {"GN.TL_NGHEO": rules.Figure(frame.require("GN.TL_NGHEO"), computed=Decimal("3.32"))}
     [jump] = rules.check_figures(frame, rate, {"GN.TL_NGHEO": Decimal("9.50")})
     assert "giảm 6,18 điểm %" in jump.message
+
+
+def test_a_nine_month_figure_asks_for_its_full_year_estimate(frame):
+    cases = {"CS.TGPL.VU_VIEC": rules.Figure(frame.require("CS.TGPL.VU_VIEC"), actual=Decimal(7)),
+             "CS.THONG_TIN.BUOI": rules.Figure(frame.require("CS.THONG_TIN.BUOI"),
+                                               actual=Decimal(9), estimate=Decimal(12))}
+    [missing] = rules.check_figures(frame, cases, kind=rules.NINE_MONTHS)
+    assert missing.field == "CS.TGPL.VU_VIEC" and "ước thực hiện cả năm" in missing.message
+    assert rules.check_figures(frame, cases, kind=rules.YEAR) == []
