@@ -1254,6 +1254,325 @@ def standards_load(source, note, user, db_path, as_json):
           "đồng bộ tiếp theo.")
 
 
+@cli.group(context_settings=CONTEXT)
+def targets():
+    """Chỉ tiêu giảm nghèo của từng đơn vị theo năm: nhập từ bảng của kế hoạch, giao cho xã,
+    kiểm tra, in và so sánh với kết quả rà soát."""
+
+
+def _target_issue_line(issue) -> str:
+    mark = "LỖI" if issue.severity == "error" else "CẢNH BÁO"
+    return f"  {mark}: {issue.message}"
+
+
+@targets.command("list", context_settings=CONTEXT)
+@command_options()
+def targets_list(db_path, as_json):
+    """Liệt kê các kế hoạch có chỉ tiêu: số đơn vị, các năm, dòng tổng theo văn bản."""
+    from gnapp.db import targets as dt
+
+    rows = dt.plans(_open(db_path))
+    _emit(as_json, {"ok": True, "count": len(rows), "plans": rows},
+          lambda: "\n".join(
+              f"{r['plan']}: {r['units']} đơn vị, năm {r['first_year']}–{r['last_year']}, "
+              f"{r['rows']} dòng" + (f", {r['stated']} ô dòng tổng theo văn bản"
+                                     if r["stated"] else "") + f" (đơn vị {r['owner_unit']})"
+              for r in rows) or "Chưa có chỉ tiêu nào.")
+
+
+@targets.command("import", context_settings=CONTEXT)
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--plan", required=True, help="Kế hoạch (văn bản) của bảng, ví dụ 58/KH-UBND.")
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và đếm, không ghi gì.")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def targets_import(source, plan, dry_run, user, db_path, as_json):
+    """Nhập bảng chỉ tiêu (.csv: stt_printed, unit_name, year, households, poor_households,
+    rate_printed; dòng «Tổng» là dòng tổng của văn bản). Tệp có dòng sai thì không ghi gì."""
+    from gnapp.db import sites
+    from gnapp.db import targets as dt
+
+    db = _open(db_path)
+    report = dt.import_file(sites.writer(db, user), source, plan=plan, dry_run=dry_run)
+
+    def text() -> str:
+        lines = [f"{'Chạy thử' if dry_run else 'Đã nhập'} {report.file} vào kế hoạch "
+                 f"{report.plan}: mới {report.new}, cập nhật {report.updated}, không đổi "
+                 f"{report.unchanged} ({report.unit_rows} dòng đơn vị, {report.stated_rows} "
+                 "dòng tổng theo văn bản)"]
+        if report.matched:
+            lines.append("  khớp mã đơn vị: " + ", ".join(
+                f"{name} = {code}" for name, code in report.matched.items()))
+        if report.unmatched:
+            lines.append("  giữ tên như văn bản (chưa có mã): " + ", ".join(report.unmatched))
+        if report.ignored_columns:
+            lines.append("  cột không dùng: " + ", ".join(report.ignored_columns))
+        return "\n".join(lines)
+
+    _emit(as_json, {"ok": True, **report.as_dict()}, text)
+
+
+@targets.command("check", context_settings=CONTEXT)
+@click.option("--plan", required=True, help="Kế hoạch cần kiểm tra, ví dụ 58/KH-UBND.")
+@click.option("--goals", "goals_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp JSON các mục tiêu bằng lời của kế hoạch (max_rate, max_rate_year, "
+                   "decrease, decrease_from, decrease_to, decrease_above).")
+@command_options()
+def targets_check(plan, goals_file, db_path, as_json):
+    """Kiểm tra bảng chỉ tiêu: tổng từng năm, dòng tổng theo văn bản, tỷ lệ in không khớp số
+    hộ, mục tiêu của kế hoạch; mã thoát 1 nếu có điều cần xem."""
+    from gnapp.db import targets as dt
+
+    db = _open(db_path)
+    goals = dt.read_goals(goals_file) if goals_file else None
+    result = dt.check(db, plan, goals)
+
+    def text() -> str:
+        lines = [f"Kế hoạch {result.plan}: {len(result.rows)} ô đơn vị × năm, "
+                 f"{len(result.flags)} ô tỷ lệ không khớp số hộ, {len(result.rate_first)} ô "
+                 "đặt tỷ lệ trước (không đánh dấu)."]
+        for total in result.totals.values():
+            lines.append(f"  Tổng năm {total.year}: {total.households} hộ, "
+                         f"{total.poor_households} hộ nghèo, tỷ lệ "
+                         f"{'—' if total.rate is None else str(total.rate).replace('.', ',')}%")
+        lines += [_target_issue_line(i) for i in result.issues]
+        if not result.issues:
+            lines.append("Không có gì cần xem.")
+        return "\n".join(lines)
+
+    _emit(as_json, {
+        "ok": not result.issues, "plan": result.plan,
+        "totals": [{"year": t.year, "households": t.households,
+                    "poor_households": t.poor_households,
+                    "rate": None if t.rate is None else str(t.rate)}
+                   for t in result.totals.values()],
+        "flagged": [{"unit_name": f.row.unit_name, "year": f.row.year,
+                     "households": f.row.households, "poor_households": f.row.poor_households,
+                     "rate_printed": f.row.rate_text, "rate_computed": str(f.computed_rate)}
+                    for f in result.flags],
+        "rate_first": len(result.rate_first),
+        "differences": [{"year": x.year, "field": x.field, "printed": x.printed,
+                         "computed": x.computed} for x in result.differences],
+        "issues": [i.as_dict() for i in result.issues]}, text)
+    sys.exit(1 if result.issues else 0)
+
+
+@targets.command("print", context_settings=CONTEXT)
+@click.option("--plan", required=True, help="Kế hoạch cần in, ví dụ 58/KH-UBND.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp sẽ ghi: .pdf (bản in) hoặc .xlsx (Excel).")
+@click.option("--goals", "goals_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp JSON các mục tiêu của kế hoạch để đối chiếu dưới bảng.")
+@command_options()
+def targets_print(plan, out, goals_file, db_path, as_json):
+    """In bảng chỉ tiêu của một kế hoạch (khổ A4 ngang) ra PDF hoặc XLSX."""
+    from gnapp.db import targets as dt
+    from gnapp.forms import target_reports as trp
+
+    db = _open(db_path)
+    goals = dt.read_goals(goals_file) if goals_file else None
+    path = trp.print_plan(db, plan, out, goals=goals)
+    _emit(as_json, {"ok": True, "plan": plan, "path": str(path)},
+          f"Đã in chỉ tiêu của kế hoạch {plan} vào {path}")
+
+
+@targets.command("set", context_settings=CONTEXT)
+@click.argument("unit_code", metavar="MÃ_XÃ")
+@click.argument("year", type=int, metavar="NĂM")
+@click.option("--households", type=int, required=True, help="Tổng số hộ.")
+@click.option("--poor", "poor_households", type=int, help="Số hộ nghèo (tỷ lệ tính từ số hộ).")
+@click.option("--rate", help="Tỷ lệ hộ nghèo đặt trước (%, ví dụ 1,5): số hộ nghèo được tính "
+              "bằng làm tròn nửa lên tỷ lệ × số hộ ÷ 100.")
+@click.option("--plan", help="Kế hoạch (mặc định «Giao chỉ tiêu hằng năm»).")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def targets_set(unit_code, year, households, poor_households, rate, plan, user, db_path,
+                as_json):
+    """Giao chỉ tiêu của một xã cho một năm: số hộ và số hộ nghèo, hoặc số hộ và tỷ lệ."""
+    from gnapp.db import sites
+    from gnapp.db import targets as dt
+
+    db = _open(db_path)
+    row = dt.set_target(sites.writer(db, user), unit_code, year, households=households,
+                        poor_households=poor_households, rate=rate, plan=plan)
+    rate_text = f", tỷ lệ đặt trước {row['rate'].replace('.', ',')}%" if row["rate_first"] \
+        else ""
+    _emit(as_json, {"ok": True, "target": {k: row[k] for k in (
+        "id", "plan", "unit_code", "unit_name", "year", "households", "poor_households", "rate",
+        "rate_first")}},
+          f"Đã ghi chỉ tiêu năm {year} của {row['unit_name']} ({row['plan']}): "
+          f"{row['households']} hộ, {row['poor_households']} hộ nghèo{rate_text}")
+
+
+@targets.command("compare", context_settings=CONTEXT)
+@click.option("--year", type=int, required=True, help="Năm so sánh (đợt rà soát của năm đó).")
+@click.option("--unit", "unit_code", metavar="MÃ", help="Chỉ một xã (máy của cơ quan cấp trên).")
+@click.option("--plan", help="Chỉ chỉ tiêu của kế hoạch này.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="In ra tệp .pdf hoặc .xlsx.")
+@command_options()
+def targets_compare(year, unit_code, plan, out, db_path, as_json):
+    """So sánh chỉ tiêu của năm với kết quả đợt rà soát năm đó (số hộ, hộ nghèo, tỷ lệ)."""
+    from gnapp.db import targets as dt
+    from gnapp.domain import targets as tg
+    from gnapp.forms import target_reports as trp
+
+    db = _open(db_path)
+    found = dt.comparison(db, year, unit_code, plan)
+    path = trp.print_comparison(db, year, out, unit_code=unit_code, plan=plan) if out else None
+
+    def rate_text(value) -> str:
+        return "—" if value is None else f"{str(value).replace('.', ',')}%"
+
+    def text() -> str:
+        lines = [f"{c.unit_name} ({c.unit_code}): chỉ tiêu "
+                 + (f"{c.target.households} hộ, {c.target.poor_households} hộ nghèo, "
+                    f"{rate_text(c.target_rate)}" if c.target else "—")
+                 + "; kết quả "
+                 + (f"{c.households} hộ, {c.poor_households} hộ nghèo, "
+                    f"{rate_text(c.result_rate)}" if c.households else "—")
+                 + f": {tg.VERDICTS[c.verdict]}" for c in found]
+        if not found:
+            lines.append(f"Chưa có chỉ tiêu hay kết quả rà soát nào của năm {year}.")
+        if path:
+            lines.append(f"Đã in vào {path}")
+        return "\n".join(lines)
+
+    _emit(as_json, {"ok": True, "year": year, "path": str(path) if path else None,
+                    "units": [{"unit_code": c.unit_code, "unit_name": c.unit_name,
+                               "target_households": c.target.households if c.target else None,
+                               "target_poor_households":
+                                   c.target.poor_households if c.target else None,
+                               "target_rate": None if c.target_rate is None
+                               else str(c.target_rate),
+                               "households": c.households,
+                               "poor_households": c.poor_households,
+                               "rate": None if c.result_rate is None else str(c.result_rate),
+                               "verdict": c.verdict} for c in found]}, text)
+
+
+# -- plans and reports (documents) -------------------------------------------------------------
+
+@cli.group(context_settings=CONTEXT)
+def documents():
+    """Kế hoạch, báo cáo của xã: lập từ mẫu, in PDF, xuất Word, ký ban hành."""
+
+
+def _document_json(row: dict) -> dict[str, Any]:
+    return {"id": row["id"], "kind": row["kind"], "year": row["year"],
+            "subject": row["subject"], "state": row["state"], "template": row["template"],
+            "period_id": row["period_id"],
+            "number": f"{row['number']}/{row['symbol']}" if row.get("number") else None,
+            "signed_on": row["signed_on"]}
+
+
+def _document_line(row: dict) -> str:
+    from gnapp.domain import plan_docs
+
+    number = f"số {row['number']}/{row['symbol']}" if row.get("number") else "chưa có số"
+    return (f"{row['id']}  {plan_docs.KINDS[row['kind']]} năm {row['year']}: {row['subject']} "
+            f"– {plan_docs.STATES[row['state']]}, {number}")
+
+
+@documents.command("templates", context_settings=CONTEXT)
+@command_options()
+def documents_templates(db_path, as_json):
+    """Các mẫu kế hoạch, báo cáo đi kèm phần mềm."""
+    from gnapp.forms import plan_document
+
+    found = plan_document.templates()
+    _emit(as_json, {"ok": True, "templates": [
+        {"name": name, "kind": t["kind"], "label": t["label"],
+         "description": t.get("description")} for name, t in found.items()]},
+          lambda: "\n".join(f"{name}  {t['label']}" for name, t in found.items()))
+
+
+@documents.command("new", context_settings=CONTEXT)
+@click.argument("template_name", metavar="MẪU")
+@click.option("--year", type=int, required=True, help="Năm của kế hoạch, báo cáo.")
+@click.option("--period", "period_id", help="Mã kỳ báo cáo (nếu văn bản báo cáo một kỳ).")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def documents_new(template_name, year, period_id, user, db_path, as_json):
+    """Lập văn bản mới (dự thảo) từ mẫu, điền năm, tên xã và kỳ báo cáo."""
+    from gnapp.db import sites
+    from gnapp.forms import plan_document
+
+    db = _open(db_path)
+    row = sites.writer(db, user).transact(
+        lambda w: plan_document.new_from_template(w, template_name, year=year,
+                                                  period_id=period_id)).result
+    _emit(as_json, {"ok": True, "document": _document_json(row)},
+          f"Đã lập dự thảo: {_document_line(row)}")
+
+
+@documents.command("list", context_settings=CONTEXT)
+@command_options()
+def documents_list(db_path, as_json):
+    """Các kế hoạch, báo cáo: mã, loại, năm, trích yếu, trạng thái, số."""
+    from gnapp.db import plan_documents
+
+    found = plan_documents.documents(_open(db_path))
+    _emit(as_json, {"ok": True, "count": len(found),
+                    "documents": [_document_json(r) for r in found]},
+          lambda: "\n".join(_document_line(r) for r in found) or "Chưa có văn bản nào.")
+
+
+def _write_document(doc_ref: str, out: Path, suffix: str, db_path: Path, as_json: bool) -> None:
+    from gnapp.db import plan_documents
+    from gnapp.forms import plan_document
+
+    if out.suffix.lower() != suffix:
+        raise InputError(f"Tệp phải có đuôi {suffix}: {out.name}", field="--out")
+    db = _open(db_path)
+    row = plan_documents.find(db, doc_ref)
+    path = plan_document.write(db, row["id"], out)
+    _emit(as_json, {"ok": True, "path": str(path), "document": _document_json(row)},
+          f"Đã ghi {path}")
+
+
+@documents.command("print", context_settings=CONTEXT)
+@click.argument("doc_ref", metavar="MÃ")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Tệp PDF ghi ra.")
+@command_options()
+def documents_print(doc_ref, out, db_path, as_json):
+    """In văn bản ra PDF (dự thảo: số liệu hiện tại; đã ký: đúng như khi ký)."""
+    _write_document(doc_ref, out, ".pdf", db_path, as_json)
+
+
+@documents.command("docx", context_settings=CONTEXT)
+@click.argument("doc_ref", metavar="MÃ")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Tệp Word (.docx) ghi ra.")
+@command_options()
+def documents_docx(doc_ref, out, db_path, as_json):
+    """Xuất văn bản ra Word (.docx) để hoàn thiện câu chữ."""
+    _write_document(doc_ref, out, ".docx", db_path, as_json)
+
+
+@documents.command("sign", context_settings=CONTEXT)
+@click.argument("doc_ref", metavar="MÃ")
+@click.option("--number", type=int, help="Số văn bản (mặc định: số tiếp theo trong sổ văn bản).")
+@click.option("--date", "signed_on", help="Ngày ký (dd/mm/yyyy; mặc định: hôm nay).")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def documents_sign(doc_ref, number, signed_on, user, db_path, as_json):
+    """Ký ban hành: cấp số, ghi ngày, chốt số liệu các bảng; sau đó văn bản không sửa được."""
+    from datetime import date
+
+    from gnapp.db import plan_documents, sites
+    from gnapp.domain.dates import parse_date
+    from gnapp.forms import plan_document
+
+    db = _open(db_path)
+    day = parse_date(signed_on, field="--date") if signed_on else date.today()
+    row = plan_documents.find(db, doc_ref)
+    signed = plan_document.sign(sites.writer(db, user), row["id"], day=day, number=number)
+    _emit(as_json, {"ok": True, "document": _document_json(signed)},
+          f"Đã ký ban hành: {_document_line(signed)}")
+
+
 # -- progress reporting -------------------------------------------------------------------------
 
 @cli.group(context_settings=CONTEXT)

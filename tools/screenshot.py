@@ -30,7 +30,9 @@ and, on the demo database (``gnapp.demo.fill``: 8 villages, 500 households):
   estimates with the approval chain;
 - ``phan-bo-von.png`` / ``phan-bo-so-tong.png``: "Phân bổ vốn" with the Bắc Kạn 2022 plan
   (``tests/fixtures/allocations``): the matrix, and the stated totals with the three gaps in red;
-- ``bao-cao.png``: "Báo cáo" with the recognition decision previewed and two printed copies.
+- ``bao-cao.png``: "Báo cáo" with the recognition decision previewed and two printed copies;
+- ``van-ban.png`` / ``van-ban-ban-in.png``: "Văn bản" with the mid-term report of 2026 made from
+  its template, a heading chosen in the block editor; the same report's print preview.
 
 and, on small databases of the commune 07339 (two PCs) and its office (Tỉnh Bắc Ninh):
 
@@ -41,6 +43,23 @@ and, on small databases of the commune 07339 (two PCs) and its office (Tỉnh B�
   one commune with a second PC waiting for confirmation, and its packages;
 - ``main-dong-bo-xa.png``: "Đồng bộ" at the commune: packages sent and acknowledged;
 - ``xung-dot.png``: the conflict queue at the second PC, deciding field by field.
+
+and, for progress reporting ("Tổng quan", "Tiến độ"):
+
+- ``tong-quan.png``: the demo commune's home screen: its periods due, the overdue one in red;
+- ``tien-do-loi.png``: "Tiến độ" of the demo commune: the 6-month period of 2026 with BHYT
+  cards whose parts add up to more than the whole (the error under the grid, "Hoàn thành kỳ
+  báo cáo" disabled), computed figures on a tinted background;
+- ``them-ky-bao-cao.png``: the dialog adding a report period;
+- ``tien-do-tong-hop.png``: the office of Tỉnh Bắc Ninh adding up two communes' complete
+  periods, the communes still missing first;
+- ``tong-quan-tinh.png``: the office's home screen with the count of communes missing.
+
+and, on an office database of Tỉnh Bắc Ninh:
+
+- ``chi-tieu.png``: the poverty targets of the Tân Yên plan 58/KH-UBND
+  (``tests/fixtures/targets``, with its printed total row): computed totals, the differences
+  of the document's total row, the 7 printed rates that disagree with their counts in red.
 
 Works without a display (offscreen, the default when DISPLAY is not set) and under
 ``xvfb-run -a python tools/screenshot.py OUTDIR``. The user's own data folder is not touched.
@@ -132,6 +151,8 @@ def shoot(out: Path, tmp: Path) -> int:
 
     shoot_households(app, out, tmp)
     shoot_sync(app, out, tmp)
+    shoot_targets(app, out, tmp)
+    shoot_progress_office(app, out, tmp)
     return 0
 
 
@@ -201,6 +222,8 @@ def shoot_households(app, out: Path, tmp: Path) -> None:
     shoot_projects(app, out, window)
     shoot_allocations(app, out, window)
     shoot_reports(app, out, window)
+    shoot_progress(app, out, window)
+    shoot_documents(app, out, window)
     window.close()
 
 
@@ -407,6 +430,21 @@ def shoot_reports(app, out: Path, window) -> None:
     wait_until(app, lambda: page.preview_doc is not None and not page.tasks.busy)
     save(window, out / "bao-cao.png")
 
+def shoot_documents(app, out: Path, window) -> None:
+    """"Văn bản": a report made from the mid-term template, a block chosen; its preview."""
+    window.show_area("Văn bản")
+    page = window.documents_page
+    page.ask_new_document = lambda: ("bao-cao-giua-ky", 2026, None)
+    page.new_document()
+    wait_until(app, lambda: page.current is not None and not page.tasks.busy)
+    page.block_list.setCurrentRow(2)
+    app.processEvents()
+    save(window, out / "van-ban.png")
+    page.show_preview()
+    wait_until(app, lambda: page.preview_doc is not None and not page.tasks.busy)
+    save(window, out / "van-ban-ban-in.png")
+
+
 def shoot_sync(app, out: Path, tmp: Path) -> None:
     """The "Đồng bộ" area: an office's console after a folder of packages, the import
     report with an unknown sender, the commune's sent packages, the conflict queue."""
@@ -506,6 +544,134 @@ def shoot_sync(app, out: Path, tmp: Path) -> None:
     app.processEvents()
     save(dialog, out / "xung-dot.png")
     dialog.reject()
+    window.close()
+
+
+
+def shoot_targets(app, out: Path, tmp: Path) -> None:
+    """The poverty targets view with the Tân Yên annex and its printed total row."""
+    import json
+
+    from gnapp.db import connection, sites
+    from gnapp.db import targets as dt
+    from gnapp.ui.targets_view import TargetsView
+    from gnapp.ui.tasks import TaskManager
+
+    seeds = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "targets"
+    db_path = tmp / "targets" / "gnapp.sqlite"
+    db = connection.connect(db_path)
+    sites.init_site(db, "24", "office", user="vanphong")
+    totals = json.loads((seeds / "tan_yen_expected.json").read_text(encoding="utf-8"))
+    source = tmp / "targets" / "tan_yen_tong.csv"
+    source.write_text((seeds / "tan_yen_2015_2020.csv").read_text(encoding="utf-8") + "".join(
+        f",Tổng,{v['year']},{v['households']},{v['poor_households']},{v['rate_printed']}\n"
+        for v in totals["district_total_row_printed"]["values"]), encoding="utf-8")
+    dt.import_file(sites.writer(db), source, plan="58/KH-UBND")
+    tasks = TaskManager(db_path)
+    view = TargetsView(lambda: db, tasks)
+    view.resize(1400, 760)
+    view.show()
+    wait_until(app, view.isVisible)
+    view.grid.scrollToBottom()
+    app.processEvents()
+    save(view, out / "chi-tieu.png")
+    view.close()
+    tasks.close()
+    db.close()
+
+
+def shoot_progress(app, out: Path, window) -> None:
+    """"Tổng quan" and "Tiến độ" of the demo commune on 10/07/2026: the open 6-month period
+    with BHYT cards whose parts exceed the whole."""
+    from datetime import date
+
+    from gnapp.db import connection, progress, sites
+    from gnapp.domain import progress as rules
+
+    today = date(2026, 7, 10)
+    db = connection.connect(window.db_path)
+    w = sites.writer(db)
+    unit = sites.require_site(db).unit_code
+    period = progress.find_period(db, unit, rules.HALF_YEAR, 2026) or \
+        progress.create_period(w, rules.HALF_YEAR, 2026)
+    if period["state"] == rules.OPEN:
+        for code, value in (("CS.BHYT.THE", "1.250"), ("CS.BHYT.NGHEO", "980"),
+                            ("CS.BHYT.CAN_NGHEO", "310")):
+            progress.set_figure(w, period["id"], code, actual=value)
+    if progress.find_period(db, unit, rules.YEAR, 2026) is None:
+        progress.create_period(w, rules.YEAR, 2026)
+    db.close()
+
+    home = window.home_page
+    home.today = lambda: today
+    window.show_area("Tổng quan")
+    home.refresh()
+    app.processEvents()
+    save(window, out / "tong-quan.png")
+
+    page = window.progress_page
+    page.today = lambda: today
+    window.show_area("Tiến độ")
+    page.refresh()
+    page.select_period(period["id"])
+    page.grid.select_code("CS.BHYT.CAN_NGHEO")
+    app.processEvents()
+    save(window, out / "tien-do-loi.png")
+    dialog = page.open_period_dialog()
+    wait_until(app, dialog.isVisible)
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findData(rules.AD_HOC))
+    dialog.title_edit.setText("Hỗ trợ tiền điện quý III")
+    app.processEvents()
+    save(dialog, out / "them-ky-bao-cao.png")
+    dialog.reject()
+    app.processEvents()
+
+
+def shoot_progress_office(app, out: Path, tmp: Path) -> None:
+    """The office of Tỉnh Bắc Ninh after two communes sent their complete 6-month period of
+    2026: the roll-up tab and the home screen."""
+    from datetime import date
+
+    from gnapp.db import connection, progress, sites
+    from gnapp.domain import progress as rules
+    from gnapp.sync import export, importer
+    from gnapp.ui.app import build_main_window
+
+    today = date(2026, 7, 10)
+    office_path = tmp / "progress" / "office" / "gnapp.sqlite"
+    office = connection.connect(office_path)
+    sites.init_site(office, "24", "office", user="sonv", user_full_name="Trần Văn Sơn")
+    others = [c["code"] for c in progress.office_communes(office, "24") if c["code"] != COMMUNE]
+    figures = {COMMUNE: {"CS.BHYT.THE": ("1.250", "1.300"), "CS.BHYT.NGHEO": ("980", None),
+                         "CS.DIEN.HO.Q1": ("112", None), "CS.TGPL.VU_VIEC": ("6", "5")},
+               others[0]: {"CS.BHYT.THE": ("2.100", "2.000"), "CS.BHYT.NGHEO": ("1.420", None),
+                           "CS.DIEN.HO.Q1": ("205", None), "CS.TGPL.VU_VIEC": ("9", "8")}}
+    for n, (code, values) in enumerate(figures.items()):
+        db = connection.connect(tmp / "progress" / code / "gnapp.sqlite")
+        sites.init_site(db, code, "commune", user=f"canbo{n}")
+        w = sites.writer(db)
+        period = progress.create_period(w, rules.HALF_YEAR, 2026)
+        for indicator, (actual, target) in values.items():
+            progress.set_figure(w, period["id"], indicator, actual=actual, target=target)
+        progress.complete_period(w, period["id"], today=date(2026, 6, 18))
+        sent = export.export_package(db, tmp / "progress" / "usb")
+        importer.import_files(office, sent.paths, trust=[sites.local_site(db).fingerprint])
+        db.close()
+    office.close()
+
+    window = build_main_window(office_path, auto_backup=False)
+    window.resize(1280, 800)
+    window.home_page.today = lambda: today
+    window.progress_page.today = lambda: today
+    window.show()
+    wait_until(app, window.isVisible)
+    window.home_page.refresh()
+    app.processEvents()
+    save(window, out / "tong-quan-tinh.png")
+    window.open_rollup(rules.HALF_YEAR, 2026)
+    window.progress_page.select_commune(COMMUNE)
+    app.processEvents()
+    save(window, out / "tien-do-tong-hop.png")
     window.close()
 
 

@@ -187,8 +187,14 @@ register(SyncTable(name="report_period", label="kỳ báo cáo"))
 register(SyncTable(name="report_deadline", label="hạn nộp báo cáo"))
 register(SyncTable(name="indicator_def", label="chỉ tiêu bổ sung"))
 register(SyncTable(name="indicator_value", label="số liệu chỉ tiêu"))
-register(SyncTable(name="poverty_target", label="chỉ tiêu giảm nghèo của đơn vị"))
-register(SyncTable(name="plan_document", label="kế hoạch, báo cáo"))
+from gnapp.domain.targets import check_row as _check_target  # noqa: E402
+
+register(SyncTable(name="poverty_target", label="chỉ tiêu giảm nghèo của đơn vị",
+                   validate=_check_target))
+from gnapp.domain import plan_docs as _plan_docs  # noqa: E402
+
+register(SyncTable(name="plan_document", label="kế hoạch, báo cáo",
+                   validate=_plan_docs.validate_document))
 
 
 def _period_locks(db, new: Mapping[str, Any], old: Mapping[str, Any] | None) -> None:

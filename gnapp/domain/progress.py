@@ -104,6 +104,29 @@ class Deadline:
                              "thật.", field="due") from None
 
 
+# The regular periods whose deadline decides which one is "current" at an office.
+REGULAR_KINDS = (HALF_YEAR, NINE_MONTHS, YEAR)
+
+
+def last_due_period(deadlines: Mapping[str, Deadline], today: date
+                    ) -> tuple[str, int, date] | None:
+    """The regular period (kind, year, due date) whose deadline passed last by ``today``
+    (this year's or last year's), or None when the calendar has none."""
+    passed = []
+    for kind in REGULAR_KINDS:
+        rule = deadlines.get(kind)
+        if rule is None:
+            continue
+        for year in (today.year - 1 - rule.year_offset, today.year - rule.year_offset):
+            due = rule.due(year)
+            if due <= today:
+                passed.append((due, kind, year))
+    if not passed:
+        return None
+    due, kind, year = max(passed)
+    return kind, year, due
+
+
 def parse_due(text: str) -> tuple[int, int]:
     """"20/6", "05/12" (day/month) or "06-20" (month-day, as in the shipped calendar) →
     (month, day); :raises InputError: anything else"""

@@ -66,40 +66,48 @@ def figures_table(frame: rules.Framework, figures: Mapping[str, rules.Figure], *
                   with_estimate: bool = False, groups: Sequence[str] | None = None,
                   skip_empty: bool = False) -> d.Table:
     """The figures as a table: a heading row per group (I., II., …), one row per indicator
-    with its unit, target, (estimate,) actual, achievement and the stated figure."""
+    with its unit, target, (estimate,) actual, achievement and the stated figure.
+
+    ``skip_empty`` leaves out the indicators without any figure and the columns (but
+    "Thực hiện") that would stay empty, so that the table fits a portrait page.
+    """
+    chosen = [(g, [f for f in figures.values() if f.indicator.group == g.code
+                   and (not skip_empty or _has_figures(f))])
+              for g in frame.groups if not groups or g.code in groups]
+    chosen = [(g, members) for g, members in chosen if members]
+    lines = {f.indicator.code: _values(f) for _, members in chosen for f in members}
     cols = _columns(with_estimate)
+    if skip_empty:
+        cols = tuple((key, label) for key, label in cols if key == "actual" or any(
+            not isinstance(v[key], Cell) for v in lines.values()))
     header = ((Cell("TT"), Cell("Chỉ tiêu"), Cell("Đơn vị tính"),
                *(Cell(label) for _, label in cols)),
               tuple(Cell(t, italic=True) for t in ("A", "B", "C", *(str(i) for i in
                                                                      range(1, len(cols) + 1)))))
     rows: list[Row] = []
-    number = 0
-    for group in frame.groups:
-        if groups and group.code not in groups:
-            continue
-        members = [f for f in figures.values() if f.indicator.group == group.code]
-        if skip_empty:
-            members = [f for f in members if _has_figures(f)]
-        if not members:
-            continue
-        number += 1
+    for number, (group, members) in enumerate(chosen, 1):
         rows.append(Row((Cell(d.roman(number), kind=d.TEXT, bold=True),
                          Cell(group.name, colspan=2 + len(cols), kind=d.TEXT, bold=True))))
         for index, figure in enumerate(members, 1):
             ind = figure.indicator
-            actual = _cell(figure.value, ind.is_rate)
-            mark = " (*)" if (ind.computed or ind.rate_of) and actual is not None else ""
-            values = {"target": _cell(figure.target, ind.is_rate),
-                      "estimate": _cell(figure.estimate, ind.is_rate), "actual": actual,
-                      "achieved": _achieved(figure), "stated": _cell(figure.stated, ind.is_rate)}
-            values = {key: _blank(value) for key, value in values.items()}
-            rows.append(Row((Cell(str(index), kind=d.TEXT), Cell(ind.name + mark, kind=d.TEXT),
+            computed = (ind.computed or ind.rate_of) and figure.value is not None
+            values = lines[ind.code]
+            rows.append(Row((Cell(str(index), kind=d.TEXT),
+                             Cell(ind.name + (" (*)" if computed else ""), kind=d.TEXT),
                              Cell(frame.unit_label(ind), kind=d.TEXT),
                              *(values[key] for key, _ in cols))))
-    columns = (Column(10, d.TEXT), Column(95, d.TEXT), Column(20, d.TEXT)) + tuple(
-        Column(28 if key != "achieved" else 22, d.RATE if key == "achieved" else d.INT)
+    columns = (Column(10, d.TEXT), Column(80, d.TEXT), Column(18, d.TEXT)) + tuple(
+        Column(30 if key != "achieved" else 20, d.RATE if key == "achieved" else d.INT)
         for key, _ in cols)
     return d.Table(columns, header, tuple(rows), notes=(COMPUTED_NOTE,))
+
+
+def _values(figure: rules.Figure) -> dict[str, Cell | int | Decimal]:
+    rate = figure.indicator.is_rate
+    values = {"target": _cell(figure.target, rate), "estimate": _cell(figure.estimate, rate),
+              "actual": _cell(figure.value, rate), "achieved": _achieved(figure),
+              "stated": _cell(figure.stated, rate)}
+    return {key: _blank(value) for key, value in values.items()}
 
 
 def indicator_table(db: Database, period_id: str, groups: Sequence[str] | None = None,

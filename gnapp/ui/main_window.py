@@ -17,9 +17,15 @@ from gnapp.db.store import last_change_seq
 from gnapp.ui.format import backup_kind, format_datetime, size_kb, unit_line
 from gnapp.ui.allocation_page import AREA_TITLE as ALLOCATION_AREA
 from gnapp.ui.allocation_page import AllocationPage
+from gnapp.ui.documents_page import AREA_TITLE as DOCUMENTS_AREA
+from gnapp.ui.documents_page import DocumentsPage
+from gnapp.ui.home_page import AREA_TITLE as HOME_AREA
+from gnapp.ui.home_page import HomePage
 from gnapp.ui.household_list import HouseholdPage
 from gnapp.ui.projects_page import AREA_TITLE as PROJECTS_AREA
 from gnapp.ui.projects_page import ProjectsPage
+from gnapp.ui.progress_page import AREA_TITLE as PROGRESS_AREA
+from gnapp.ui.progress_page import ProgressPage
 from gnapp.ui.review_page import AREA_TITLE as REVIEW_AREA
 from gnapp.ui.review_page import ReviewPage
 from gnapp.ui.reports_page import AREA_TITLE as REPORTS_AREA
@@ -38,17 +44,14 @@ NOT_YET = "Phiên bản này chưa có phần này."
 HOUSEHOLD_AREA = "Hộ gia đình"
 
 # (title, what the area will hold) for the areas not built yet, in navigation order.
-COMING_AREAS = [
-    ("Tiến độ",
-     "Số liệu tiến độ thực hiện theo từng kỳ báo cáo: chỉ tiêu kế hoạch, ước thực hiện và "
-     "thực hiện của từng dự án và chính sách; tỷ lệ được tính từ số liệu gốc."),
-]
+COMING_AREAS: list[tuple[str, str]] = []
 BACKUP_AREA = "Sao lưu"
-AREAS = [HOUSEHOLD_AREA, REVIEW_AREA, ALLOCATION_AREA] + [title for title, _ in COMING_AREAS] + \
-    [BACKUP_AREA]
+AREAS = [HOME_AREA, HOUSEHOLD_AREA, REVIEW_AREA, ALLOCATION_AREA, PROGRESS_AREA] + \
+    [title for title, _ in COMING_AREAS] + [BACKUP_AREA]
 AREAS.insert(AREAS.index("Đồng bộ") if "Đồng bộ" in AREAS else len(AREAS) - 1, REPORTS_AREA)
 AREAS.insert(AREAS.index("Phân bổ vốn") + 1, PROJECTS_AREA)
 AREAS.insert(AREAS.index(BACKUP_AREA), SYNC_AREA)
+AREAS.insert(AREAS.index(REPORTS_AREA), DOCUMENTS_AREA)
 
 
 @dataclass(frozen=True)
@@ -243,12 +246,21 @@ class MainWindow(QMainWindow):
         self.reports_page = ReportsPage(self._db, self.tasks)
         self.pages[REPORTS_AREA] = self.reports_page
         self.stack.insertWidget(AREAS.index(REPORTS_AREA), self.reports_page)
+        self.documents_page = DocumentsPage(self._db, self.tasks)
+        self.pages[DOCUMENTS_AREA] = self.documents_page
+        self.stack.insertWidget(AREAS.index(DOCUMENTS_AREA), self.documents_page)
         self.projects_page = ProjectsPage(self._db, self.tasks)
         self.pages[PROJECTS_AREA] = self.projects_page
         self.stack.insertWidget(AREAS.index(PROJECTS_AREA), self.projects_page)
         self.sync_page = SyncPage(self._db, self.tasks)
         self.pages[SYNC_AREA] = self.sync_page
         self.stack.insertWidget(AREAS.index(SYNC_AREA), self.sync_page)
+        self.home_page = HomePage(self._db, self.tasks)
+        self.pages[HOME_AREA] = self.home_page
+        self.stack.insertWidget(AREAS.index(HOME_AREA), self.home_page)
+        self.progress_page = ProgressPage(self._db, self.tasks)
+        self.pages[PROGRESS_AREA] = self.progress_page
+        self.stack.insertWidget(AREAS.index(PROGRESS_AREA), self.progress_page)
         for index, title in enumerate(AREAS):      # the stack follows the navigation's order
             page = self.pages[title]
             if self.stack.indexOf(page) != index:
@@ -286,8 +298,14 @@ class MainWindow(QMainWindow):
         self.allocation_page.message.connect(
             lambda text: self.statusBar().showMessage(text, 8000))
         self.reports_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.documents_page.message.connect(
+            lambda text: self.statusBar().showMessage(text, 8000))
         self.projects_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.sync_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.progress_page.message.connect(
+            lambda text: self.statusBar().showMessage(text, 8000))
+        self.home_page.period_requested.connect(self.open_period)
+        self.home_page.rollup_requested.connect(self.open_rollup)
         self.sync_page.data_changed.connect(lambda: self.household_page.review_changed())
         self.household_page.household_saved.connect(lambda *_: self.review_page.refresh())
         self.review_page.review_saved.connect(lambda *_: self.household_page.review_changed())
@@ -300,6 +318,16 @@ class MainWindow(QMainWindow):
 
     def show_area(self, title: str) -> None:
         self.nav.setCurrentRow(AREAS.index(title))
+
+    def open_period(self, period_id: str) -> None:
+        """Go to "Tiến độ" on a report period (the home screen's links)."""
+        self.show_area(PROGRESS_AREA)
+        self.progress_page.select_period(period_id)
+
+    def open_rollup(self, kind: str, year: int) -> None:
+        """Go to "Tiến độ", "Tổng hợp" of a period (an office's home screen)."""
+        self.show_area(PROGRESS_AREA)
+        self.progress_page.show_rollup(kind, year)
 
     def open_review(self, household_id: str, round_id: str) -> None:
         """Go to "Rà soát", choose the round and open the household's review form."""
@@ -316,8 +344,11 @@ class MainWindow(QMainWindow):
             self.review_page.set_db(self._db)
             self.allocation_page.set_db(self._db)
             self.reports_page.set_db(self._db)
+            self.documents_page.set_db(self._db)
             self.projects_page.set_db(self._db)
             self.sync_page.set_db(self._db)
+            self.home_page.set_db(self._db)
+            self.progress_page.set_db(self._db)
 
     def _close_read_connection(self) -> None:
         if hasattr(self, "household_page"):
@@ -325,8 +356,11 @@ class MainWindow(QMainWindow):
             self.review_page.set_db(None)
             self.allocation_page.set_db(None)
             self.reports_page.set_db(None)
+            self.documents_page.set_db(None)
             self.projects_page.set_db(None)
             self.sync_page.set_db(None)
+            self.home_page.set_db(None)
+            self.progress_page.set_db(None)
         if self._db is not None:
             self._db.close()
             self._db = None

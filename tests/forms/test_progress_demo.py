@@ -62,3 +62,29 @@ def test_the_demo_year_2025_is_complete_with_its_figures_stored(demo_db):
     assert stored["DA2.VON"]["source"] == "computed" and stored["DA2.VON"]["actual"] == \
         "950000000"
     assert stored["CS.TGPL.VU_VIEC"]["actual"] == "6"
+
+
+def test_the_demo_six_month_report_and_annual_plan_print_the_database_figures(demo_db):
+    """The documents of issue 7 on the demo: the 6-month report with its period's figures and
+    the annual plan, drafts whose tables are read back from the PDF and the Word file."""
+    from docx import Document as Docx
+
+    from gnapp.db import sites
+    from gnapp.forms import plan_document
+
+    db, folder = demo_db
+    period = next(p for p in progress.periods(db) if p["kind"] == "half_year")
+    w = sites.writer(db)
+    report = plan_document.new_from_template(w, "bao-cao-6-thang", year=2026,
+                                             period_id=period["id"])
+    plan = plan_document.new_from_template(w, "ke-hoach-nam", year=2026)
+    found = progress.figures(db, period["id"])
+    money = [format_int(int(found[c].value)) for c in ("DA2.VON", "DA2.GIAI_NGAN")]
+    pdf = plan_document.write(db, report["id"], folder / "bao-cao-6-thang.pdf")
+    text = pdf_text(pdf)
+    assert "6 tháng đầu năm 2026" in text and "1.398" in text and all(m in text for m in money)
+    word = plan_document.write(db, report["id"], folder / "bao-cao-6-thang.docx")
+    cells = {c.text for t in Docx(word).tables for row in t.rows for c in row.cells}
+    assert {"1.398", *money} <= cells
+    plan_pdf = plan_document.write(db, plan["id"], folder / "ke-hoach-nam.pdf")
+    assert "KẾ HOẠCH" in pdf_text(plan_pdf)

@@ -162,4 +162,6 @@ def register_db(register_path):
 @pytest.fixture
 def register_window(make_window, register_path):
     """The main window over the 250 households, on the household page."""
-    return make_window(register_path)
+    window = make_window(register_path)
+    window.show_area("Hộ gia đình")
+    return window

@@ -251,7 +251,9 @@ def test_the_errors_filter_keeps_households_to_correct(make_window, register_pat
     spouse = next(m for m in hh.members(db, wrong["household_id"]) if m["relation"] != "head")
     sites.writer(db).update("member", spouse["id"], {"relation": "head"})
     db.close()
-    page = make_window(register_path).household_page
+    window = make_window(register_path)
+    window.show_area("Hộ gia đình")
+    page = window.household_page
     page.status_combo.setFocus()
     qtbot.keyClick(page.status_combo, Qt.Key.Key_Tab)
     assert page.focusWidget() is page.errors_check  # after the status, before the class
