@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Union
 
 from gnapp.domain.dates import DRAFT_BLANK, place_date_line
+from gnapp.domain.numbers import format_decimal, format_int
 
 MOTTO_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -332,3 +333,18 @@ def kind_of(cell: Cell, column: Column) -> str:
     if isinstance(cell.value, str):
         return TEXT if column.kind == TEXT else LABEL
     return column.kind
+
+
+def cell_text(cell: Cell, kind: str) -> str:
+    """A table cell as printed: whole numbers with "." between thousands, decimals with 2
+    places, a missing number as "—" (a missing text as nothing)."""
+    value = cell.value
+    if value is None:
+        return "" if kind in (TEXT, LABEL) else "—"
+    if isinstance(value, bool):
+        raise TypeError("a bool is not a cell value")
+    if isinstance(value, int):
+        return format_int(value)
+    if isinstance(value, Decimal):
+        return format_decimal(value, 2)
+    return str(value)

@@ -16,7 +16,6 @@ Word: the same description the PDF is rendered from, in the same layout (Nghị 
 from __future__ import annotations
 
 import unicodedata
-from decimal import Decimal
 from pathlib import Path
 
 from docx import Document as new_docx
@@ -27,26 +26,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from gnapp.domain.numbers import format_decimal, format_int
 from gnapp.forms import document as d
 from gnapp.forms.pdf import MARGINS, TABLE_SIZE
 
 FONT = "Times New Roman"
 BODY_SIZE = 13
-
-
-def cell_text(cell: d.Cell, kind: str) -> str:
-    """A table cell as printed (the rules of the PDF renderer)."""
-    value = cell.value
-    if value is None:
-        return "" if kind in (d.TEXT, d.LABEL) else "—"
-    if isinstance(value, bool):
-        raise TypeError("a bool is not a cell value")
-    if isinstance(value, int):
-        return format_int(value)
-    if isinstance(value, Decimal):
-        return format_decimal(value, 2)
-    return str(value)
 
 
 def _nfc(text: str) -> str:
@@ -207,7 +191,7 @@ def _table(table: d.Table, document, width_mm: float, size: float) -> None:
         p = target.paragraphs[0]
         p.alignment = WD_ALIGN_PARAGRAPH.LEFT if kind == d.TEXT else WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.space_after = Pt(0)
-        text = cell_text(cell, kind)
+        text = d.cell_text(cell, kind)
         if text:
             _run(p, text, size=size, bold=bold, italic=cell.italic)
     for note in table.notes:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import replace
-from decimal import Decimal
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -39,7 +38,6 @@ from reportlab.platypus import (
 )
 
 from gnapp import __version__
-from gnapp.domain.numbers import format_decimal, format_int
 from gnapp.forms import document as d
 from gnapp.paths import resource_dir
 
@@ -233,19 +231,6 @@ class TableWithTail(Flowable):
 
 # -- body ---------------------------------------------------------------------------------------
 
-def _cell_text(cell: d.Cell, kind: str) -> str:
-    value = cell.value
-    if value is None:
-        return "" if kind in (d.TEXT, d.LABEL) else "—"
-    if isinstance(value, bool):
-        raise TypeError("a bool is not a cell value")
-    if isinstance(value, int):
-        return format_int(value)
-    if isinstance(value, Decimal):
-        return format_decimal(value, 2)
-    return str(value)
-
-
 def _table(table: d.Table, width: float, size: float) -> list:
     columns = table.columns
     scale = width / sum(c.width for c in columns) / mm       # the table fills the line
@@ -273,7 +258,7 @@ def _table(table: d.Table, width: float, size: float) -> list:
         if key not in styles:
             styles[key] = _style(size, bold=bold, italic=cell.italic, align=align,
                                  leading=size * 1.15)
-        data[p.row][p.col] = _p(_cell_text(cell, kind), styles[key])
+        data[p.row][p.col] = _p(d.cell_text(cell, kind), styles[key])
         if cell.colspan > 1 or cell.rowspan > 1:
             commands.append(("SPAN", (p.col, p.row),
                              (p.col + cell.colspan - 1, p.row + cell.rowspan - 1)))
