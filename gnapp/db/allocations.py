@@ -16,7 +16,6 @@ with any bad row writes nothing.
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,6 +31,7 @@ from gnapp.domain import money
 from gnapp.domain import programme as pg
 from gnapp.domain.dates import parse_date
 from gnapp.domain.errors import GnappError, InputError
+from gnapp.domain.jsonfile import read_json
 from gnapp.domain.money import Comparison, Scope
 from gnapp.domain.numbers import parse_file_number, to_decimal
 from gnapp.domain.text import clean, fold
@@ -510,14 +510,8 @@ def read_stated(path: str | Path, programme: pg.Programme) -> list[tuple[Scope, 
 
     :raises InputError: bad JSON, unknown unit, source, capital type or line, bad amounts
     """
-    path = Path(path)
-    name = path.name
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"Không có tệp {path}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"Tệp không phải JSON hợp lệ (UTF-8): {exc}", source=name) from None
+    name = Path(path).name
+    data = read_json(path)
     if not isinstance(data, dict) or not isinstance(data.get("unit"), str):
         raise InputError("Thiếu trường «unit» (đơn vị tiền: đồng, nghìn đồng, triệu đồng)",
                          source=name)

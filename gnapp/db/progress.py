@@ -394,10 +394,14 @@ def previous_values(db: Database, period: Mapping[str, Any]) -> dict[str, Decima
             if f.value is not None}
 
 
-def check_period(db: Database, period_id: str, *, today: date | None = None) -> list[Issue]:
-    """The errors and warnings of a period's figures."""
+def check_period(db: Database, period_id: str, *, today: date | None = None,
+                 found: Mapping[str, rules.Figure] | None = None) -> list[Issue]:
+    """The errors and warnings of a period's figures (``found``: the figures when the caller
+    has them already, so that the register is not counted twice)."""
     period = get_period(db, period_id)
-    return rules.check_figures(framework(db, period["year"]), figures(db, period_id, today=today),
+    if found is None:
+        found = figures(db, period_id, today=today)
+    return rules.check_figures(framework(db, period["year"]), found,
                                previous_values(db, period), period["kind"])
 
 
@@ -409,8 +413,8 @@ def complete_period(w: Writer, period_id: str, *, today: date | None = None) -> 
     """
     period = get_period(w.db, period_id)
     editable(w.db, period)
-    found = check_period(w.db, period_id, today=today)
-    errors = [i for i in found if i.severity == "error"]
+    current = figures(w.db, period_id, today=today)
+    errors = [i for i in check_period(w.db, period_id, found=current) if i.severity == "error"]
     if errors:
         lines = "\n".join(f"- {i.message}" for i in errors[:10])
         more = f"\n(và {len(errors) - 10} lỗi khác)" if len(errors) > 10 else ""
@@ -419,7 +423,7 @@ def complete_period(w: Writer, period_id: str, *, today: date | None = None) -> 
 
     def run(w: Writer) -> dict:
         stored = _stored(w.db, period_id)
-        for code, figure in figures(w.db, period_id, today=today).items():
+        for code, figure in current.items():
             if not figure.indicator.computed:
                 continue
             value = rules.store_text(figure.computed)
@@ -516,9 +520,11 @@ class Rollup:
     by_commune: dict[str, dict[str, rules.Figure]]
 
 
-def rollup(db: Database, kind: str, year: int, *, office_code: str | None = None,
-           today: date | None = None) -> Rollup:
-    """Add up the figures of the office's communes for the period ``kind`` of ``year``.
+def commune_states(db: Database, kind: str, year: int, *, office_code: str | None = None
+                   ) -> tuple[list[dict], list[tuple[dict, str]]]:
+    """The office's communes for the period ``kind`` of ``year``: those whose period is
+    complete (each with its ``period`` and ``status``) and those still missing, with the
+    reason.
 
     :raises GnappError: not an office's site
     """
@@ -528,8 +534,7 @@ def rollup(db: Database, kind: str, year: int, *, office_code: str | None = None
             raise GnappError("Tổng hợp số liệu các xã chỉ làm trên máy của cơ quan cấp trên.")
         office_code = site.unit_code
     rules.period_span(kind, year)
-    frame = framework(db, year)
-    included, missing, by_commune = [], [], {}
+    included, missing = [], []
     for commune in office_communes(db, office_code):
         period = find_period(db, commune["code"], kind, year)
         if period is None:
@@ -540,8 +545,18 @@ def rollup(db: Database, kind: str, year: int, *, office_code: str | None = None
             missing.append((commune, STATE_LABELS[state]))
             continue
         included.append({**commune, "period": period, "status": state})
-        by_commune[commune["code"]] = figures(db, period["id"], today=today)
-    totals = rules.add_figures(frame, by_commune.values())
+    return included, missing
+
+
+def rollup(db: Database, kind: str, year: int, *, office_code: str | None = None,
+           today: date | None = None) -> Rollup:
+    """Add up the figures of the office's communes for the period ``kind`` of ``year``.
+
+    :raises GnappError: not an office's site
+    """
+    included, missing = commune_states(db, kind, year, office_code=office_code)
+    by_commune = {c["code"]: figures(db, c["period"]["id"], today=today) for c in included}
+    totals = rules.add_figures(framework(db, year), by_commune.values())
     return Rollup(kind, year, rules.period_label(kind, year), tuple(included), tuple(missing),
                   totals, by_commune)
 

@@ -10,7 +10,6 @@ its communes, SYNC.md §1); a plan is named by its document ("58/KH-UBND").
 from __future__ import annotations
 
 import csv
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +21,7 @@ from gnapp.db import report_data, sites, units
 from gnapp.db.store import Writer
 from gnapp.domain import targets as tg
 from gnapp.domain.errors import GnappError, InputError
+from gnapp.domain.jsonfile import read_json
 from gnapp.domain.numbers import parse_file_number
 from gnapp.domain.targets import PlanCheck, PlanGoals, TargetRow
 from gnapp.domain.text import clean, fold
@@ -392,16 +392,10 @@ def read_goals(path: str | Path) -> PlanGoals:
 
     :raises InputError: unreadable file or a bad value
     """
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"Không có tệp {path}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"Tệp không phải JSON hợp lệ (UTF-8): {exc}", source=path.name) from None
+    data, name = read_json(path), Path(path).name
     if not isinstance(data, dict):
-        raise InputError("Tệp mục tiêu phải là một đối tượng JSON", source=path.name)
-    return PlanGoals.from_dict(data, source=path.name)
+        raise InputError("Tệp mục tiêu phải là một đối tượng JSON", source=name)
+    return PlanGoals.from_dict(data, source=name)
 
 
 def check(db: Database, plan: str, goals: PlanGoals | None = None) -> PlanCheck:

@@ -13,13 +13,13 @@ No SQL here: ``gnapp.db.programme`` stores loaded versions; this module reads an
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gnapp.domain.errors import InputError
+from gnapp.domain.jsonfile import read_json
 from gnapp.domain.issues import Issue, error
 from gnapp.domain.text import clean, fold, nfc_values
 
@@ -306,14 +306,7 @@ def read_programme_file(path: str | Path) -> Programme:
 
     :raises InputError: unreadable file, bad JSON, or a wrong structure
     """
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"Không có tệp {path}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"Tệp {path.name} không phải JSON hợp lệ (UTF-8): {exc}") from None
-    return parse_programme(data, source=path.name)
+    return parse_programme(read_json(path), source=Path(path).name)
 
 
 def to_dict(programme: Programme) -> dict:

@@ -42,7 +42,7 @@ from gnapp.domain.disbursement import disbursement_rate
 from gnapp.domain.errors import GnappError
 from gnapp.forms import document as d
 from gnapp.forms.document import Cell, Column, Row
-from gnapp.forms.review_reports import unit_rows
+from gnapp.forms.review_reports import provisional_notes, unit_rows
 
 TOTAL_LABEL = "Tổng cộng"
 
@@ -67,23 +67,6 @@ def _round_rows(db: Database, year: int):
             number += 1
             out.append((str(number), unit.name, summed, villages))
     return scope, out, total
-
-
-def _round_notes(db: Database, scope) -> list[str]:
-    """Provisional figures: reviews not finished, a provisional standard."""
-    notes = []
-    progress = report_data.round_progress(db, scope)
-    if progress.drafts or progress.not_reviewed:
-        parts = []
-        if progress.drafts:
-            parts.append(f"{progress.drafts} phiếu rà soát chưa hoàn thành")
-        if progress.not_reviewed:
-            parts.append(f"{progress.not_reviewed} hộ chưa có phiếu (tính là hộ không nghèo)")
-        notes.append(f"Số liệu tạm thời của đợt rà soát năm {scope.round['year']}: "
-                     + "; ".join(parts) + ".")
-    if scope.standard.is_provisional:
-        notes.append(f"Chuẩn nghèo {scope.standard.id} là chuẩn tạm thời.")
-    return notes
 
 
 def poverty_by_village(db: Database, *, year: int) -> d.Table:
@@ -114,7 +97,7 @@ def poverty_by_village(db: Database, *, year: int) -> d.Table:
             (c.value if isinstance(c, Cell) else c) is None for r in rows for c in r.cells[2:])
         else None,
         f"Kết quả rà soát năm {year}, chuẩn nghèo {scope.standard.id}.",
-        *_round_notes(db, scope)] if n)
+        *provisional_notes(db, scope, name_round=True)] if n)
     return d.Table(columns, header, tuple(rows), unit_note="Đơn vị tính: hộ, %", notes=notes)
 
 
@@ -169,7 +152,8 @@ def poverty_change(db: Database, *, from_year: int, to_year: int,
         notes.append(f"Lưu ý: đợt năm {from_year} theo chuẩn nghèo {first.standard.id}, đợt năm "
                      f"{to_year} theo chuẩn {second.standard.id}; hai chuẩn khác nhau nên số "
                      "liệu không so sánh trực tiếp được.")
-    notes += _round_notes(db, first) + _round_notes(db, second)
+    notes += provisional_notes(db, first, name_round=True) + \
+        provisional_notes(db, second, name_round=True)
     return d.Table(columns, header, tuple(rows), unit_note="Đơn vị tính: hộ, %",
                    notes=tuple(notes))
 

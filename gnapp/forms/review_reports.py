@@ -88,11 +88,10 @@ def _subtitle(scope: Scope, *, since: dict | None = None,
     return lines + ((OWN_LAYOUT,) if own_layout else ())
 
 
-def _notes(db: Database, scope: Scope, extra: Sequence[str] = ()) -> tuple[str, ...]:
-    notes = list(extra)
-    if scope.missing:
-        notes.append(f"Chưa có số liệu đợt rà soát năm {scope.round['year']} (không tính vào "
-                     "tổng): " + ", ".join(u["name"] for u in scope.missing) + ".")
+def provisional_notes(db: Database, scope: Scope, *, name_round: bool = False) -> list[str]:
+    """Why a round's figures are provisional: reviews not finished, a provisional standard
+    (``name_round``: say which round, where a table shows two)."""
+    notes = []
     progress = report_data.round_progress(db, scope)
     if progress.drafts or progress.not_reviewed:
         parts = []
@@ -100,11 +99,21 @@ def _notes(db: Database, scope: Scope, extra: Sequence[str] = ()) -> tuple[str, 
             parts.append(f"{progress.drafts} phiếu rà soát chưa hoàn thành")
         if progress.not_reviewed:
             parts.append(f"{progress.not_reviewed} hộ chưa có phiếu (tính là hộ không nghèo)")
-        notes.append("Số liệu tạm thời: " + "; ".join(parts) + ".")
+        head = f"Số liệu tạm thời của đợt rà soát năm {scope.round['year']}" if name_round \
+            else "Số liệu tạm thời"
+        notes.append(f"{head}: " + "; ".join(parts) + ".")
     if scope.standard.is_provisional:
         notes.append(f"Chuẩn nghèo {scope.standard.id} là chuẩn tạm thời; số liệu cần xem lại "
                      "khi có văn bản chính thức.")
-    return tuple(notes)
+    return notes
+
+
+def _notes(db: Database, scope: Scope, extra: Sequence[str] = ()) -> tuple[str, ...]:
+    notes = list(extra)
+    if scope.missing:
+        notes.append(f"Chưa có số liệu đợt rà soát năm {scope.round['year']} (không tính vào "
+                     "tổng): " + ", ".join(u["name"] for u in scope.missing) + ".")
+    return tuple(notes + provisional_notes(db, scope))
 
 
 def _document(scope: Scope, *, name: str, title: str, subtitle: tuple[str, ...],

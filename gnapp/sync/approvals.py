@@ -33,34 +33,49 @@ def _village_id(db: Database, commune: str, village: str | None) -> str | None:
     return unit["id"]
 
 
-def decide(db: Database, *, commune: str, year: int, state: str, kind: str = "periodic",
-           village: str | None = None, comment: str | None = None,
-           user: str | None = None) -> dict:
-    """Approve or return (with a comment) a commune's round, or one village of it."""
-    site = sites.require_site(db)
-    if site.role != "office":
-        raise GnappError("Chỉ máy của cơ quan cấp trên mới phê duyệt hoặc trả lại kết quả "
-                         "rà soát.")
+def _checked(db: Database, state: str, comment: str | None, what: str) -> str | None:
+    """The comment of a decision on ``what`` ("kết quả rà soát", "kỳ báo cáo"), checked:
+    only an office decides, a known state, a return says why.
+
+    :raises GnappError: not an office's site
+    :raises InputError: an unknown state, a return without a comment
+    """
+    if sites.require_site(db).role != "office":
+        raise GnappError(f"Chỉ máy của cơ quan cấp trên mới phê duyệt hoặc trả lại {what}.")
     if state not in (APPROVED, RETURNED):
         raise InputError(f"Trạng thái «{state}» không hợp lệ (approved, returned).",
                          field="state")
     comment = (comment or "").strip() or None
     if state == RETURNED and not comment:
         raise InputError("Trả lại cần ghi ý kiến để xã biết phải sửa gì.", field="comment")
+    return comment
+
+
+def _store(db: Database, table: str, existing: dict | None, values: dict,
+           user: str | None) -> dict:
+    """Write a decision (a new row, or the one already taken on the same scope), stamped
+    with the day and the deciding user."""
+    w = sites.writer(db, user)
+    values = {**values, "decided_on": date.today().isoformat(), "decided_by": w.actor.user}
+    if existing is None:
+        return w.insert(table, values)
+    return w.update(table, existing["id"], values)
+
+
+def decide(db: Database, *, commune: str, year: int, state: str, kind: str = "periodic",
+           village: str | None = None, comment: str | None = None,
+           user: str | None = None) -> dict:
+    """Approve or return (with a comment) a commune's round, or one village of it."""
+    comment = _checked(db, state, comment, "kết quả rà soát")
     round_ = find_round(db, commune, year, kind)
     scope = Scope(round_["id"], _village_id(db, commune, village))
     print_, count = approvals.fingerprint(db, scope)
     if state == APPROVED and count == 0:
         raise GnappError(f"Chưa có phiếu rà soát nào của đơn vị {commune} trong đợt này để "
                          "phê duyệt.")
-    w = sites.writer(db, user)
-    values = {"unit_code": commune, "round_id": scope.round_id, "village_id": scope.village_id,
-              "state": state, "comment": comment, "fingerprint": print_, "row_count": count,
-              "decided_on": date.today().isoformat(), "decided_by": w.actor.user}
-    existing = approvals.find(db, scope)
-    if existing is None:
-        return w.insert("approval", values)
-    return w.update("approval", existing["id"], values)
+    return _store(db, "approval", approvals.find(db, scope), {
+        "unit_code": commune, "round_id": scope.round_id, "village_id": scope.village_id,
+        "state": state, "comment": comment, "fingerprint": print_, "row_count": count}, user)
 
 
 def round_state(db: Database, commune: str) -> str | None:
@@ -86,15 +101,7 @@ def decide_period(db: Database, *, commune: str, kind: str, year: int, state: st
     period editable again at the commune with the comment shown."""
     from gnapp.db import progress
 
-    site = sites.require_site(db)
-    if site.role != "office":
-        raise GnappError("Chỉ máy của cơ quan cấp trên mới phê duyệt hoặc trả lại kỳ báo cáo.")
-    if state not in (APPROVED, RETURNED):
-        raise InputError(f"Trạng thái «{state}» không hợp lệ (approved, returned).",
-                         field="state")
-    comment = (comment or "").strip() or None
-    if state == RETURNED and not comment:
-        raise InputError("Trả lại cần ghi ý kiến để xã biết phải sửa gì.", field="comment")
+    comment = _checked(db, state, comment, "kỳ báo cáo")
     period = progress.find_period(db, commune, kind, year)
     if period is None:
         raise InputError(f"Chưa nhận được kỳ báo cáo {progress.rules.period_label(kind, year)} "
@@ -103,11 +110,6 @@ def decide_period(db: Database, *, commune: str, kind: str, year: int, state: st
         raise GnappError(f"Kỳ báo cáo {period['label']} của đơn vị {commune} chưa hoàn thành; "
                          "chưa phê duyệt hoặc trả lại được.")
     print_, count = progress.fingerprint(db, period["id"])
-    w = sites.writer(db, user)
-    values = {"unit_code": commune, "period_id": period["id"], "state": state,
-              "comment": comment, "fingerprint": print_, "row_count": count,
-              "decided_on": date.today().isoformat(), "decided_by": w.actor.user}
-    existing = progress.decision_of(db, period["id"])
-    if existing is None:
-        return w.insert("period_decision", values)
-    return w.update("period_decision", existing["id"], values)
+    return _store(db, "period_decision", progress.decision_of(db, period["id"]), {
+        "unit_code": commune, "period_id": period["id"], "state": state, "comment": comment,
+        "fingerprint": print_, "row_count": count}, user)

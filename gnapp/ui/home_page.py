@@ -193,14 +193,15 @@ class HomePage(QWidget):
             self.missing_label.setText("Lịch báo cáo chưa có hạn nộp cho các xã.")
             return
         kind, year, due = current
-        found = progress.rollup(self._db, kind, year, today=today)
-        total = len(found.included) + len(found.missing)
-        self.missing = (kind, year, len(found.missing), total)
-        color = ERROR_COLOR if found.missing else "#1b6e20"
-        text = (f"Kỳ {html.escape(found.label)} (hạn nộp của xã {format_date(due)}): "
-                f'<span style="color:{color}"><b>{len(found.missing)}/{total}</b> xã, phường '
-                "chưa có số liệu</span>" if found.missing else
-                f"Kỳ {html.escape(found.label)} (hạn nộp của xã {format_date(due)}): tất cả "
+        included, missing = progress.commune_states(self._db, kind, year)
+        total = len(included) + len(missing)
+        self.missing = (kind, year, len(missing), total)
+        color = ERROR_COLOR if missing else "#1b6e20"
+        label = html.escape(rules.period_label(kind, year))
+        text = (f"Kỳ {label} (hạn nộp của xã {format_date(due)}): "
+                f'<span style="color:{color}"><b>{len(missing)}/{total}</b> xã, phường '
+                "chưa có số liệu</span>" if missing else
+                f"Kỳ {label} (hạn nộp của xã {format_date(due)}): tất cả "
                 f"{total} xã, phường đã có số liệu.")
         self.missing_label.setText(
             f'{text} – <a href="{kind}:{year}" style="color:{LINK_COLOR}">xem tổng hợp</a>')

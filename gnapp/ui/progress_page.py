@@ -18,7 +18,7 @@ Tabs:
   (``gnapp.db.progress.rollup``), the communes missing first, approval or return of the
   chosen commune's period (``gnapp.sync.approvals.decide_period``), "In tổng hợp…".
 - "Hạn nộp của cấp dưới" (an office): when the communes' reports are due, per kind.
-- "Chỉ tiêu giảm nghèo": ``gnapp.ui.targets_view.TargetsView`` where it is installed.
+- "Chỉ tiêu giảm nghèo": ``gnapp.ui.targets_view.TargetsView``.
 
 Questions (a reason, a comment, a file name) go through ``ask_text`` and ``ask_save_path``
 so that tests can answer them.
@@ -46,11 +46,11 @@ from gnapp.db import progress, sites
 from gnapp.db.store import NotFound
 from gnapp.domain import progress as rules
 from gnapp.domain.dates import format_date
-from gnapp.domain.errors import GnappError, InputError
 from gnapp.domain.issues import ERROR, Issue, error
 from gnapp.domain.numbers import format_decimal, format_number
 from gnapp.domain.text import clean
-from gnapp.ui.review_page import _TaskDialog
+from gnapp.ui.review_page import TaskDialog, describe_failure
+from gnapp.ui.targets_view import TargetsView
 from gnapp.ui.tasks import TaskManager, show_error
 from gnapp.ui.widgets import list_table, page_layout, set_tab_order
 
@@ -94,12 +94,6 @@ def capitalised(text: str) -> str:
 
 def _day(iso: str | None) -> str:
     return format_date(date.fromisoformat(iso[:10])) if iso else ""
-
-
-def user_message(exc: GnappError) -> str:
-    """The message of a refusal: an input error's own text (it names the indicator and the
-    column in Vietnamese; the field it carries may be an internal code)."""
-    return exc.detail if isinstance(exc, InputError) else str(exc)
 
 
 def _write(fn: Callable[..., Any]) -> Callable[[Database], Any]:
@@ -426,7 +420,7 @@ def fill_groups(combo: QComboBox, frame: rules.Framework | None) -> None:
 
 # -- the new period dialog ----------------------------------------------------------------------
 
-class PeriodDialog(_TaskDialog):
+class PeriodDialog(TaskDialog):
     """"Thêm kỳ báo cáo": kind, year, the subject of an ad hoc report, the dates (the
     period's span and the due date of the calendar, both editable)."""
 
@@ -498,14 +492,6 @@ class PeriodDialog(_TaskDialog):
                                                        starts_on=starts, ends_on=ends,
                                                        due_on=due))
 
-    def _failed(self, exc: BaseException) -> None:
-        """Overrides _TaskDialog._failed: an input error shows its own Vietnamese text."""
-        if isinstance(exc, InputError):
-            self._set_running(False)
-            self.show_message(exc.detail)
-        else:
-            super()._failed(exc)
-
 
 # -- the page ----------------------------------------------------------------------------------
 
@@ -530,9 +516,7 @@ class ProgressPage(QWidget):
         self.issues: list[Issue] = []
         self.found: progress.Rollup | None = None
         self.dialog: PeriodDialog | None = None
-        self.targets_view: QWidget | None = None
-        self._setup()
-        self.refresh()
+        self._setup()         # the data are read when the page is shown (showEvent)
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -545,14 +529,9 @@ class ProgressPage(QWidget):
         self.rollup_tab = self._rollup_tab()
         self.deadlines_tab = self._deadlines_tab()
         self._office_tabs_shown = False
-        try:
-            from gnapp.ui.targets_view import TargetsView
-        except ImportError:
-            TargetsView = None
-        if TargetsView is not None:
-            self.targets_view = TargetsView(lambda: self._db, self.tasks)
-            self.targets_view.message.connect(self.message.emit)
-            self.tabs.addTab(self.targets_view, "Chỉ tiêu giảm nghèo")
+        self.targets_view = TargetsView(lambda: self._db, self.tasks)
+        self.targets_view.message.connect(self.message.emit)
+        self.tabs.addTab(self.targets_view, "Chỉ tiêu giảm nghèo")
 
     def _periods_tab(self) -> QWidget:
         tab = QWidget()
@@ -823,7 +802,7 @@ class ProgressPage(QWidget):
 
     def set_db(self, db: Database | None) -> None:
         self._db = db
-        if db is not None:
+        if db is not None and self.isVisible():
             self.refresh()
 
     def site(self) -> sites.Site | None:
@@ -953,7 +932,7 @@ class ProgressPage(QWidget):
             self.returned_label.show()
         else:
             self.returned_label.hide()
-        self.check()
+        self.check(found)
 
     def _filter_changed(self, *args) -> None:
         code = self.grid.selected_code()
@@ -963,12 +942,14 @@ class ProgressPage(QWidget):
 
     # -- checks ----------------------------------------------------------------------------
 
-    def check(self) -> list[Issue]:
-        """Run the period's checks and list them under the grid."""
+    def check(self, figures: Mapping[str, rules.Figure] | None = None) -> list[Issue]:
+        """Run the period's checks (on ``figures`` when they were just read) and list them
+        under the grid."""
         if self.period is None or self._db is None:
             self._show_issues([])
             return []
-        found = progress.check_period(self._db, self.period["id"], today=self.today())
+        found = progress.check_period(self._db, self.period["id"], today=self.today(),
+                                      found=figures)
         self._show_issues(found)
         return found
 
@@ -1031,11 +1012,12 @@ class ProgressPage(QWidget):
             self.data_changed.emit()
 
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, GnappError):
-                _message(label, user_message(exc))
-            else:
+            text = describe_failure(exc)
+            if text is None:
                 _message(label, "Không ghi được do lỗi của phần mềm; dữ liệu chưa thay đổi.")
                 show_error(self, exc)
+            else:
+                _message(label, text)
 
         self.tasks.run(task, succeeded, failed)
 
@@ -1127,9 +1109,9 @@ class ProgressPage(QWidget):
             self.message.emit(f"Đã lưu {written.name}.")
 
         def failed(exc: BaseException) -> None:
-            _message(label, user_message(exc) if isinstance(exc, GnappError) else
-                     "Không lập được biểu.")
-            if not isinstance(exc, GnappError):
+            text = describe_failure(exc)
+            _message(label, text or "Không lập được biểu.")
+            if text is None:
                 show_error(self, exc)
 
         self.tasks.run(task, done, failed)

@@ -79,7 +79,13 @@ def round_period(round_: dict) -> str:
 
 
 def describe_failure(exc: BaseException) -> str | None:
-    """A message for the user when the database refused a write, or None for a fault."""
+    """A message for the user when the database refused a write, or None for a fault.
+
+    A dialog shows its fields, so a refusal about one of them is shown without the field's
+    code name ("trường «kind»"); one about a file and row keeps where it comes from.
+    """
+    if isinstance(exc, InputError) and exc.source is None and exc.row is None:
+        return exc.detail
     if isinstance(exc, GnappError):
         return str(exc)
     if isinstance(exc, sqlite3.IntegrityError) and "review_round_key" in str(exc):
@@ -89,7 +95,7 @@ def describe_failure(exc: BaseException) -> str | None:
 
 # -- small dialogs -----------------------------------------------------------------------------
 
-class _TaskDialog(QDialog):
+class TaskDialog(QDialog):
     """A small dialog whose "Ghi" runs one write in the worker and closes only when it
     succeeded; refusals are shown in the dialog, under the form.
 
@@ -211,7 +217,7 @@ def _write(fn: Callable[..., Any]) -> Callable[[Database], Any]:
     return lambda db: sites.writer(db).transact(fn).result
 
 
-class RoundDialog(_TaskDialog):
+class RoundDialog(TaskDialog):
     """Open a review round of the commune: kind, year, and the month of a regular review."""
 
     OK_TEXT = "Mở đợt"
@@ -276,7 +282,7 @@ class RoundDialog(_TaskDialog):
         return _write(lambda w: reviews.create_round(w, year=year, kind=kind, month=month))
 
 
-class MeetingDialog(_TaskDialog):
+class MeetingDialog(TaskDialog):
     """The minutes of a village meeting: date, people present, people agreeing."""
 
     def __init__(self, tasks: TaskManager, round_id: str, village: dict, *, today: date,
@@ -328,7 +334,7 @@ class MeetingDialog(_TaskDialog):
             content=content))
 
 
-class PostingDialog(_TaskDialog):
+class PostingDialog(TaskDialog):
     """A public posting of the lists (3 working days), at the village or at the commune."""
 
     def __init__(self, tasks: TaskManager, round_id: str, village: dict | None, *, today: date,
@@ -370,7 +376,7 @@ class PostingDialog(_TaskDialog):
                                                          starts_on=starts_on))
 
 
-class DecisionDialog(_TaskDialog):
+class DecisionDialog(TaskDialog):
     """The chairman's recognition decision: number, date signed, signer."""
 
     def __init__(self, tasks: TaskManager, round_id: str, village: dict | None, *, today: date,
