@@ -116,12 +116,23 @@ def init(unit_code, role, display_name, user, full_name, legacy_name, legacy_typ
 
 
 @cli.command(context_settings=CONTEXT)
+@click.option("--office", "office_folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Tạo dữ liệu mẫu của Tỉnh Thanh Hóa: các xã mẫu (cơ sở dữ liệu và gói đồng "
+                   "bộ ghi vào thư mục này) đã gửi gói lên tỉnh.")
 @command_options()
-def demo(db_path, as_json):
+def demo(office_folder, db_path, as_json):
     """Điền bộ dữ liệu mẫu (khởi tạo xã mẫu nếu cơ sở dữ liệu còn trống)."""
     from gnapp import demo as demo_data
 
     db = _open(db_path, must_exist=False)
+    if office_folder is not None:
+        found = demo_data.fill_office(db, office_folder)
+        _emit(as_json, {"ok": True, "db": str(db_path), **found},
+              lambda: f"Dữ liệu mẫu của Tỉnh Thanh Hóa trong {db_path}: "
+                      f"{len(found['communes'])} xã mẫu ({', '.join(found['communes'])}), "
+                      f"{found['households']} hộ, nhận {found['packages_imported']} gói; "
+                      f"cơ sở dữ liệu của các xã ở {found['folder']}.")
+        return
     summary = demo_data.fill(db)
     _emit(as_json, {"ok": True, "db": str(db_path), **summary},
           lambda: f"Dữ liệu mẫu trong {db_path}: đơn vị {summary['unit_name']} "
@@ -480,14 +491,17 @@ def report_list(db_path, as_json):
 @click.option("--household", metavar="MÃ_HỘ",
               help="Mã hộ: giấy chứng nhận của hộ, hoặc phiếu A/B/C điền sẵn cho một hộ.")
 @click.option("--blank", is_flag=True, help="Phiếu A/B/C trắng (không điền sẵn).")
+@click.option("--chart", is_flag=True,
+              help="Kèm biểu đồ sau bảng số liệu (Báo cáo 1: tỷ lệ theo thôn hoặc theo xã; "
+                   "Báo cáo 5: tỷ lệ thiếu hụt theo chỉ số).")
 @click.option("--issue", is_flag=True,
               help="Ban hành: cấp số văn bản tiếp theo trong sổ và ngày hôm nay (quyết định, "
                    "giấy chứng nhận, thông báo niêm yết); in lại giữ số đã cấp.")
 @click.option("--number", type=int, help="Cấp đúng số này (từ chối nếu số đã từng được cấp).")
 @click.option("--user", help="Người in (ghi vào sổ bản in và nhật ký).")
 @command_options()
-def report_make(out, round_year, unit_code, village_code, household, blank, issue, number, user,
-                db_path, as_json):
+def report_make(out, round_year, unit_code, village_code, household, blank, chart, issue, number,
+                user, db_path, as_json):
     """Lập báo cáo hoặc biểu mẫu NAME (xem «gnapp report list») ra tệp PDF hoặc XLSX.
 
     Biểu mẫu quy trình và giấy chứng nhận được ghi vào sổ bản in (mã dữ liệu, người in, thời
@@ -501,7 +515,8 @@ def report_make(out, round_year, unit_code, village_code, household, blank, issu
         raise InputError("Chỉ dùng một trong --unit và --village.")
     printed = printing.print_form(_open(db_path), spec.name, out, user=user,
                                   round_year=round_year, unit_code=unit_code or village_code,
-                                  issue=issue, number=number, household=household, blank=blank)
+                                  issue=issue, number=number, household=household, blank=blank,
+                                  chart=chart)
     extra = f" (bản in số {printed.copy['copy_no']}" if printed.copy else ""
     if printed.copy:
         extra += (", BẢN SAO" if printed.is_copy else "") + (
@@ -1526,7 +1541,13 @@ def _write_document(doc_ref: str, out: Path, suffix: str, db_path: Path, as_json
         raise InputError(f"Tệp phải có đuôi {suffix}: {out.name}", field="--out")
     db = _open(db_path)
     row = plan_documents.find(db, doc_ref)
-    path = plan_document.write(db, row["id"], out)
+    picture = None
+    if suffix == ".docx":         # charts go into Word as pictures, drawn by Qt
+        from gnapp.ui.charts import chart_png, ensure_gui
+
+        ensure_gui()
+        picture = chart_png
+    path = plan_document.write(db, row["id"], out, picture=picture)
     _emit(as_json, {"ok": True, "path": str(path), "document": _document_json(row)},
           f"Đã ghi {path}")
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from pathlib import Path
 
 from sqlite_utils import Database
 
 from gnapp.db import households as hh
-from gnapp.db import documents, reviews, sites, units
+from gnapp.db import connection, documents, reviews, sites, units
 from gnapp.domain.errors import GnappError
 
 DEMO_COMMUNE = "15865"  # Xã Hoằng Hóa, Thanh Hóa (the commune of source document [003])
+DEMO_OFFICE = "38"  # Tỉnh Thanh Hóa, the demo office
 DEMO_PROVINCE_CCCD = "038"  # Thanh Hóa's code in identity numbers
 DEMO_VILLAGES = ("Thôn Kim Sơn", "Thôn Phú Kim", "Thôn Đông Kim", "Thôn Trung Kim", "Thôn Bắc Kim",
                  "Thôn Hồng Kim", "Thôn Quang Kim", "Thôn Tân Kim")
@@ -80,15 +82,18 @@ def _family(rng: random.Random) -> tuple[dict, list[dict]]:
     return head, others
 
 
-def fill(db: Database, *, households: int = DEMO_HOUSEHOLDS, seed: int = 2026) -> dict:
-    """Initialise the demo commune if the database is empty, then add what is missing."""
+def fill(db: Database, *, households: int = DEMO_HOUSEHOLDS, seed: int = 2026,
+         unit_code: str = DEMO_COMMUNE, villages: tuple[str, ...] = DEMO_VILLAGES,
+         poor_bias: float = 0.14) -> dict:
+    """Initialise the demo commune (or ``unit_code``) if the database is empty, then add
+    what is missing; ``poor_bias`` is the share of households drawn poor-looking."""
     site = sites.local_site(db) or sites.init_site(
-        db, DEMO_COMMUNE, "commune", user="canbo", user_full_name="Lê Thị Hương")
+        db, unit_code, "commune", user="canbo", user_full_name="Lê Thị Hương")
     if site.role != "commune":
         raise GnappError("Dữ liệu mẫu chỉ dùng cho máy của xã.")
     writer = sites.writer(db)
     have = {v["name"] for v in units.children(db, site.unit_code, level="village")}
-    missing = [name for name in DEMO_VILLAGES if name not in have]
+    missing = [name for name in villages if name not in have]
     writer.transact(lambda w: [units.add_village(w, name) for name in missing])
     villages = units.children(db, site.unit_code, level="village")
     rng = random.Random(seed)
@@ -108,7 +113,8 @@ def fill(db: Database, *, households: int = DEMO_HOUSEHOLDS, seed: int = 2026) -
             added += 1
 
     writer.transact(add_all)
-    reviewed = writer.transact(lambda w: _fill_rounds(w, random.Random(seed + 1))).result
+    reviewed = writer.transact(
+        lambda w: _fill_rounds(w, random.Random(seed + 1), poor_bias)).result
     if not documents.signer_rows(db, site.unit_code):
         writer.transact(_add_signers)
     if not list(db.query("SELECT 1 FROM report_period WHERE deleted = 0 LIMIT 1")):
@@ -142,7 +148,7 @@ def _answers(rng: random.Random, codes: tuple[str, ...], poor_bias: float) -> tu
     return income, {code: code in chosen for code in codes}
 
 
-def _fill_rounds(w, rng: random.Random) -> int:
+def _fill_rounds(w, rng: random.Random, poor_bias: float = 0.14) -> int:
     """A finished periodic round (2025, every household complete) and the current one
     (2026, about a third entered as drafts). Returns the reviews added."""
     db = w.db
@@ -155,7 +161,7 @@ def _fill_rounds(w, rng: random.Random) -> int:
     for round_, share, finish in ((finished, 1.0, True), (current, 0.35, False)):
         codes = reviews.standard(round_["standard_id"], db).indicator_codes
         for home in homes[:int(len(homes) * share)]:
-            income, deprivations = _answers(rng, codes, 0.14)
+            income, deprivations = _answers(rng, codes, poor_bias)
             if reviews.review_of(db, round_["id"], home):
                 continue
             row, _ = reviews.save_review(
@@ -234,3 +240,46 @@ def _fill_programme(w, rng: random.Random) -> None:
         progress.set_figure(w, current["id"], code, actual=first_half)
     progress.set_figure(w, current["id"], "GN.HO_NGHEO", target="20")
     progress.complete_period(w, finished["id"], today=date(2025, 12, 3))
+
+
+# Villages of the other communes of the demo office.
+OFFICE_VILLAGES = ("Thôn Đông", "Thôn Đoài", "Thôn Nam", "Thôn Bắc", "Thôn Trung",
+                   "Thôn Thượng")
+OFFICE_COMMUNES = 4
+OFFICE_HOUSEHOLDS = 150
+
+
+def fill_office(db: Database, folder: str | Path, *, communes: int = OFFICE_COMMUNES,
+                households: int = OFFICE_HOUSEHOLDS) -> dict:
+    """A demo province office (Thanh Hóa) that merged the packages of ``communes`` demo
+    communes, the demo commune first; the communes' databases and packages are written in
+    ``folder``. Idempotent like ``fill``: a commune already made is exported again (only
+    what changed) and its package imported."""
+    from gnapp.sync import export, importer
+
+    site = sites.local_site(db) or sites.init_site(
+        db, DEMO_OFFICE, "office", user="canbotinh", user_full_name="Trần Văn Sơn")
+    if site.role != "office" or site.unit_code != DEMO_OFFICE:
+        raise GnappError("Dữ liệu mẫu của cơ quan cấp trên chỉ dùng cho máy của Tỉnh Thanh "
+                         "Hóa mới khởi tạo.")
+    codes = [DEMO_COMMUNE] + [c["code"] for c in units.children(db, DEMO_OFFICE,
+                                                                 level="commune")
+                              if c["code"] != DEMO_COMMUNE][:communes - 1]
+    folder = Path(folder)
+    imported = 0
+    for n, code in enumerate(codes):
+        commune = connection.connect(folder / code / "gnapp.sqlite")
+        try:
+            fill(commune, households=households, seed=2026 + n, unit_code=code,
+                 villages=DEMO_VILLAGES if code == DEMO_COMMUNE else OFFICE_VILLAGES[:3 + n % 4],
+                 poor_bias=0.08 + 0.05 * n)
+            sent = export.export_package(commune, folder / "goi")
+            fingerprint = sites.local_site(commune).fingerprint
+        finally:
+            commune.close()
+        reports = importer.import_files(db, sent.paths, trust=[fingerprint])
+        imported += sum(1 for r in reports if r.status == "applied")
+    return {"unit_code": DEMO_OFFICE, "communes": codes, "packages_imported": imported,
+            "folder": str(folder),
+            "households": db.execute("SELECT count(*) FROM household WHERE deleted = 0"
+                                     ).fetchone()[0]}

@@ -84,3 +84,45 @@ def site_db(site_path):
 @pytest.fixture
 def writer(site_db):
     return sites.writer(site_db)
+
+
+# -- the demo commune and the demo office -------------------------------------------------------
+
+DEMO_HOUSEHOLDS = 60
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory) -> Path:
+    from gnapp import demo
+    return _template(tmp_path_factory.mktemp("demo"),
+                     lambda db: demo.fill(db, households=DEMO_HOUSEHOLDS))
+
+
+@pytest.fixture
+def demo_path(_demo_template, db_path) -> Path:
+    """The demo commune (Xã Hoằng Hóa, 60 households, rounds 2025 and 2026, allocations,
+    projects, report periods), copied from a template."""
+    shutil.copy(_demo_template, db_path)
+    return db_path
+
+
+@pytest.fixture
+def demo_db(demo_path):
+    db = connection.connect(demo_path)
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_office_template(tmp_path_factory) -> Path:
+    from gnapp import demo
+    folder = tmp_path_factory.mktemp("demo_office")
+    return _template(folder, lambda db: demo.fill_office(db, folder / "communes", communes=3,
+                                                         households=40))
+
+
+@pytest.fixture
+def demo_office_path(_demo_office_template, db_path) -> Path:
+    """The demo office (Tỉnh Thanh Hóa) holding 3 demo communes of 40 households."""
+    shutil.copy(_demo_office_template, db_path)
+    return db_path

@@ -53,7 +53,12 @@ and, for progress reporting ("Tổng quan", "Tiến độ"):
 - ``them-ky-bao-cao.png``: the dialog adding a report period;
 - ``tien-do-tong-hop.png``: the office of Tỉnh Bắc Ninh adding up two communes' complete
   periods, the communes still missing first;
-- ``tong-quan-tinh.png``: the office's home screen with the count of communes missing.
+- ``tong-quan-tinh.png``: the office's home screen with the count of communes missing;
+- ``tong-quan-bieu-do.png``: the demo commune's home screen scrolled to its four charts (rates
+  by village, over the years with the change of standard, deprivations, money by line);
+- ``tong-quan-van-phong.png``: the demo office (``gnapp demo --office``: Tỉnh Thanh Hóa with
+  4 demo communes) on 23/11/2026: its communes, those needing attention first, with their
+  rates and the chart of rates by commune.
 
 and, on an office database of Tỉnh Bắc Ninh:
 
@@ -153,7 +158,32 @@ def shoot(out: Path, tmp: Path) -> int:
     shoot_sync(app, out, tmp)
     shoot_targets(app, out, tmp)
     shoot_progress_office(app, out, tmp)
+    shoot_demo_office(app, out, tmp)
     return 0
+
+
+def shoot_demo_office(app, out: Path, tmp: Path) -> None:
+    """The home screen of the demo office (4 demo communes merged) on 23/11/2026."""
+    from datetime import date
+
+    from gnapp import demo
+    from gnapp.db import connection
+    from gnapp.ui.app import build_main_window
+
+    path = tmp / "demo-office" / "gnapp.sqlite"
+    db = connection.connect(path)
+    demo.fill_office(db, tmp / "demo-office" / "communes", households=120)
+    db.close()
+    window = build_main_window(path, auto_backup=False)
+    window.resize(1280, 900)
+    window.home_page.today = lambda: date(2026, 11, 23)
+    window.show()
+    wait_until(app, window.isVisible)
+    window.home_page.refresh()
+    wait_until(app, lambda: bool(window.home_page.results))
+    app.processEvents()
+    save(window, out / "tong-quan-van-phong.png")
+    window.close()
 
 
 def shoot_households(app, out: Path, tmp: Path) -> None:
@@ -608,6 +638,11 @@ def shoot_progress(app, out: Path, window) -> None:
     home.refresh()
     app.processEvents()
     save(window, out / "tong-quan.png")
+    bar = home.scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    app.processEvents()
+    save(window, out / "tong-quan-bieu-do.png")
+    bar.setValue(0)
 
     page = window.progress_page
     page.today = lambda: today

@@ -108,10 +108,7 @@ def _facts(db: Database, round_id: str, village_id: str) -> rules.VillageFacts:
         "LEFT JOIN household_review r ON r.household_id = h.id AND r.round_id = ? "
         "AND r.deleted = 0 WHERE h.village_id = ? AND h.deleted = 0 AND h.status = 'active'",
         [round_id, village_id]).fetchone()
-    with_errors = sum(1 for r in db.query(
-        "SELECT r.* FROM household_review r JOIN household h ON h.id = r.household_id "
-        "WHERE r.round_id = ? AND h.village_id = ? AND r.deleted = 0 AND r.status = 'draft'",
-        [round_id, village_id]) if any(i.severity == "error" for i in reviews.checklist(db, r)))
+    with_errors = reviews.drafts_with_errors(db, round_id, village_id)
     found = steps(db, round_id, village_id)
     meetings = [s for s in found if s["kind"] == "meeting"]
     postings = [s for s in found if s["kind"] == "posting"]

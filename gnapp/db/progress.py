@@ -336,7 +336,7 @@ def computed_values(db: Database, period: Mapping[str, Any], frame: rules.Framew
             for ind in wanted:
                 if ":" not in ind.computed:
                     out[ind.code] = Decimal(getattr(counts, ind.computed))
-    money = _line_money(db, unit, period)
+    money = line_money(db, unit, period["year"], period["ends_on"])
     projects = _line_projects(db, unit, period)
     for ind in wanted:
         if ":" not in ind.computed:
@@ -349,9 +349,9 @@ def computed_values(db: Database, period: Mapping[str, Any], frame: rules.Framew
     return out
 
 
-def _line_money(db: Database, unit: str, period: Mapping[str, Any]) -> dict[str, dict[str, int]]:
-    """Per budget line, the money allocated to the unit in the period's year (carry-overs
-    included) and paid out of it by the period's end."""
+def line_money(db: Database, unit: str, year: int, up_to: str) -> dict[str, dict[str, int]]:
+    """Per budget line, the money allocated to the unit in ``year`` (carry-overs included)
+    and paid out of it by the day ``up_to`` (ISO), e.g. a period's end."""
     out: dict[str, dict[str, int]] = {}
     for row in db.query(
             "SELECT l.line_code, sum(l.amount) AS allocated, (SELECT coalesce(sum(p.amount), 0) "
@@ -362,7 +362,7 @@ def _line_money(db: Database, unit: str, period: Mapping[str, Any]) -> dict[str,
             "FROM allocation_line l JOIN allocation_decision d ON d.id = l.decision_id "
             "WHERE l.deleted = 0 AND d.deleted = 0 AND d.year = ? AND (l.recipient_unit = ? OR "
             "l.owner_unit = ?) GROUP BY l.line_code",
-            [period["year"], unit, unit, period["ends_on"], period["year"], unit, unit]):
+            [year, unit, unit, up_to, year, unit, unit]):
         out[row["line_code"]] = {"allocated": row["allocated"], "disbursed": row["disbursed"]}
     return out
 
@@ -563,9 +563,11 @@ def rollup(db: Database, kind: str, year: int, *, office_code: str | None = None
 
 # -- what is due ----------------------------------------------------------------------------
 
-def due_list(db: Database, *, today: date | None = None) -> list[dict]:
-    """This unit's periods not yet complete, soonest due first (overdue ones flagged), for
-    the home screen."""
+def due_list(db: Database, unit_code: str | None = None, *, today: date | None = None
+             ) -> list[dict]:
+    """This unit's periods (or ``unit_code``'s) not yet complete, soonest due first (overdue
+    ones flagged), for the home screen."""
     today = today or date.today()
-    rows = [p for p in periods(db, today=today) if p["status"] in (rules.OPEN, RETURNED)]
+    rows = [p for p in periods(db, unit_code, today=today)
+            if p["status"] in (rules.OPEN, RETURNED)]
     return sorted(rows, key=lambda p: (p["due_on"] or "9999", p["label"]))

@@ -283,18 +283,22 @@ def _part_histories(db: Database, part: Part, start_round: dict) -> dict[str, li
     return by_village
 
 
-def _histories(db: Database, scope: Scope) -> dict[str, list]:
-    """Each village's household histories over its commune's round."""
+def histories(db: Database, scope: Scope) -> dict[str, list]:
+    """Each village's household histories over its commune's round (what ``result_counts``
+    and ``deprivation_counts`` count; a caller needing both reads them once)."""
     out: dict[str, list] = {}
     for part in scope.parts:
         out.update(_part_histories(db, part, part.round))
     return out
 
 
-def result_counts(db: Database, scope: Scope) -> dict[str, rules.ResultCounts]:
-    """Báo cáo 1: each village's households and persons by class at the end of the round."""
-    return {village: rules.count_result((h.end, h.persons_end) for h in found)
-            for village, found in _histories(db, scope).items()}
+def result_counts(db: Database, scope: Scope, found: dict[str, list] | None = None
+                  ) -> dict[str, rules.ResultCounts]:
+    """Báo cáo 1: each village's households and persons by class at the end of the round
+    (``found``: the scope's ``histories`` when the caller has them already)."""
+    found = histories(db, scope) if found is None else found
+    return {village: rules.count_result((h.end, h.persons_end) for h in homes)
+            for village, homes in found.items()}
 
 
 def movement_tables(db: Database, scope: Scope, report: str
@@ -332,15 +336,18 @@ def _answers(db: Database, scope: Scope) -> dict[str, dict]:
     return answers
 
 
-def deprivation_counts(db: Database, scope: Scope, klass: str = rules.POOR
+def deprivation_counts(db: Database, scope: Scope, klass: str = rules.POOR,
+                       found: dict[str, list] | None = None
                        ) -> dict[str, rules.DeprivationCounts]:
     """Báo cáo 4–7: each village's households of one list (poor for 4–5, near-poor for 6–7)
-    and their deprivations, by the indicators of the round's standard."""
+    and their deprivations, by the indicators of the round's standard (``found`` as in
+    ``result_counts``)."""
     answers = _answers(db, scope)
     codes = scope.standard.indicator_codes
+    found = histories(db, scope) if found is None else found
     return {village: rules.count_deprivations(
-                (answers.get(h.household_id, {}) for h in found if h.end == klass), codes)
-            for village, found in _histories(db, scope).items()}
+                (answers.get(h.household_id, {}) for h in homes if h.end == klass), codes)
+            for village, homes in found.items()}
 
 
 def _flags(row: dict) -> frozenset[str]:

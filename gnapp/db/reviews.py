@@ -137,10 +137,12 @@ def _review_input(values: Mapping[str, Any]) -> rules.ReviewInput:
         farm_income_per_person=values.get("farm_income_per_person"))
 
 
-def classification(values: Mapping[str, Any],
-                   db: Database | None = None) -> rules.Classification:
-    """The classification a stored review stands for (recomputed from its answers)."""
-    std = standard(values["standard_id"], db)
+def classification(values: Mapping[str, Any], db: Database | None = None, *,
+                   known: Mapping[str, Standard] | None = None) -> rules.Classification:
+    """The classification a stored review stands for (recomputed from its answers);
+    ``known``: the site's standards when the caller classifies many reviews."""
+    std = known[values["standard_id"]] if known and values["standard_id"] in known \
+        else standard(values["standard_id"], db)
     if values.get("screen_result") == "stop":
         return rules.Classification(
             klass="not_poor", b2=None, deprivation_count=None, basis=None,
@@ -234,17 +236,35 @@ def klass_fields(result: rules.Classification) -> dict:
             "provisional": int(result.provisional), "standard_id": result.standard_id}
 
 
-def checklist(db: Database, review: Mapping[str, Any]) -> list[Issue]:
-    """What keeps a review from being complete (errors) and what to look at (warnings)."""
-    issues = list(classification(review, db).issues)
+def _review_issues(db: Database, review: Mapping[str, Any],
+                   known: Mapping[str, Standard] | None = None) -> list[Issue]:
+    """The review's own errors and warnings (not its household's)."""
+    issues = list(classification(review, db, known=known).issues)
     if not review.get("review_date"):
         issues.append(error("review.date_missing", "Chưa nhập ngày rà soát.", "review_date"))
     if not review.get("reviewer"):
         issues.append(error("review.reviewer_missing", "Chưa nhập người rà soát.", "reviewer"))
     if review.get("screen_result") != "stop" and not review.get("class"):
         issues.append(error("review.class_missing", "Chưa phân loại được hộ.", "class"))
-    issues += hh.household_issues(db, review["household_id"])
     return issues
+
+
+def checklist(db: Database, review: Mapping[str, Any]) -> list[Issue]:
+    """What keeps a review from being complete (errors) and what to look at (warnings)."""
+    return _review_issues(db, review) + hh.household_issues(db, review["household_id"])
+
+
+def drafts_with_errors(db: Database, round_id: str, village_id: str) -> int:
+    """The village's draft reviews of the round that ``checklist`` finds errors in; the
+    household's own errors are read from the register's index (kept on every write)."""
+    known = standards(db)
+    return sum(1 for r in db.query(
+        "SELECT r.*, i.errors AS register_errors FROM household_review r JOIN household h ON "
+        "h.id = r.household_id LEFT JOIN household_index i ON i.household_id = r.household_id "
+        "WHERE r.round_id = ? AND h.village_id = ? AND r.deleted = 0 AND r.status = 'draft'",
+        [round_id, village_id])
+        if r.pop("register_errors") or any(i.severity == "error"
+                                           for i in _review_issues(db, r, known)))
 
 
 def complete_review(w: Writer, review_id: str) -> dict:
@@ -268,10 +288,12 @@ def reopen_review(w: Writer, review_id: str, *, reason: str) -> dict:
 
 # -- transitions ----------------------------------------------------------------------------
 
-def _classes(db: Database, round_id: str) -> dict[str, dict]:
-    return {r["household_id"]: r for r in db.query(
-        "SELECT household_id, class, persons FROM household_review "
-        "WHERE round_id = ? AND deleted = 0", [round_id])}
+def _classes(db: Database, round_id: str) -> dict[str, tuple[str, int]]:
+    """Each reviewed household's class (not poor when none was given) and persons."""
+    return {household_id: (klass or "not_poor", persons)
+            for household_id, klass, persons in db.execute(
+                "SELECT household_id, class, persons FROM household_review "
+                "WHERE round_id = ? AND deleted = 0", [round_id])}
 
 
 def _in_register(events: list[dict], day: str) -> tuple[bool, str | None, str | None]:
@@ -293,39 +315,46 @@ def histories(db: Database, start_round_id: str, end_round_id: str, *,
     counted with the review, or the members present now for a household not reviewed.
     """
     start, end = get_round(db, start_round_id), get_round(db, end_round_id)
-    at_start, at_end = _classes(db, start_round_id), _classes(db, end_round_id)
+    at_start = _classes(db, start_round_id)
+    at_end = at_start if end_round_id == start_round_id else _classes(db, end_round_id)
     earlier = {r["id"]: r["year"] for r in rounds(db, start["owner_unit"])
                if r["ends_on"] < start["ends_on"] and r["kind"] != "regular"}
     past: dict[str, dict[int, str]] = {}
     for r in db.query("SELECT household_id, round_id, class FROM household_review "
-                      "WHERE deleted = 0"):
-        if r["round_id"] in earlier:
-            past.setdefault(r["household_id"], {})[earlier[r["round_id"]]] = r["class"]
+                      f"WHERE deleted = 0 AND round_id IN ({','.join('?' * len(earlier))})",
+                      list(earlier)):
+        past.setdefault(r["household_id"], {})[earlier[r["round_id"]]] = r["class"]
+    owner = start["owner_unit"]
+    # Read each household's events and present members once for all (not per household).
+    events_of: dict[str, list[dict]] = {}
+    for household_id, kind, on_date, member_id in db.execute(
+            "SELECT e.household_id, e.kind, e.on_date, e.member_id FROM household_event e "
+            "JOIN household h ON h.id = e.household_id WHERE h.owner_unit = ? AND h.deleted = 0 "
+            "AND e.deleted = 0 ORDER BY e.household_id, e.on_date, e.updated_at", [owner]):
+        events_of.setdefault(household_id, []).append(
+            {"kind": kind, "on_date": on_date, "member_id": member_id})
+    present = dict(db.execute(
+        "SELECT m.household_id, count(*) FROM member m JOIN household h ON h.id = "
+        "m.household_id WHERE h.owner_unit = ? AND h.deleted = 0 AND m.deleted = 0 AND "
+        "m.status = 'present' GROUP BY m.household_id", [owner]).fetchall())
     result = []
-    for home in db.query("SELECT id FROM household WHERE deleted = 0 AND owner_unit = ?",
-                         [start["owner_unit"]]):
-        events = hh.events(db, home["id"])
+    for (home_id,) in db.execute("SELECT id FROM household WHERE deleted = 0 AND "
+                                 "owner_unit = ?", [owner]):
+        events = events_of.get(home_id, [])
         was_in, first_kind, _ = _in_register(events, start["ends_on"])
-        is_in, _, left_kind = _in_register(events, end["ends_on"])
-        now = len(hh.members(db, home["id"]))
-
-        def state(present: bool, reviews: dict) -> tuple[str | None, int]:
-            if not present:
-                return None, 0
-            review = reviews.get(home["id"])
-            return ((review["class"] or "not_poor"), review["persons"]) if review \
-                else ("not_poor", now)
-
-        begin, persons_start = state(was_in, at_start)
-        finish, persons_end = state(is_in, at_end)
-        classes = past.get(home["id"], {})
+        is_in, _, left_kind = _in_register(events, end["ends_on"]) \
+            if end_round_id != start_round_id else (was_in, first_kind, None)
+        unreviewed = ("not_poor", present.get(home_id, 0))
+        begin, persons_start = at_start.get(home_id, unreviewed) if was_in else (None, 0)
+        finish, persons_end = at_end.get(home_id, unreviewed) if is_in else (None, 0)
+        classes = past.get(home_id)
         result.append(transitions.HouseholdHistory(
-            household_id=home["id"], start=begin, end=finish, persons_start=persons_start,
+            household_id=home_id, start=begin, end=finish, persons_start=persons_start,
             persons_end=persons_end,
-            ever_poor_before=transitions.on_list_before(classes, "poor", start["year"] + 1,
-                                                        look_back),
-            ever_near_poor_before=transitions.on_list_before(classes, "near_poor",
-                                                             start["year"] + 1, look_back),
+            ever_poor_before=bool(classes) and transitions.on_list_before(
+                classes, "poor", start["year"] + 1, look_back),
+            ever_near_poor_before=bool(classes) and transitions.on_list_before(
+                classes, "near_poor", start["year"] + 1, look_back),
             removed_reason=_LEAVING.get(left_kind) if not is_in and was_in else None,
             added_reason=({"moved_in": "moved_in", "split": "split"}.get(first_kind)
                           if is_in and not was_in else None)))

@@ -74,12 +74,13 @@ class Param:
 
 @dataclass(frozen=True)
 class TableSource:
-    """A named source of data tables: its label and parameters (built by
+    """A named source of data tables (or charts): its label and parameters (built by
     ``gnapp.forms.plan_tables``)."""
 
     name: str
     label: str
     params: tuple[Param, ...]
+    chart: bool = False     # drawn as a chart (with its own title), not a table
 
 
 _UNIT = Param("unit", "Đơn vị tiền", "choice", False, tuple(MONEY_UNITS.items()), "trieu")
@@ -100,6 +101,14 @@ TABLE_SOURCES: dict[str, TableSource] = {s.name: s for s in (
                        "text", False))),
     TableSource("target_vs_result", "Chỉ tiêu giảm nghèo được giao và kết quả thực hiện",
                 (Param("year", "Năm"),)),
+    TableSource("chart_rates_by_village", "Biểu đồ: tỷ lệ hộ nghèo, hộ cận nghèo theo thôn",
+                (Param("year", "Năm rà soát"),), chart=True),
+    TableSource("chart_rates_over_years", "Biểu đồ: tỷ lệ hộ nghèo, hộ cận nghèo qua các năm",
+                (), chart=True),
+    TableSource("chart_deprivations", "Biểu đồ: tỷ lệ hộ nghèo thiếu hụt theo từng chỉ số",
+                (Param("year", "Năm rà soát"),), chart=True),
+    TableSource("chart_money", "Biểu đồ: vốn được giao và đã giải ngân theo nguồn vốn",
+                (Param("year", "Năm"),), chart=True),
 )}
 
 # A heading that starts with its own number: "II. ", "2. ", "2.1. ", "a) ", "A. ".

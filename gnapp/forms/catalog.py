@@ -33,7 +33,8 @@ class ReportSpec:
         title: what it shows
         build: ``build(db, scope, today) -> Document``
         needs_previous: compares with the round before (Báo cáo 2–3)
-        options: keyword options ``build`` takes besides the scope ("household", "blank")
+        options: keyword options ``build`` takes besides the scope ("household", "blank",
+            "chart": the report's figures also drawn as a chart)
         formats: the file suffixes it can be written to (forms that are not one table
             are PDF only)
         recorded: each print is recorded as a printed copy (``gnapp.forms.printing``)
@@ -55,7 +56,8 @@ class ReportSpec:
 
 REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (
     ReportSpec("bao-cao-1", "Báo cáo 1", "Tổng hợp kết quả chính thức rà soát hộ nghèo, hộ cận "
-               "nghèo, hộ làm nông, lâm, ngư nghiệp có mức sống trung bình", rr.report_1),
+               "nghèo, hộ làm nông, lâm, ngư nghiệp có mức sống trung bình", rr.report_1,
+               options=("chart",)),
     ReportSpec("bao-cao-2", "Báo cáo 2", "Tổng hợp diễn biến hộ nghèo (so với đợt rà soát "
                "trước)", rr.report_2, needs_previous=True),
     ReportSpec("bao-cao-3", "Báo cáo 3", "Tổng hợp diễn biến hộ cận nghèo (so với đợt rà soát "
@@ -63,7 +65,7 @@ REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (
     ReportSpec("bao-cao-4", "Báo cáo 4", "Phân tích các chỉ số thiếu hụt dịch vụ xã hội cơ bản "
                "của hộ nghèo", rr.report_4),
     ReportSpec("bao-cao-5", "Báo cáo 5", "Phân tích tỷ lệ các chỉ số thiếu hụt dịch vụ xã hội "
-               "cơ bản của hộ nghèo", rr.report_5),
+               "cơ bản của hộ nghèo", rr.report_5, options=("chart",)),
     ReportSpec("bao-cao-6", "Báo cáo 6", "Phân tích các chỉ số thiếu hụt dịch vụ xã hội cơ bản "
                "của hộ cận nghèo", rr.report_6),
     ReportSpec("bao-cao-7", "Báo cáo 7", "Phân tích tỷ lệ các chỉ số thiếu hụt dịch vụ xã hội "
@@ -171,13 +173,14 @@ def render(doc: d.Document, path: str | Path) -> Path:
 
 
 def produce(db: Database, name: str, out: str | Path, *, round_year: int | None = None,
-            unit_code: str | None = None, today: date | None = None) -> Path:
-    """Build report ``name`` and write it to ``out`` (.pdf or .xlsx); return the path."""
+            unit_code: str | None = None, today: date | None = None, **options: Any) -> Path:
+    """Build report ``name`` (with ``options``, see ``build``) and write it to ``out`` (.pdf
+    or .xlsx); return the path."""
     render_check = Path(out)
     if render_check.suffix.lower() not in FORMATS:
         raise InputError(f"Tệp báo cáo phải có đuôi .pdf hoặc .xlsx: {render_check.name}")
     check_format(spec(name), render_check)
-    doc = build(db, name, round_year=round_year, unit_code=unit_code, today=today)
+    doc = build(db, name, round_year=round_year, unit_code=unit_code, today=today, **options)
     return render(doc, out)
 
 

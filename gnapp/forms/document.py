@@ -28,6 +28,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Union
 
+from gnapp.domain.charts import Chart
 from gnapp.domain.dates import DRAFT_BLANK, place_date_line
 from gnapp.domain.numbers import format_decimal, format_int
 
@@ -142,7 +143,17 @@ class Closing:
     recipients: tuple[str, ...] = ()
 
 
-Block = Union[Heading, Para, Bullet, Table, PageBreak, Closing]
+@dataclass(frozen=True)
+class Figure:
+    """A chart the full width of the text, ``height_mm`` high, its title inside it: drawn
+    in a PDF (never split across pages), written as its figures in XLSX (``figure_table``),
+    as a picture or its figures in .docx."""
+
+    chart: Chart
+    height_mm: float = 90
+
+
+Block = Union[Heading, Para, Bullet, Table, PageBreak, Closing, Figure]
 
 
 @dataclass(frozen=True)
@@ -348,3 +359,45 @@ def cell_text(cell: Cell, kind: str) -> str:
     if isinstance(value, Decimal):
         return format_decimal(value, 2)
     return str(value)
+
+
+# -- a chart's figures as a table -------------------------------------------------------------
+
+FIGURE_CATEGORY_WIDTH = 80.0
+FIGURE_VALUE_WIDTH = 30.0
+
+
+def figure_columns(figure: Figure) -> tuple[Column, ...]:
+    """The columns of a figure's table of its own: the categories, then one per series."""
+    return (Column(FIGURE_CATEGORY_WIDTH, TEXT),) + tuple(
+        Column(FIGURE_VALUE_WIDTH, INT) for _ in figure.chart.series)
+
+
+def figure_table(figure: Figure, columns: tuple[Column, ...] | None = None) -> Table:
+    """A chart's figures as a table, for those who want the numbers (XLSX, Word without a
+    picture): the categories down, one column per series, each reference line as an extra
+    row under them with its value in its series' column; the unit above, the note under.
+
+    With ``columns`` of the sheet it goes on (at least one per series and one more), the
+    category spans the columns left of the series' ones.
+    """
+    chart = figure.chart
+    k = len(chart.series)
+    if columns is None or len(columns) < k + 1:
+        columns = figure_columns(figure)
+    span = len(columns) - k
+
+    def row(label: str, values) -> Row:
+        return Row((Cell(label, colspan=span, kind=TEXT),
+                    *(Cell(v) if v is not None else Cell(None, kind=RATE) for v in values)))
+
+    header = ((Cell("Nội dung", colspan=span), *(Cell(s.name) for s in chart.series)),)
+    rows = [row(name, [s.values[i] if i < len(s.values) else None for s in chart.series])
+            for i, name in enumerate(chart.categories)]
+    for ref in chart.references:
+        rows.append(Row((Cell(ref.label, colspan=span, kind=TEXT, italic=True),
+                         *(Cell(ref.value, italic=True) if i == ref.series else Cell("")
+                           for i in range(k)))))
+    return Table(columns, header, tuple(rows),
+                 unit_note=f"Đơn vị tính: {chart.unit}" if chart.unit else None,
+                 notes=(chart.note,) if chart.note else ())

@@ -11,11 +11,15 @@ Word: the same description the PDF is rendered from, in the same layout (Nghị 
   "." between thousands, "," before decimals, "—" for a rate that cannot be computed.
 - "Nơi nhận" at the bottom left and the signature block at the bottom right; the data
   fingerprint in the page footer.
+- Charts (``Figure``) as PNG pictures the width of the text when the caller passes a way to
+  draw them (``picture``: this layer has no Qt), else as their title and figures (a table).
 """
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
+from io import BytesIO
 from pathlib import Path
 
 from docx import Document as new_docx
@@ -26,8 +30,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from gnapp.domain.charts import Chart
 from gnapp.forms import document as d
 from gnapp.forms.pdf import MARGINS, TABLE_SIZE
+
+Picture = Callable[[Chart], bytes]
 
 FONT = "Times New Roman"
 BODY_SIZE = 13
@@ -240,7 +247,22 @@ def _closing(signatures, recipients, document, width_mm: float) -> None:
         _signature(right, signatures[-1])
 
 
-def _body(doc: d.Document, document, width_mm: float) -> None:
+def _figure(figure: d.Figure, document, width_mm: float, size: float,
+            picture: Picture | None) -> None:
+    """A chart as a PNG picture the width of the text (its title is in the picture), or
+    without a way to draw one, its title and its figures as a table."""
+    if picture is not None:
+        p = _paragraph(document, "", align=WD_ALIGN_PARAGRAPH.CENTER, before=4, after=6)
+        p.add_run().add_picture(BytesIO(picture(figure.chart)), width=Mm(width_mm))
+        return
+    _paragraph(document, figure.chart.title, size=size, bold=True,
+               align=WD_ALIGN_PARAGRAPH.CENTER, before=4, after=2).paragraph_format \
+        .keep_with_next = True
+    _table(d.figure_table(figure), document, width_mm, size)
+
+
+def _body(doc: d.Document, document, width_mm: float,
+          picture: Picture | None = None) -> None:
     size = TABLE_SIZE[doc.orientation]
     for block, label in zip(doc.body, d.heading_labels(doc.body)):
         if isinstance(block, d.Heading):
@@ -257,14 +279,20 @@ def _body(doc: d.Document, document, width_mm: float) -> None:
             _table(block, document, width_mm, size)
         elif isinstance(block, d.PageBreak):
             document.add_page_break()
+        elif isinstance(block, d.Figure):
+            _figure(block, document, width_mm, size, picture)
         elif isinstance(block, d.Closing):
             _closing(block.signatures, block.recipients, document, width_mm)
         else:
             raise TypeError(f"unknown block {type(block).__name__}")
 
 
-def render_docx(doc: d.Document, path: str | Path) -> Path:
-    """Write ``doc`` to ``path`` as a Word document and return the path."""
+def render_docx(doc: d.Document, path: str | Path, picture: Picture | None = None) -> Path:
+    """Write ``doc`` to ``path`` as a Word document and return the path.
+
+    :param picture: draws a chart as PNG bytes (``gnapp.ui.charts.chart_png``: this layer
+        has no Qt); without it a ``Figure`` is written as its figures (a table)
+    """
     path = Path(path)
     document = new_docx()
     normal = document.styles["Normal"]
@@ -284,7 +312,7 @@ def render_docx(doc: d.Document, path: str | Path) -> Path:
     if doc.copy_mark:
         _paragraph(document, doc.copy_mark, bold=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _title(doc, document)
-    _body(doc, document, width_mm)
+    _body(doc, document, width_mm, picture)
     _closing(doc.signatures, doc.recipients, document, width_mm)
     footer = d.footer_text(doc)
     if footer:

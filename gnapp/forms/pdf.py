@@ -275,6 +275,21 @@ def _table(table: d.Table, width: float, size: float) -> list:
     return out
 
 
+def _figure(figure: d.Figure, width: float, before: list) -> Flowable:
+    """A chart (its title inside) the width of the text, in one piece: it moves whole to
+    the next page when it does not fit, taking a heading just before it along."""
+    from gnapp.forms.charts import chart_drawing      # charts import this module's fonts
+
+    drawing = chart_drawing(figure.chart, width / mm, figure.height_mm)
+    drawing.hAlign = "CENTER"
+    parts: list = [Spacer(1, 2 * mm), drawing, Spacer(1, 3 * mm)]
+    if len(before) >= 2 and isinstance(before[-2], CondPageBreak) and \
+            getattr(before[-1], "gnapp_heading", False):
+        parts = [before.pop(-1)] + parts            # the heading goes with its figure
+        before.pop(-1)
+    return KeepTogether(parts)
+
+
 def _body(doc: d.Document, width: float) -> list:
     size = TABLE_SIZE[doc.orientation]
     out: list = []
@@ -287,6 +302,7 @@ def _body(doc: d.Document, width: float) -> list:
             out.append(_p(f"{label} {text}", _style(BODY_SIZE, bold=bold, italic=italic,
                                                    align=TA_JUSTIFY, indent=10 * mm,
                                                    before=6, after=3)))
+            out[-1].gnapp_heading = True
         elif isinstance(block, d.Bullet):
             out.append(_p(f"{label} {block.text}", _style(BODY_SIZE, align=TA_JUSTIFY,
                                                           indent=10 * mm, after=3)))
@@ -299,6 +315,8 @@ def _body(doc: d.Document, width: float) -> list:
             out.extend(_table(block, width, size))
         elif isinstance(block, d.PageBreak):
             out.append(PageBreak())
+        elif isinstance(block, d.Figure):
+            out.append(_figure(block, width, out))
         elif isinstance(block, d.Closing):
             out.extend(_closing(replace(doc, signatures=block.signatures,
                                         recipients=block.recipients), width))

@@ -18,7 +18,7 @@ the layout with its data tables, signing (number, date, frozen content) and the 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from sqlite_utils import Database
 
 from gnapp.db import documents, plan_documents, sites, units
 from gnapp.db.store import Writer
+from gnapp.domain import charts
 from gnapp.domain import plan_docs as rules
 from gnapp.domain.canonical import rows_hash
 from gnapp.domain.documents import Signer, number_text, signer_on
@@ -168,8 +169,11 @@ def _blocks(body: Mapping, tables: Mapping[str, dict]) -> list[d.Block]:
             out.append(d.Para(block["text"], bold=bool(block.get("bold")),
                               italic=bool(block.get("italic"))))
         elif kind == "table":
-            out.append(d.Para(plan_tables.table_title(block), bold=True, center=True))
             data = tables.get(str(i)) or {"error": "chưa lập bảng."}
+            if "chart" in data:         # a chart carries its own title
+                out.append(d.Figure(charts.chart_from_json(data["chart"])))
+                continue
+            out.append(d.Para(plan_tables.table_title(block), bold=True, center=True))
             if "error" in data:
                 out.append(d.Para(f"(Chưa lập được bảng: {data['error']})", italic=True))
             else:
@@ -257,8 +261,10 @@ def sign(w: Writer, doc_id: str, *, day: date, number: int | None = None) -> dic
 
 # -- files ------------------------------------------------------------------------------------
 
-def write(db: Database, doc_id: str, out: str | Path, today: date | None = None) -> Path:
-    """Write the document to ``out``: ``.pdf`` (the forms engine) or ``.docx`` (Word).
+def write(db: Database, doc_id: str, out: str | Path, today: date | None = None, *,
+          picture: Callable[[charts.Chart], bytes] | None = None) -> Path:
+    """Write the document to ``out``: ``.pdf`` (the forms engine) or ``.docx`` (Word, its
+    charts drawn by ``picture`` as PNG, else written as their figures).
 
     :raises InputError: another suffix
     """
@@ -271,4 +277,4 @@ def write(db: Database, doc_id: str, out: str | Path, today: date | None = None)
         return render_pdf(doc, out)
     from gnapp.forms.docx_export import render_docx
 
-    return render_docx(doc, out)
+    return render_docx(doc, out, picture=picture)

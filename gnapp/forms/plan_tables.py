@@ -26,6 +26,7 @@ they were printed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +34,8 @@ from sqlite_utils import Database
 
 from gnapp.db import disbursement as spending
 from gnapp.db import programme as programme_db
-from gnapp.db import report_data, sites
+from gnapp.db import dashboard, report_data, sites
+from gnapp.domain import charts
 from gnapp.domain import money
 from gnapp.domain import plan_docs as rules
 from gnapp.domain import programme as pg
@@ -282,6 +284,39 @@ BUILDERS: dict[str, Callable[..., d.Table]] = {
     "period_indicators": period_indicators,
     "target_vs_result": target_vs_result,
 }
+
+
+# -- charts (the home screen's, from the same functions) -----------------------------------------
+
+def _round_scope(db: Database, year: int) -> report_data.Scope:
+    return report_data.resolve_scope(db, round_year=year, today=date.today())
+
+
+def chart_rates_by_village(db: Database, year: int) -> charts.Chart:
+    return dashboard.scope_rate_chart(db, _round_scope(db, year))
+
+
+def chart_rates_over_years(db: Database) -> charts.Chart:
+    return dashboard.rate_history_chart(db)
+
+
+def chart_deprivations(db: Database, year: int) -> charts.Chart:
+    return dashboard.deprivation_chart(db, _round_scope(db, year))
+
+
+def chart_money(db: Database, year: int) -> charts.Chart:
+    unit = sites.require_site(db).unit_code
+    today = date.today()
+    up_to = min(today, date(year, 12, 31))
+    return dashboard.money_chart(dashboard.money_lines(db, unit, year, up_to), year, up_to)
+
+
+BUILDERS.update({
+    "chart_rates_by_village": chart_rates_by_village,
+    "chart_rates_over_years": chart_rates_over_years,
+    "chart_deprivations": chart_deprivations,
+    "chart_money": chart_money,
+})
 assert set(BUILDERS) == set(rules.TABLE_SOURCES), "every table source needs a builder"
 
 
@@ -291,8 +326,8 @@ def params_with_defaults(source: str, params: Mapping[str, Any]) -> dict[str, An
     return {k: v for k, v in out.items() if v not in (None, "")}
 
 
-def build_table(db: Database, block: Mapping[str, Any]) -> d.Table:
-    """The table of a table block, from the database as it is now.
+def build_table(db: Database, block: Mapping[str, Any]) -> d.Table | charts.Chart:
+    """The table (or chart) of a table block, from the database as it is now.
 
     :raises GnappError: unknown source or missing parameter (the block's own message)
     """
@@ -340,7 +375,9 @@ def _cell_from(data: dict) -> Cell:
     return Cell(_value_from(data["v"]), data["cs"], data["rs"], data["k"], data["b"], data["i"])
 
 
-def table_to_data(table: d.Table) -> dict:
+def table_to_data(table: d.Table | charts.Chart) -> dict:
+    if isinstance(table, charts.Chart):
+        return {"chart": charts.chart_to_json(table)}
     return {"columns": [[c.width, c.kind] for c in table.columns],
             "header": [[_cell_data(c) for c in row] for row in table.header],
             "rows": [{"cells": [_cell_data(c) for c in row.cells], "style": row.style}

@@ -13,12 +13,12 @@ The figures come from ``gnapp.db.report_data`` and the arithmetic from
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlite_utils import Database
 
-from gnapp.db import report_data
+from gnapp.db import dashboard, report_data
 from gnapp.db.report_data import Scope
 from gnapp.domain import report_rules as rules
 from gnapp.domain import transitions
@@ -117,12 +117,13 @@ def _notes(db: Database, scope: Scope, extra: Sequence[str] = ()) -> tuple[str, 
 
 
 def _document(scope: Scope, *, name: str, title: str, subtitle: tuple[str, ...],
-              table: d.Table, fingerprint: str, today: date) -> d.Document:
+              table: d.Table, fingerprint: str, today: date,
+              figure: d.Figure | None = None) -> d.Document:
     return d.Document(
         issuer=("ỦY BAN NHÂN DÂN", scope.issuer["name"].upper()), title=(title,),
         subtitle=subtitle, place=scope.place, month=today.month, year=today.year,
-        body=(table,), signatures=(PREPARER, HEAD), orientation=d.LANDSCAPE,
-        fingerprint=fingerprint, name=name)
+        body=(table,) + ((figure,) if figure else ()), signatures=(PREPARER, HEAD),
+        orientation=d.LANDSCAPE, fingerprint=fingerprint, name=name)
 
 
 def _fingerprint(name: str, scope: Scope, rows: Sequence[Row]) -> str:
@@ -165,8 +166,9 @@ TITLE_1 = ("TỔNG HỢP KẾT QUẢ CHÍNH THỨC RÀ SOÁT HỘ NGHÈO; HỘ C
            "NGƯ NGHIỆP CÓ MỨC SỐNG TRUNG BÌNH")
 
 
-def report_1(db: Database, scope: Scope, today: date) -> d.Document:
-    """Báo cáo 1: households and persons; poor, near-poor and MSTB farm households, rates."""
+def report_1(db: Database, scope: Scope, today: date, chart: bool = False) -> d.Document:
+    """Báo cáo 1: households and persons; poor, near-poor and MSTB farm households, rates
+    (``chart``: followed by the rates in a chart, by village or by commune)."""
     counts = report_data.result_counts(db, scope)
     rows = []
     for unit, villages in unit_rows(scope):
@@ -195,7 +197,9 @@ def report_1(db: Database, scope: Scope, today: date) -> d.Document:
                     notes=tuple(_rates_note(rows)) + _notes(db, scope))
     return _document(scope, name="Báo cáo 1", title=TITLE_1, subtitle=_subtitle(scope),
                      table=table, fingerprint=_fingerprint("bao-cao-1", scope, rows),
-                     today=today)
+                     today=today,
+                     figure=d.Figure(dashboard.scope_rate_chart(db, scope), height_mm=95)
+                     if chart else None)
 
 
 # -- Báo cáo 2 and 3 --------------------------------------------------------------------------
@@ -356,9 +360,14 @@ def _deprivation_rate_report(db: Database, scope: Scope, today: date, klass: str
                      fingerprint=_fingerprint(f"bao-cao-{number}", scope, rows), today=today)
 
 
-def report_5(db: Database, scope: Scope, today: date) -> d.Document:
-    """Báo cáo 5: each indicator's share of the poor households (%), 2 decimals."""
-    return _deprivation_rate_report(db, scope, today, rules.POOR, 5)
+def report_5(db: Database, scope: Scope, today: date, chart: bool = False) -> d.Document:
+    """Báo cáo 5: each indicator's share of the poor households (%), 2 decimals
+    (``chart``: followed by the first row's rates in a chart)."""
+    doc = _deprivation_rate_report(db, scope, today, rules.POOR, 5)
+    if not chart:
+        return doc
+    return replace(doc, body=doc.body + (d.Figure(dashboard.deprivation_chart(db, scope),
+                                                  height_mm=95),))
 
 
 def report_7(db: Database, scope: Scope, today: date) -> d.Document:

@@ -156,7 +156,7 @@ def _table(sheet: _Sheet, table: d.Table) -> tuple[int, int]:
     n_header = len(table.header)
     grid = [list(r) for r in table.header] + [list(r.cells) for r in table.rows]
     for r in range(len(grid)):
-        for c in range(1, sheet.n + 1):
+        for c in range(1, len(table.columns) + 1):
             ws.cell(top + r, c).border = _BOX
     for p in d.place_cells(grid, len(table.columns)):
         cell = p.cell
@@ -226,7 +226,9 @@ def render_xlsx(doc: d.Document, path: str | Path) -> Path:
     """Write ``doc`` to ``path`` as an XLSX workbook and return the path."""
     path = Path(path)
     tables = [b for b in doc.body if isinstance(b, d.Table)]
-    columns = tables[0].columns if tables else _TEXT_COLUMNS
+    figures = [b for b in doc.body if isinstance(b, d.Figure)]
+    columns = tables[0].columns if tables else (
+        d.figure_columns(figures[0]) if figures else _TEXT_COLUMNS)
     if any(len(t.columns) != len(columns) for t in tables):
         raise ValueError("every table of a document must have the same number of columns")
     wb = Workbook()
@@ -250,6 +252,12 @@ def render_xlsx(doc: d.Document, path: str | Path) -> Path:
         if isinstance(block, d.Table):
             span = _table(sheet, block)
             header_rows = header_rows or span
+            continue
+        if isinstance(block, d.Figure):           # a chart as its figures: a small table
+            sheet.line(block.chart.title, bold=True, align="left")
+            sheet.next()
+            _table(sheet, d.figure_table(block, sheet.columns))
+            sheet.next()
             continue
         if isinstance(block, d.Heading):
             text = block.text.upper() if block.level == 0 else block.text

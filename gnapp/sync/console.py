@@ -17,7 +17,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from gnapp.db import settings, sites, units
+from gnapp.db import progress, settings, sites, units
+from gnapp.domain import progress as progress_rules
 from gnapp.domain.errors import InputError
 from gnapp.sync import approvals, ledger
 from gnapp.sync import package as pkg
@@ -369,3 +370,45 @@ def ledger_report(db: Database, row: ledger.LedgerRow) -> dict:
             "fingerprint": None, "counts": dict(report.get("counts") or {}),
             "clock_warning": report.get("clock_warning"), "acknowledged_up_to": None,
             "rows": rows}
+
+
+# -- the office's home screen -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Standing:
+    """A commune as an office's home screen shows it: its packages (``sync``) and its
+    report period whose deadline passed last.
+
+    Attributes:
+        period_label: that period ("6 tháng đầu năm 2026"), ``None`` without a calendar
+        period_state: its state at the commune ("đã hoàn thành", "chưa nhận được kỳ báo cáo")
+        period_missing: the commune has not completed it
+    """
+
+    sync: CommuneRow
+    period_label: str | None = None
+    period_state: str | None = None
+    period_missing: bool = False
+
+    @property
+    def needs_attention(self) -> bool:
+        """Late, waiting for a package, holding conflicts or missing its report."""
+        return self.sync.state != OK or self.sync.open_conflicts > 0 or self.period_missing
+
+
+def standings(db: Database, *, today: date, now: datetime | None = None) -> list[Standing]:
+    """Every commune of this office with its packages and its last period due: those that
+    need attention first, then the others, each group in Vietnamese order of names."""
+    console = commune_rows(db, now=now)
+    current = progress_rules.last_due_period(progress.deadlines(db, "commune"), today)
+    states: dict[str, tuple[str, bool]] = {}
+    label = None
+    if current is not None:
+        kind, year, _ = current
+        label = progress_rules.period_label(kind, year)
+        included, missing = progress.commune_states(db, kind, year)
+        states = {c["code"]: (progress.STATE_LABELS[c["status"]], False) for c in included}
+        states.update({c["code"]: (reason, True) for c, reason in missing})
+    rows = [Standing(row, label, *states.get(row.unit_code, (None, False)))
+            for row in console.rows]
+    return sorted(rows, key=lambda s: not s.needs_attention)

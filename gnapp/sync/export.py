@@ -261,3 +261,8 @@ def resend(db: Database, package_no: int, out_dir: str | Path, *, to_unit: str |
 def sent_packages(db: Database) -> list[ledger.LedgerRow]:
     site = sites.require_site(db)
     return ledger.rows(db, "direction = 'out' AND from_site = ?", [site.id])
+
+
+def unacknowledged(db: Database) -> list[ledger.LedgerRow]:
+    """Packages this site sent that no acknowledgement has come back for, oldest first."""
+    return [row for row in sent_packages(db) if row.state == ledger.SENT]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from sqlite_utils import Database
 
@@ -42,6 +43,12 @@ class LedgerRow:
     @property
     def state_label(self) -> str:
         return STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def recorded(self) -> datetime:
+        """When this site wrote the row (sent or received the package), as a moment."""
+        moment = datetime.fromisoformat(self.recorded_at)
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 _COLUMNS = ("id, direction, package_id, kind, from_site, from_unit, to_unit, package_no, "

@@ -44,6 +44,7 @@ from gnapp.domain.errors import GnappError, InputError
 from gnapp.forms import document as d
 from gnapp.forms import plan_document, plan_tables
 from gnapp.forms.pdf import render_pdf
+from gnapp.ui.charts import chart_png
 from gnapp.ui.reports_page import document_html
 from gnapp.ui.tasks import TaskManager, show_error
 from gnapp.ui.widgets import ask_to_go_on, list_table, page_layout
@@ -852,7 +853,8 @@ class DocumentsPage(QWidget):
         if path is None:
             return
         doc_id = self.current["id"]
-        self._run("Đang ghi tệp…", lambda db: plan_document.write(db, doc_id, path),
+        self._run("Đang ghi tệp…", lambda db: plan_document.write(db, doc_id, path,
+                                                                  picture=chart_png),
                   lambda written: self._say(f"Đã lưu {written}"))
 
     def sign(self) -> None:

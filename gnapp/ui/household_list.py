@@ -550,6 +550,27 @@ class HouseholdPage(QWidget):
         self._update_count()
         self._update_buttons()
 
+    def show_filter(self, village_id: str | None = None, klass: str | None = None,
+                    review_state: str | None = None) -> None:
+        """Show the active households of a village (or all) with a class or a review state
+        in the current round, nothing typed (a figure of the home screen)."""
+        self._show_round()
+        for combo, value in ((self.village_combo, village_id), (self.class_combo, klass),
+                             (self.review_combo, review_state)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(combo.findData(value), 0))
+            combo.blockSignals(False)
+        self.status_combo.blockSignals(True)
+        self.status_combo.setCurrentIndex(max(self.status_combo.findData("active"), 0))
+        self.status_combo.blockSignals(False)
+        self.errors_check.blockSignals(True)
+        self.errors_check.setChecked(False)
+        self.errors_check.blockSignals(False)
+        self.search_edit.blockSignals(True)
+        self.search_edit.clear()
+        self.search_edit.blockSignals(False)
+        self._apply_filter()
+
     def set_village_filter(self, village_id: str | None) -> None:
         self.village_combo.setCurrentIndex(max(self.village_combo.findData(village_id), 0))
 

@@ -306,6 +306,9 @@ class MainWindow(QMainWindow):
             lambda text: self.statusBar().showMessage(text, 8000))
         self.home_page.period_requested.connect(self.open_period)
         self.home_page.rollup_requested.connect(self.open_rollup)
+        self.home_page.households_requested.connect(self.open_households)
+        self.home_page.review_requested.connect(self.open_village_review)
+        self.home_page.area_requested.connect(self.show_area)
         self.sync_page.data_changed.connect(lambda: self.household_page.review_changed())
         self.household_page.household_saved.connect(lambda *_: self.review_page.refresh())
         self.review_page.review_saved.connect(lambda *_: self.household_page.review_changed())
@@ -328,6 +331,17 @@ class MainWindow(QMainWindow):
         """Go to "Tiến độ", "Tổng hợp" of a period (an office's home screen)."""
         self.show_area(PROGRESS_AREA)
         self.progress_page.show_rollup(kind, year)
+
+    def open_households(self, wanted: dict) -> None:
+        """Go to "Hộ gia đình" showing the households a home screen figure counts
+        (``village_id``, ``klass``, ``review_state`` in the current round)."""
+        self.show_area(HOUSEHOLD_AREA)
+        self.household_page.show_filter(**wanted)
+
+    def open_village_review(self, village_id: str) -> None:
+        """Go to "Rà soát" on the current round, on a village ("": the whole commune)."""
+        self.show_area(REVIEW_AREA)
+        self.review_page.select_village(village_id or None)
 
     def open_review(self, household_id: str, round_id: str) -> None:
         """Go to "Rà soát", choose the round and open the household's review form."""

@@ -224,12 +224,14 @@ class ReportsPage(QWidget):
         self.household_edit = QLineEdit()
         self.household_edit.setPlaceholderText("mã hộ, ví dụ 01-0011")
         self.blank_check = QCheckBox("Phiếu trắng (không điền sẵn từ sổ hộ)")
+        self.chart_check = QCheckBox("Kèm biểu đồ sau bảng số liệu")
         self.issue_check = QCheckBox("Ban hành: cấp số văn bản tiếp theo và ngày hôm nay")
         params = QFormLayout()
         params.addRow("Đợt rà soát:", self.round_box)
         params.addRow("Phạm vi:", self.unit_box)
         params.addRow("Hộ:", self.household_edit)
         params.addRow("", self.blank_check)
+        params.addRow("", self.chart_check)
         params.addRow("", self.issue_check)
 
         buttons = QHBoxLayout()
@@ -378,6 +380,7 @@ class ReportsPage(QWidget):
         options = spec.options if spec else ()
         self.household_edit.setEnabled("household" in options)
         self.blank_check.setEnabled("blank" in options)
+        self.chart_check.setEnabled("chart" in options)
         self.issue_check.setEnabled(bool(spec and spec.symbol))
         for button in (self.preview_button, self.print_button, self.pdf_button):
             button.setEnabled(spec is not None)
@@ -394,6 +397,8 @@ class ReportsPage(QWidget):
             params["household"] = self.household_edit.text().strip()
         if "blank" in spec.options and self.blank_check.isChecked():
             params["blank"] = True
+        if "chart" in spec.options and self.chart_check.isChecked():
+            params["chart"] = True
         if spec.symbol and self.issue_check.isChecked():
             params["issue"] = True
         return params

@@ -1,12 +1,8 @@
 """Poverty targets in the database (gnapp.db.targets): the Tân Yên annex imported by an office,
 re-imported, refused when bad; targets set by hand; target against a review round's result."""
 
-import shutil
-import sqlite3
-
 import pytest
 
-from gnapp import demo
 from gnapp.db import connection, sites
 from gnapp.db import targets as dt
 from gnapp.domain import targets as tg
@@ -151,26 +147,6 @@ def test_a_commune_sets_only_its_own_target(writer):
 
 
 # -- target against the result of a review round ------------------------------------------------
-
-@pytest.fixture(scope="module")
-def _demo_template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo_targets") / "gnapp.sqlite"
-    db = connection.connect(path)
-    demo.fill(db, households=60)
-    db.close()
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
-    return path
-
-
-@pytest.fixture
-def demo_db(_demo_template, db_path):
-    shutil.copy(_demo_template, db_path)
-    db = connection.connect(db_path)
-    yield db
-    db.close()
-
 
 def _round_result(db, year):
     """Households in the register and poor households of the year's periodic round,

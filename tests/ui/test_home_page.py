@@ -4,10 +4,12 @@ red, each a link into "Tiến độ"), and at an office the communes still missi
 from datetime import date
 
 import pytest
+from PySide6.QtCore import Qt
 
 from gnapp.db import connection, progress, sites
 from gnapp.domain import progress as rules
 from gnapp.domain.progress import last_due_period
+from gnapp.domain.text import sort_key
 from gnapp.ui.home_page import AREA_TITLE, ERROR_COLOR, NOTHING_DUE
 from gnapp.ui.main_window import AREAS
 from tests.conftest import COMMUNE, PROVINCE
@@ -87,8 +89,100 @@ def test_an_office_sees_how_many_communes_are_missing(make_window, office_path, 
     text = page.missing_label.text()
     assert "Kỳ 6 tháng đầu năm 2024 (hạn nộp của xã 20/06/2024)" in text
     assert f"<b>{communes - 1}/{communes}</b> xã, phường chưa có số liệu" in text
-    page.missing_label.linkActivated.emit("half_year:2024")
+    page.missing_label.linkActivated.emit("rollup:half_year:2024")
     progress_page = window.progress_page
     assert window.stack.currentWidget() is progress_page
     assert progress_page.tabs.currentWidget() is progress_page.rollup_tab
     assert progress_page.commune_rows()[-1][1] == COMMUNE
+
+
+# -- the demo commune and the demo office ---------------------------------------------------------
+
+DEMO_TODAY = date(2026, 11, 23)
+
+
+def _home(make_window, path):
+    window = make_window(path)
+    page = window.pages[AREA_TITLE]
+    page.today = lambda: DEMO_TODAY
+    page.refresh()
+    return window, page
+
+
+def test_a_commune_sees_its_round_and_every_figure_opens_its_list(make_window, demo_path,
+                                                                  qtbot):
+    window, page = _home(make_window, demo_path)
+    o = page.overview
+    assert page.round_heading.text() == "Đợt rà soát định kỳ năm 2026"
+    assert f">{o.now.poor}</a>" in page.poor_label.text()
+    assert f"Năm 2025: {o.before.poor} (" in page.poor_label.text()
+    assert "tạm tính" in page.pending_label.text()
+    # the village table, in Vietnamese order of names
+    names = [page.village_table.item(r, page.V_NAME).text()
+             for r in range(page.village_table.rowCount())]
+    assert names == sorted(names, key=sort_key) and len(names) == 8
+    assert "Thôn Đông Kim" in names
+    # the big "not reviewed" figure opens the household list on exactly those households
+    page.todo_label.linkActivated.emit("households:review_state=none")
+    households = window.household_page
+    assert window.stack.currentWidget() is households
+    assert households.model.rowCount() == o.not_reviewed
+    assert households.review_combo.currentData() == "none"
+    # a village's poor households, from its cell
+    window.show_area(AREA_TITLE)
+    row = next(r for r in range(page.village_table.rowCount())
+               if page.village_table.item(r, page.V_POOR).text().split(" ")[0] not in ("0", ""))
+    village_id = page.village_table.item(row, page.V_NAME).data(Qt.ItemDataRole.UserRole)
+    expected = next(v for v in o.villages if v.village_id == village_id).now.poor
+    page.village_table.cellDoubleClicked.emit(row, page.V_POOR)
+    assert households.model.rowCount() == expected
+    assert households.village_combo.currentData() == village_id
+    assert households.class_combo.currentData() == "poor"
+    # the village's name opens "Rà soát" on it
+    window.show_area(AREA_TITLE)
+    page.village_table.cellDoubleClicked.emit(row, page.V_NAME)
+    assert window.stack.currentWidget() is window.review_page
+    assert window.review_page.selected_village_id() == village_id
+    # money and packages open their areas
+    window.show_area(AREA_TITLE)
+    page.money_label.linkActivated.emit("area:Phân bổ vốn")
+    assert window.stack.currentWidget() is window.allocation_page
+    # the four charts carry data
+    shown = {name: view.chart() for name, view in page.chart_views.items()
+             if not view.isHidden()}
+    assert set(shown) == {"villages", "history", "deprivations", "money"}
+    assert all(chart is not None and not chart.empty for chart in shown.values())
+
+
+def test_an_office_lists_its_communes_attention_first(make_window, demo_office_path, qtbot):
+    window, page = _home(make_window, demo_office_path)
+    assert page.office_frame.isVisible() and not page.commune_frame.isVisible()
+    qtbot.waitUntil(lambda: bool(page.results), timeout=20000)
+    table = page.commune_table
+    received = [r for r in range(table.rowCount()) if table.item(r, page.C_POOR).text()]
+    assert len(received) == 3
+    for r in received:
+        code = table.item(r, page.C_NAME).data(Qt.ItemDataRole.UserRole)
+        rates = page.results[code].rates
+        assert table.item(r, page.C_POOR).text().startswith(f"{rates.poor} (")
+    attention = [s.needs_attention for s in page.standings]
+    assert attention == sorted(attention, reverse=True)
+    chart = page.chart_views["communes"].chart()
+    assert chart is not None and len(chart.categories) == 3
+    # sorting by name follows Vietnamese order
+    table.sortItems(page.C_NAME)
+    names = [table.item(r, page.C_NAME).text() for r in range(table.rowCount())]
+    assert names == sorted(names, key=sort_key)
+
+
+def test_packages_not_acknowledged_are_counted_and_open_sync(make_window, demo_path, tmp_path):
+    from gnapp.sync import export
+
+    db = connection.connect(demo_path)
+    sent = export.export_package(db, tmp_path / "usb")
+    db.close()
+    window, page = _home(make_window, demo_path)
+    text = page.sync_label.text()
+    assert ">1</a>" in text and f"gói số {sent.package_no} gửi lúc" in text
+    page.sync_label.linkActivated.emit("area:Đồng bộ")
+    assert window.stack.currentWidget() is window.sync_page

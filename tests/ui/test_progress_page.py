@@ -322,6 +322,7 @@ def test_the_office_rolls_up_lists_the_missing_and_returns_with_a_comment(
     page.select_commune(COMMUNE)
     assert page.approve_button.isEnabled() and page.return_button.isEnabled()
     page.ask_text = lambda *a: ""
+    qtbot.waitUntil(lambda: not page.tasks.busy)      # the home screen's rates, counted
     page.decide("returned")
     assert "cần ghi ý kiến" in page.decision_message.text() and not page.tasks.busy
     page.ask_text = lambda *a: "Bổ sung số thẻ BHYT hộ cận nghèo"
