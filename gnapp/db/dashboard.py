@@ -432,12 +432,40 @@ def money_chart(lines: tuple[LineMoney, ...], year: int, today: date) -> charts.
 
 @dataclass(frozen=True)
 class CommuneResult:
-    """One commune an office holds: its current round and the result at its end."""
+    """One commune an office holds: its current round, the result at its end, its reviews
+    still to do, and its money of the year.
+
+    Attributes:
+        not_reviewed, drafts: active households without a review in the round, and draft
+            reviews (``None`` without a round)
+        allocated, disbursed: đồng of ``money_year`` for the commune, as its home screen
+            adds them up
+    """
 
     commune: dict
     round: dict | None
     rates: Rates | None
     counts: rules.ResultCounts | None
+    not_reviewed: int | None = None
+    drafts: int | None = None
+    allocated: int = 0
+    disbursed: int = 0
+
+    @property
+    def disbursed_share(self) -> Decimal | None:
+        return LineMoney("", "", self.allocated, self.disbursed).share
+
+
+def _review_counts(db: Database, commune: str, round_id: str) -> tuple[int, int]:
+    """Active households of the commune without a review in the round; draft reviews."""
+    not_reviewed = db.execute(
+        "SELECT count(*) FROM household h WHERE h.owner_unit = ? AND h.deleted = 0 AND "
+        "h.status = 'active' AND NOT EXISTS (SELECT 1 FROM household_review r WHERE "
+        "r.household_id = h.id AND r.round_id = ? AND r.deleted = 0)",
+        [commune, round_id]).fetchone()[0]
+    drafts = db.execute("SELECT count(*) FROM household_review WHERE round_id = ? AND "
+                        "deleted = 0 AND status = 'draft'", [round_id]).fetchone()[0]
+    return not_reviewed, drafts
 
 
 def office_results(db: Database, *, today: date | None = None) -> list[CommuneResult]:
@@ -450,7 +478,11 @@ def office_results(db: Database, *, today: date | None = None) -> list[CommuneRe
         round_ = reviews.current_round(db, commune["code"], today)
         counted = _count(db, commune["code"], round_, today)
         counts = _total(counted.counts) if counted else None
-        out.append(CommuneResult(commune, round_, _rates(counts, commune["name"], []), counts))
+        todo = _review_counts(db, commune["code"], round_["id"]) if round_ else (None, None)
+        money = money_lines(db, commune["code"], _money_year(db, commune["code"], today), today)
+        out.append(CommuneResult(commune, round_, _rates(counts, commune["name"], []), counts,
+                                 *todo, allocated=sum(m.allocated for m in money),
+                                 disbursed=sum(m.disbursed for m in money)))
     return out
 
 

@@ -164,8 +164,10 @@ class HomePage(QWidget):
     (V_NAME, V_STAGE, V_HOUSEHOLDS, V_TODO, V_DRAFTS, V_ERRORS, V_POOR, V_POOR_BEFORE,
      V_NEAR, V_NEAR_BEFORE) = range(10)
     COMMUNE_COLUMNS = ["Xã, phường", "Gói đồng bộ", "Gói cuối nhận", "Xung đột", "Đợt rà soát",
-                       "Hộ nghèo", "Hộ cận nghèo", "Kỳ báo cáo"]
-    (C_NAME, C_SYNC, C_LAST, C_CONFLICTS, C_ROUND, C_POOR, C_NEAR, C_PERIOD) = range(8)
+                       "Chưa rà soát", "Phiếu nháp", "Hộ nghèo", "Hộ cận nghèo", "Giải ngân",
+                       "Kỳ báo cáo"]
+    (C_NAME, C_SYNC, C_LAST, C_CONFLICTS, C_ROUND, C_TODO, C_DRAFTS, C_POOR, C_NEAR, C_MONEY,
+     C_PERIOD) = range(11)
 
     def __init__(self, db: Database | None, tasks: TaskManager, parent: QWidget | None = None):
         super().__init__(parent)
@@ -541,6 +543,12 @@ class HomePage(QWidget):
                     result.rates.near_poor if result and result.rates else None,
                     share_text(result.rates.near_poor, result.rates.near_poor_rate)
                     if result and result.rates else ""),
+                self.C_TODO: _number_item(result.not_reviewed if result else None),
+                self.C_DRAFTS: _number_item(result.drafts if result else None),
+                self.C_MONEY: _number_item(
+                    result.disbursed if result else None,
+                    format_rate(result.disbursed_share)
+                    if result and result.disbursed_share is not None else ""),
                 self.C_PERIOD: _name_item(s.period_state or ""),
             }
             for column, item in cells.items():

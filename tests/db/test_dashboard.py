@@ -190,3 +190,26 @@ def test_bao_cao_1_and_5_can_carry_their_chart(demo_db, overview, tmp_path):
     assert _dec(value) == overview.deprivations.series[0].values[0]
     with pytest.raises(Exception, match="không dùng tùy chọn"):
         catalog.build(demo_db, "bao-cao-2", today=TODAY, chart=True)
+
+
+def test_an_office_counts_each_communes_reviews_and_money_as_the_commune_does(
+        demo_office_path, tmp_path):
+    from gnapp import demo
+
+    office = connection.connect(demo_office_path)
+    try:
+        found = {r.commune["code"]: r for r in dashboard.office_results(office, today=TODAY)}
+    finally:
+        office.close()
+    mine = found[demo.DEMO_COMMUNE]
+    # the demo commune made the same way on its own PC
+    commune = connection.connect(tmp_path / "xa.sqlite")
+    try:
+        demo.fill(commune, households=40, seed=2026, poor_bias=0.08)   # as fill_office
+        own = dashboard.commune_overview(commune, today=TODAY)
+    finally:
+        commune.close()
+    assert (mine.not_reviewed, mine.drafts) == (own.not_reviewed, own.drafts)
+    assert mine.rates == own.now
+    assert (mine.allocated, mine.disbursed) == (sum(m.allocated for m in own.money),
+                                                sum(m.disbursed for m in own.money))
