@@ -131,6 +131,15 @@ def _sorted(table: QTableWidget) -> None:
     table.sortItems(header.sortIndicatorSection(), header.sortIndicatorOrder())
 
 
+def _section(margins: tuple[int, int, int, int] = (0, 16, 0, 0)
+             ) -> tuple[QFrame, QVBoxLayout]:
+    """A part of the page that shows or hides as a whole, and its layout."""
+    frame = QFrame()
+    box = QVBoxLayout(frame)
+    box.setContentsMargins(*margins)
+    return frame, box
+
+
 def _tile(label: QLabel) -> QFrame:
     frame = QFrame()
     frame.setFrameShape(QFrame.Shape.StyledPanel)
@@ -247,9 +256,7 @@ class HomePage(QWidget):
         layout.addStretch()
 
     def _commune_part(self) -> QFrame:
-        frame = QFrame()
-        box = QVBoxLayout(frame)
-        box.setContentsMargins(0, 0, 0, 12)
+        frame, box = _section((0, 0, 0, 12))
         self.round_heading = _heading("")
         box.addWidget(self.round_heading)
         self.pending_label = _rich()
@@ -277,9 +284,7 @@ class HomePage(QWidget):
         return frame
 
     def _office_part(self) -> QFrame:
-        frame = QFrame()
-        office = QVBoxLayout(frame)
-        office.setContentsMargins(0, 16, 0, 0)
+        frame, office = _section()
         office.addWidget(_heading("Số liệu của các xã, phường"))
         self.missing_label = _rich()
         self.missing_label.setContentsMargins(12, 6, 0, 0)
@@ -301,9 +306,7 @@ class HomePage(QWidget):
         return frame
 
     def _money_part(self) -> QFrame:
-        frame = QFrame()
-        box = QVBoxLayout(frame)
-        box.setContentsMargins(0, 16, 0, 0)
+        frame, box = _section()
         self.money_heading = _heading("")
         box.addWidget(self.money_heading)
         self.money_label = _rich()
