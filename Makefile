@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench build screenshots check-python clean
+.PHONY: run test bench bench-quick build screenshots check-python clean
 
 run: $(STAMP)
 	@tools/syslibs.sh window
@@ -16,9 +16,16 @@ test: $(STAMP)
 	@tools/syslibs.sh offscreen
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# bench: the full province (100 communes x 8,000 households, generated once into
+# bench/.cache/, resumed if stopped); bench-quick: 5 x 1,000. Both write bench/results.json.
+# A fraction of the full size: make bench BENCH_ARGS="--communes 5 --households 8000"
 bench: $(STAMP)
 	@tools/syslibs.sh offscreen
-	$(BIN)/python -m bench
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench --size full $(BENCH_ARGS)
+
+bench-quick: $(STAMP)
+	@tools/syslibs.sh offscreen
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench --size quick $(BENCH_ARGS)
 
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshot.py out/screenshots
