@@ -189,8 +189,7 @@ class HomePage(QWidget):
         self.overview: dashboard.Overview | None = None
         self.standings: list[console.Standing] = []
         self.results: dict[str, dashboard.CommuneResult] = {}
-        self._setup()
-        self.refresh()
+        self._setup()           # the figures are read when the page is shown
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -323,7 +322,7 @@ class HomePage(QWidget):
 
     def set_db(self, db: Database | None) -> None:
         self._db = db
-        if db is not None:
+        if db is not None and self.isVisible():
             self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
