@@ -35,6 +35,7 @@ from gnapp.domain.dates import format_date
 from gnapp.domain.errors import GnappError
 from gnapp.domain.money import in_unit
 from gnapp.domain.numbers import rate
+from gnapp.domain.units import type_word
 
 MONEY_UNIT = "trieu"
 
@@ -101,10 +102,12 @@ class LineMoney:
 
     @property
     def share(self) -> Decimal | None:
-        """Disbursed as a percentage of allocated (2 decimals); ``None`` without money."""
-        if not self.allocated:
-            return None
-        return rate(self.disbursed, self.allocated, share=False)
+        return disbursed_share(self.allocated, self.disbursed)
+
+
+def disbursed_share(allocated: int, disbursed: int) -> Decimal | None:
+    """Disbursed as a percentage of allocated (2 decimals); ``None`` without money."""
+    return rate(disbursed, allocated, share=False) if allocated else None
 
 
 @dataclass(frozen=True)
@@ -329,12 +332,8 @@ def scope_rate_chart(db: Database, scope: report_data.Scope) -> charts.Chart:
 
 
 def _unit_word(unit: Mapping) -> str:
-    """"xã", "phường", "tỉnh", "thành phố" … as the unit's name starts ("Toàn tỉnh")."""
-    name = unit["name"]
-    for word in ("Thành phố", "Phường", "Xã", "Tỉnh", "Huyện", "Thị xã", "Quận", "Thôn"):
-        if name.startswith(word):
-            return word.lower()
-    return name
+    """"xã", "phường", "tỉnh" … as the unit's name starts (for "Toàn tỉnh")."""
+    return type_word(unit["name"]) or unit["name"]
 
 
 def rate_history(db: Database, *, unit_code: str | None = None, today: date | None = None,
@@ -453,7 +452,7 @@ class CommuneResult:
 
     @property
     def disbursed_share(self) -> Decimal | None:
-        return LineMoney("", "", self.allocated, self.disbursed).share
+        return disbursed_share(self.allocated, self.disbursed)
 
 
 def _review_counts(db: Database, commune: str, round_id: str) -> tuple[int, int]:

@@ -58,13 +58,17 @@ def pad_code(code: str | int, level: str) -> str:
     return text.zfill(digits)
 
 
+def type_word(name: str) -> str | None:
+    """The type word a unit's name starts with, lower case ("Xã Tân Yên" → "xã"), or None."""
+    lowered = name.lower()
+    return next((prefix for prefix in _TYPE_PREFIXES if lowered.startswith(prefix + " ")),
+                None)
+
+
 def place_name(name: str) -> str:
     """The name without its type word, as written before the date line ("Xã Tân Yên" → "Tân Yên")."""
-    lowered = name.lower()
-    for prefix in _TYPE_PREFIXES:
-        if lowered.startswith(prefix + " "):
-            return name[len(prefix) + 1:].strip()
-    return name.strip()
+    prefix = type_word(name)
+    return name[len(prefix) + 1:].strip() if prefix else name.strip()
 
 
 def _is_iso_date(text: object) -> bool:

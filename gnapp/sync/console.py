@@ -396,13 +396,30 @@ class Standing:
         return self.sync.state != OK or self.sync.open_conflicts > 0 or self.period_missing
 
 
-def standings(db: Database, *, today: date, now: datetime | None = None) -> list[Standing]:
+@dataclass(frozen=True)
+class Standings:
+    """The office's communes (iterated: those that need attention first) and the commune
+    period whose deadline passed last, with how many completed it and how many did not."""
+
+    rows: tuple[Standing, ...]
+    period: tuple[str, int, date] | None = None      # (kind, year, due date)
+    complete: int = 0
+    missing: int = 0
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def standings(db: Database, *, today: date, now: datetime | None = None) -> Standings:
     """Every commune of this office with its packages and its last period due: those that
     need attention first, then the others, each group in Vietnamese order of names."""
     console = commune_rows(db, now=now)
     current = progress_rules.last_due_period(progress.deadlines(db, "commune"), today)
     states: dict[str, tuple[str, bool]] = {}
-    label = None
+    label, included, missing = None, [], []
     if current is not None:
         kind, year, _ = current
         label = progress_rules.period_label(kind, year)
@@ -411,4 +428,5 @@ def standings(db: Database, *, today: date, now: datetime | None = None) -> list
         states.update({c["code"]: (reason, True) for c, reason in missing})
     rows = [Standing(row, label, *states.get(row.unit_code, (None, False)))
             for row in console.rows]
-    return sorted(rows, key=lambda s: not s.needs_attention)
+    return Standings(tuple(sorted(rows, key=lambda s: not s.needs_attention)), current,
+                     len(included), len(missing))

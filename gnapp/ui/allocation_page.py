@@ -36,11 +36,10 @@ from gnapp.domain.money import Scope
 from gnapp.domain.numbers import format_int, parse_amount
 from gnapp.domain.text import clean
 from gnapp.forms import allocation_reports as ar
-from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import page_layout, read_only_rows
+from gnapp.ui.tasks import TaskManager, report_failure
+from gnapp.ui.widgets import ERROR_COLOR, page_layout, read_only_rows
 
 AREA_TITLE = "Phân bổ vốn"
-ERROR_COLOR = "#b00020"
 OK_COLOR = "#1b6e20"
 COMPUTED_BACKGROUND = "#ebebeb"
 ALL_RECIPIENTS = "Tất cả đơn vị nhận"
@@ -187,11 +186,7 @@ class DecisionDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self.ok_button.setEnabled(True)
-        if isinstance(exc, GnappError):
-            self.show_message(str(exc))
-        else:
-            self.show_message("Không ghi được do lỗi của phần mềm; dữ liệu chưa thay đổi.")
-            show_error(self, exc)
+        report_failure(self, exc, self.show_message)
 
 
 # -- import options ------------------------------------------------------------------------------
@@ -660,12 +655,7 @@ class AllocationPage(QWidget):
             self.recipient_combo.setCurrentIndex(keep_recipient)
 
     def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, GnappError):
-            self.show_status(str(exc), error=True)
-        else:
-            self.show_status("Không ghi được do lỗi của phần mềm; dữ liệu chưa thay đổi.",
-                             error=True)
-            show_error(self, exc)
+        report_failure(self, exc, lambda text: self.show_status(text, error=True))
         self.refresh_grid()
 
     def show_status(self, text: str, *, error: bool = False) -> None:

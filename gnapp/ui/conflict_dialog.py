@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QGridLay
 from sqlite_utils import Database
 
 from gnapp.db import sites, units
-from gnapp.domain.errors import GnappError
 from gnapp.domain.text import clean
 from gnapp.sync import conflicts
 from gnapp.ui import tasks as ui_tasks
@@ -310,11 +309,7 @@ class ConflictDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._set_running(False)
-        if isinstance(exc, GnappError):
-            self.show_message(str(exc))
-        else:
-            self.show_message("Không ghi được do lỗi của phần mềm; dữ liệu chưa thay đổi.")
-            ui_tasks.show_error(self, exc)
+        ui_tasks.report_failure(self, exc, self.show_message)
 
     def reject(self) -> None:
         """Overrides QDialog.reject: not while a decision is being written."""

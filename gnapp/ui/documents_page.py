@@ -47,10 +47,9 @@ from gnapp.forms.pdf import render_pdf
 from gnapp.ui.charts import chart_png
 from gnapp.ui.reports_page import document_html
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import ask_to_go_on, list_table, page_layout
+from gnapp.ui.widgets import ERROR_COLOR, ask_to_go_on, list_table, page_layout
 
 AREA_TITLE = "Văn bản"
-ERROR_COLOR = "#b00020"
 ID_ROLE = Qt.ItemDataRole.UserRole
 NO_PERIOD = "(không theo kỳ báo cáo)"
 TABLE_MARK = "[Bảng]"

@@ -13,9 +13,9 @@ from gnapp.db import sites, units
 from gnapp.domain.errors import GnappError
 from gnapp.domain.text import clean
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import SearchComboBox, set_tab_order
+from gnapp.ui.widgets import ERROR_COLOR, SearchComboBox, set_tab_order
 
-ERROR_STYLE = "color: #b00020;"
+ERROR_STYLE = f"color: {ERROR_COLOR};"
 
 
 class FirstStartDialog(QDialog):

@@ -26,19 +26,18 @@ from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QScrollArea, QTableW
 from sqlite_utils import Database
 
 from gnapp.db import backup, dashboard, progress, sites, units
+from gnapp.domain import money
 from gnapp.domain import progress as rules
 from gnapp.domain.dates import format_date
-from gnapp.domain.money import in_unit
 from gnapp.domain.numbers import format_int, format_rate
 from gnapp.domain.text import sort_key
 from gnapp.sync import console, export
 from gnapp.ui.charts import ChartView
 from gnapp.ui.format import format_datetime, unit_line
 from gnapp.ui.tasks import TaskManager
-from gnapp.ui.widgets import list_table, page_title
+from gnapp.ui.widgets import ERROR_COLOR, list_table, page_title, set_tab_order
 
 AREA_TITLE = "Tổng quan"
-ERROR_COLOR = "#b00020"
 LINK_COLOR = "#0b57d0"
 GOOD_COLOR = "#1b6e20"
 NOTHING_DUE = "Không có kỳ báo cáo nào đang chờ hoàn thành."
@@ -74,10 +73,6 @@ def link(href: str, text: str, color: str = LINK_COLOR) -> str:
     return f'<a href="{html.escape(href)}" style="color:{color}">{html.escape(text)}</a>'
 
 
-def _millions(dong: int) -> str:
-    return format_int(in_unit(dong, dashboard.MONEY_UNIT))
-
-
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
     font = label.font()
@@ -87,10 +82,14 @@ def _heading(text: str) -> QLabel:
     return label
 
 
-def _rich(text: str = "") -> QLabel:
+def _rich(text: str = "", *, links: bool = True) -> QLabel:
+    """A label of rich text; with ``links``, Tab reaches them and Enter follows them."""
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setWordWrap(True)
+    if links:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                      | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
     return label
 
 
@@ -172,11 +171,11 @@ class HomePage(QWidget):
                        "Hộ nghèo", "Năm trước", "Hộ cận nghèo", "Năm trước"]
     (V_NAME, V_STAGE, V_HOUSEHOLDS, V_TODO, V_DRAFTS, V_ERRORS, V_POOR, V_POOR_BEFORE,
      V_NEAR, V_NEAR_BEFORE) = range(10)
-    COMMUNE_COLUMNS = ["Xã, phường", "Gói đồng bộ", "Gói cuối nhận", "Xung đột", "Đợt rà soát",
-                       "Chưa rà soát", "Phiếu nháp", "Hộ nghèo", "Hộ cận nghèo", "Giải ngân",
-                       "Kỳ báo cáo"]
-    (C_NAME, C_SYNC, C_LAST, C_CONFLICTS, C_ROUND, C_TODO, C_DRAFTS, C_POOR, C_NEAR, C_MONEY,
-     C_PERIOD) = range(11)
+    COMMUNE_COLUMNS = ["Xã, phường", "Gói đồng bộ", "Kỳ báo cáo", "Hộ nghèo", "Hộ cận nghèo",
+                       "Chưa rà soát", "Phiếu nháp", "Giải ngân", "Gói cuối nhận", "Xung đột",
+                       "Đợt rà soát"]
+    (C_NAME, C_SYNC, C_PERIOD, C_POOR, C_NEAR, C_TODO, C_DRAFTS, C_MONEY, C_LAST, C_CONFLICTS,
+     C_ROUND) = range(11)
 
     def __init__(self, db: Database | None, tasks: TaskManager, parent: QWidget | None = None):
         super().__init__(parent)
@@ -187,7 +186,7 @@ class HomePage(QWidget):
         self.due_labels: list[QLabel] = []
         self.missing: tuple[str, int, int, int] | None = None
         self.overview: dashboard.Overview | None = None
-        self.standings: list[console.Standing] = []
+        self.standings = console.Standings(())
         self.results: dict[str, dashboard.CommuneResult] = {}
         self._setup()           # the figures are read when the page is shown
 
@@ -258,7 +257,7 @@ class HomePage(QWidget):
         frame, box = _section((0, 0, 0, 12))
         self.round_heading = _heading("")
         box.addWidget(self.round_heading)
-        self.pending_label = _rich()
+        self.pending_label = _rich(links=False)
         self.pending_label.setStyleSheet("color: #555;")
         box.addWidget(self.pending_label)
         tiles = QGridLayout()
@@ -270,10 +269,10 @@ class HomePage(QWidget):
             label.linkActivated.connect(self.follow)
             tiles.addWidget(_tile(label), n // 3, n % 3)
         box.addLayout(tiles)
-        self.problems_label = _rich()
+        self.problems_label = _rich(links=False)
         self.problems_label.setStyleSheet(f"color: {ERROR_COLOR};")
         box.addWidget(self.problems_label)
-        self.village_table = list_table(self.VILLAGE_COLUMNS, stretch=self.V_NAME)
+        self.village_table = list_table(self.VILLAGE_COLUMNS)
         _sortable(self.village_table, self.V_NAME)
         self.village_table.setToolTip("Nhấp đúp vào số hộ để xem danh sách các hộ đó; vào tên "
                                       "thôn để mở phần «Rà soát» của thôn")
@@ -289,7 +288,7 @@ class HomePage(QWidget):
         self.missing_label.setContentsMargins(12, 6, 0, 0)
         self.missing_label.linkActivated.connect(self.follow)
         office.addWidget(self.missing_label)
-        self.commune_table = list_table(self.COMMUNE_COLUMNS, stretch=self.C_NAME)
+        self.commune_table = list_table(self.COMMUNE_COLUMNS)
         _sortable(self.commune_table, self.C_SYNC)
         self.commune_table.setToolTip("Các xã cần chú ý (chậm gửi gói, thiếu gói, có xung đột, "
                                       "chưa có số liệu kỳ báo cáo) đứng đầu; bấm tiêu đề cột để "
@@ -344,8 +343,6 @@ class HomePage(QWidget):
         self.unit_label.setText(f"<b>{html.escape(unit['name'])}</b>")
         self.role_label.setText(f"{unit_line(unit, parent)} · {ROLES.get(site.role, site.role)}")
         today = self.today()
-        self.due = progress.due_list(self._db, today=today)
-        self._show_due(today)
         office = site.role == "office"
         self.office_frame.setVisible(office)
         self.commune_frame.setVisible(not office)
@@ -353,10 +350,25 @@ class HomePage(QWidget):
         for name, view in self.chart_views.items():
             view.setVisible((name == "communes") == office)
         if office:
+            self.due = progress.due_list(self._db, today=today)
             self._show_office(unit, today)
         elif unit.get("level") == "commune":
-            self._show_commune(today)
+            self._show_commune(today)           # its periods due come with its figures
+            self.due = list(self.overview.due)
+        else:
+            self.due = progress.due_list(self._db, today=today)
+        self._show_due(today)
         self._show_backup()
+        self._set_tab_order()
+
+    def _set_tab_order(self) -> None:
+        """Tab goes down the page: figures, villages, periods due, money, backup, charts (the
+        periods' links are made afresh on each reading)."""
+        chain = [self.poor_label, self.near_label, self.todo_label, self.drafts_label,
+                 self.errors_label, self.sync_label, self.village_table, self.missing_label,
+                 self.commune_table, *self.due_labels, self.money_label, self.backup_label,
+                 *(view.save_button for view in self.chart_views.values())]
+        set_tab_order(w for w in chain if w.focusPolicy() != Qt.FocusPolicy.NoFocus)
 
     # -- a commune -------------------------------------------------------------------------
 
@@ -447,6 +459,8 @@ class HomePage(QWidget):
                 count = getattr(rates, field_) if rates else None
                 text = share_text(count, getattr(rates, share)) if rates else ""
                 table.setItem(row, column, _number_item(count, text))
+        for column in (self.V_POOR_BEFORE, self.V_NEAR_BEFORE):
+            table.setColumnHidden(column, o.previous is None)
         _sorted(table)
         table.setMinimumHeight(table.horizontalHeader().height() + 8
                                + table.verticalHeader().defaultSectionSize()
@@ -469,16 +483,20 @@ class HomePage(QWidget):
             return
         allocated = sum(line.allocated for line in o.money)
         disbursed = sum(line.disbursed for line in o.money)
-        share = dashboard.LineMoney("", "", allocated, disbursed).share
+        share = dashboard.disbursed_share(allocated, disbursed)
+
+        def millions(dong: int) -> str:
+            return money.show(dong, dashboard.MONEY_UNIT)
+
         rows = "".join(
             f"<tr><td>{html.escape(line.name)}</td>"
-            f'<td align="right">{_millions(line.allocated)}</td>'
-            f'<td align="right">{_millions(line.disbursed)}</td>'
+            f'<td align="right">{millions(line.allocated)}</td>'
+            f'<td align="right">{millions(line.disbursed)}</td>'
             f'<td align="right">{format_rate(line.share) if line.share is not None else ""}'
             "</td></tr>" for line in o.money)
         self.money_label.setText(
             f"Đã giải ngân {link('area:' + ALLOCATIONS, format_rate(share))} vốn được giao "
-            f"({_millions(disbursed)} / {_millions(allocated)} "
+            f"({millions(disbursed)} / {millions(allocated)} "
             "triệu đồng, đến hôm nay)."
             '<table cellspacing="0" cellpadding="3" style="margin-top:6px">'
             "<tr><th align=left>Nguồn vốn</th><th>Được giao (triệu đồng)</th>"
@@ -502,8 +520,8 @@ class HomePage(QWidget):
     # -- an office -------------------------------------------------------------------------
 
     def _show_office(self, unit: dict, today: date) -> None:
-        self._show_missing(today)
         self.standings = console.standings(self._db, today=today)
+        self._show_missing()
         self.results = {}
         self._fill_communes()
         self.rates_note.setText("Đang tính tỷ lệ hộ nghèo của các xã…")
@@ -532,8 +550,9 @@ class HomePage(QWidget):
             cells = {
                 self.C_NAME: name, self.C_SYNC: state,
                 self.C_LAST: SortItem(
-                    (format_datetime(last) + (f" ({row.days_since} ngày)" if row.days_since
-                                              else "")) if last else "chưa nhận",
+                    (format_date(last.astimezone().date())
+                     + (f" ({row.days_since} ngày)" if row.days_since else ""))
+                    if last else "chưa nhận",
                     (last is None, -(last.timestamp() if last else 0))),
                 self.C_CONFLICTS: _number_item(row.open_conflicts),
                 self.C_ROUND: _name_item(row.round_state),
@@ -565,20 +584,19 @@ class HomePage(QWidget):
                                + table.verticalHeader().defaultSectionSize()
                                * min(max(table.rowCount(), 1), 15))
 
-    def _show_missing(self, today: date) -> None:
-        current = rules.last_due_period(progress.deadlines(self._db, "commune"), today)
-        if current is None:
+    def _show_missing(self) -> None:
+        if self.standings.period is None:
             self.missing = None
             self.missing_label.setText("Lịch báo cáo chưa có hạn nộp cho các xã.")
             return
-        kind, year, due = current
-        included, missing = progress.commune_states(self._db, kind, year)
-        total = len(included) + len(missing)
-        self.missing = (kind, year, len(missing), total)
+        kind, year, due = self.standings.period
+        missing = self.standings.missing
+        total = self.standings.complete + missing
+        self.missing = (kind, year, missing, total)
         color = ERROR_COLOR if missing else GOOD_COLOR
         label = html.escape(rules.period_label(kind, year))
         text = (f"Kỳ {label} (hạn nộp của xã {format_date(due)}): "
-                f'<span style="color:{color}"><b>{len(missing)}/{total}</b> xã, phường '
+                f'<span style="color:{color}"><b>{missing}/{total}</b> xã, phường '
                 "chưa có số liệu</span>" if missing else
                 f"Kỳ {label} (hạn nộp của xã {format_date(due)}): tất cả "
                 f"{total} xã, phường đã có số liệu.")

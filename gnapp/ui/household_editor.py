@@ -40,9 +40,9 @@ from gnapp.domain.register import parse_birth, validate_household, validate_memb
 from gnapp.domain.text import clean, fold
 from gnapp.ui.household_list import STATUS_LABELS, ActivatingTableView
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import SearchComboBox, list_table, read_only_rows, set_tab_order
+from gnapp.ui.widgets import (ERROR_COLOR, SearchComboBox, list_table, read_only_rows,
+                               set_tab_order)
 
-ERROR_COLOR = "#b00020"
 WARNING_COLOR = "#8a5300"
 DEFAULT_ETHNICITY = "Kinh"
 BIRTH_HINT = "Ví dụ 05/03/1985, 03/1985 hoặc 1985"

@@ -33,7 +33,7 @@ from gnapp.ui.reports_page import ReportsPage
 from gnapp.ui.sync_page import AREA_TITLE as SYNC_AREA
 from gnapp.ui.sync_page import SyncPage
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import ask_to_go_on, choose_paths, list_table, page_layout
+from gnapp.ui.widgets import ERROR_COLOR, ask_to_go_on, choose_paths, list_table, page_layout
 
 APP_TITLE = "gnapp – Giảm nghèo bền vững"
 DEFAULT_BACKUP_INTERVAL_MIN = 15
@@ -159,7 +159,7 @@ class BackupPage(QWidget):
     def set_check_result(self, ok: bool, text: str) -> None:
         self.check_title.show()
         self.check_output.show()
-        self.check_output.setStyleSheet("" if ok else "color: #b00020;")
+        self.check_output.setStyleSheet("" if ok else f"color: {ERROR_COLOR};")
         self.check_output.setPlainText(text)
 
     def set_enabled(self, enabled: bool) -> None:

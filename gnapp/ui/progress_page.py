@@ -51,11 +51,11 @@ from gnapp.domain.numbers import format_decimal, format_number
 from gnapp.domain.text import clean
 from gnapp.ui.review_page import TaskDialog, describe_failure
 from gnapp.ui.targets_view import TargetsView
-from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import list_table, page_layout, set_tab_order
+from gnapp.ui.tasks import TaskManager, report_failure, show_error
+from gnapp.ui.widgets import (ERROR_COLOR, list_table, message_label, page_layout,
+                               set_tab_order, show_message)
 
 AREA_TITLE = "Tiến độ"
-ERROR_COLOR = "#b00020"
 WARNING_COLOR = "#8a5300"
 OK_COLOR = "#1b6e20"
 COMPUTED_BACKGROUND = "#e6eef8"
@@ -99,20 +99,6 @@ def _day(iso: str | None) -> str:
 def _write(fn: Callable[..., Any]) -> Callable[[Database], Any]:
     """A task running ``fn(writer)`` in one transaction on the worker's connection."""
     return lambda db: sites.writer(db).transact(fn).result
-
-
-def _message(label: QLabel, text: str, color: str = ERROR_COLOR) -> None:
-    label.setText(text)
-    label.setStyleSheet(f"color: {color};")
-    label.setVisible(bool(text))
-
-
-def _message_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.hide()
-    return label
 
 
 def bold(label: QLabel) -> QLabel:
@@ -579,7 +565,7 @@ class ProgressPage(QWidget):
 
         self.model = FiguresModel(self)
         self.grid = FiguresView(self.model)
-        self.edit_message = _message_label()
+        self.edit_message = message_label()
 
         self.issue_title = bold(QLabel("Kiểm tra số liệu"))
         self.issue_list = QListWidget()
@@ -592,7 +578,7 @@ class ProgressPage(QWidget):
         self.reopen_button.setToolTip("Mở lại kỳ đã hoàn thành để sửa (ghi lý do)")
         self.print_button = QPushButton("In biểu kết quả…")
         self.print_button.setToolTip("Lưu biểu kết quả thực hiện của kỳ ra PDF hoặc Excel")
-        self.period_message = _message_label()
+        self.period_message = message_label()
         buttons = QHBoxLayout()
         for button in (self.check_button, self.complete_button, self.reopen_button,
                        self.print_button):
@@ -673,7 +659,7 @@ class ProgressPage(QWidget):
         self.return_button = QPushButton("Trả lại…")
         self.approve_button.setToolTip("Phê duyệt kỳ báo cáo của xã đang chọn (khóa số liệu)")
         self.return_button.setToolTip("Trả lại kỳ báo cáo của xã đang chọn, kèm ý kiến")
-        self.decision_message = _message_label()
+        self.decision_message = message_label()
         decide = QHBoxLayout()
         decide.addWidget(self.approve_button)
         decide.addWidget(self.return_button)
@@ -759,7 +745,7 @@ class ProgressPage(QWidget):
         button_row.addStretch()
         form.addRow("", button_row)
         layout.addLayout(form)
-        self.deadline_message = _message_label()
+        self.deadline_message = message_label()
         layout.addWidget(self.deadline_message)
         self.deadline_table.itemSelectionChanged.connect(self._deadline_chosen)
         self.deadline_button.clicked.connect(self.set_deadline)
@@ -886,8 +872,8 @@ class ProgressPage(QWidget):
     def _period_chosen(self) -> None:
         period_id = self._selected_period_id()
         self.period = next((p for p in self.periods if p["id"] == period_id), None)
-        _message(self.period_message, "")
-        _message(self.edit_message, "")
+        show_message(self.period_message, "")
+        show_message(self.edit_message, "")
         self.load_figures()
 
     def period_editable(self) -> bool:
@@ -1006,18 +992,13 @@ class ProgressPage(QWidget):
              done: Callable[[Any], None] | None = None) -> None:
         """Run a write; on success call ``done``; show a refusal in ``label``."""
         def succeeded(result: Any) -> None:
-            _message(label, "")
+            show_message(label, "")
             if done is not None:
                 done(result)
             self.data_changed.emit()
 
         def failed(exc: BaseException) -> None:
-            text = describe_failure(exc)
-            if text is None:
-                _message(label, "Không ghi được do lỗi của phần mềm; dữ liệu chưa thay đổi.")
-                show_error(self, exc)
-            else:
-                _message(label, text)
+            report_failure(self, exc, lambda text: show_message(label, text), describe_failure)
 
         self.tasks.run(task, succeeded, failed)
 
@@ -1057,7 +1038,7 @@ class ProgressPage(QWidget):
 
         def done(row: dict) -> None:
             self.load_periods()
-            _message(self.period_message, f"Đã hoàn thành kỳ báo cáo {row['label']}; số liệu "
+            show_message(self.period_message, f"Đã hoàn thành kỳ báo cáo {row['label']}; số liệu "
                      "sẽ được gửi lên cấp trên trong gói đồng bộ tiếp theo.", OK_COLOR)
             self.message.emit(f"Đã hoàn thành kỳ báo cáo {row['label']}.")
 
@@ -1074,7 +1055,7 @@ class ProgressPage(QWidget):
         if reason is None:
             return
         if not reason:
-            _message(self.period_message, "Cần ghi lý do mở lại kỳ báo cáo.")
+            show_message(self.period_message, "Cần ghi lý do mở lại kỳ báo cáo.")
             return
         period_id = period["id"]
 
@@ -1105,12 +1086,12 @@ class ProgressPage(QWidget):
 
     def _print(self, task: Callable[[Database], Path], label: QLabel) -> None:
         def done(written: Path) -> None:
-            _message(label, f"Đã lưu {written}.", OK_COLOR)
+            show_message(label, f"Đã lưu {written}.", OK_COLOR)
             self.message.emit(f"Đã lưu {written.name}.")
 
         def failed(exc: BaseException) -> None:
             text = describe_failure(exc)
-            _message(label, text or "Không lập được biểu.")
+            show_message(label, text or "Không lập được biểu.")
             if text is None:
                 show_error(self, exc)
 
@@ -1232,7 +1213,7 @@ class ProgressPage(QWidget):
         """Approve or return (with a comment) the chosen commune's period."""
         commune = self.selected_commune()
         if commune is None or self._selected_status() is None:
-            _message(self.decision_message, "Chọn một xã đã hoàn thành kỳ báo cáo.")
+            show_message(self.decision_message, "Chọn một xã đã hoàn thành kỳ báo cáo.")
             return
         comment = None
         if state == "returned":
@@ -1241,7 +1222,7 @@ class ProgressPage(QWidget):
             if comment is None:
                 return
             if not comment:
-                _message(self.decision_message, "Trả lại cần ghi ý kiến để xã biết phải sửa "
+                show_message(self.decision_message, "Trả lại cần ghi ý kiến để xã biết phải sửa "
                          "gì.")
                 return
         kind, year = self.rollup_kind.currentData(), self.rollup_year.value()
@@ -1256,7 +1237,7 @@ class ProgressPage(QWidget):
             text = (f"Đã phê duyệt kỳ báo cáo của {commune}." if state == "approved" else
                     f"Đã trả lại kỳ báo cáo của {commune}; ý kiến được gửi xuống trong gói "
                     "đồng bộ tiếp theo.")
-            _message(self.decision_message, text, OK_COLOR)
+            show_message(self.decision_message, text, OK_COLOR)
             self.message.emit(text)
 
         self._run(task, self.decision_message, done)
@@ -1313,7 +1294,7 @@ class ProgressPage(QWidget):
 
         def done(_row: dict) -> None:
             self.load_deadlines()
-            _message(self.deadline_message, f"Đã đặt hạn nộp {rules.PERIOD_KINDS[kind]} của "
+            show_message(self.deadline_message, f"Đã đặt hạn nộp {rules.PERIOD_KINDS[kind]} của "
                      f"các xã: {due}.", OK_COLOR)
 
         self._run(_write(lambda w: progress.set_deadline(w, level="commune", kind=kind, due=due,

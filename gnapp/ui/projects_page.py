@@ -43,11 +43,10 @@ from gnapp.domain.errors import GnappError, InputError
 from gnapp.domain.numbers import (format_int, format_number, format_rate, parse_amount,
                                   parse_number, to_decimal)
 from gnapp.domain.text import clean
-from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import list_table, page_layout
+from gnapp.ui.tasks import TaskManager, report_failure, show_error
+from gnapp.ui.widgets import ERROR_COLOR, list_table, message_label, page_layout, show_message
 
 AREA_TITLE = "Dự án, giải ngân"
-ERROR_COLOR = "#b00020"
 WARNING_COLOR = "#8a5a00"
 OK_COLOR = "#1b6e20"
 DATE_PLACEHOLDER = "dd/mm/yyyy"
@@ -108,25 +107,11 @@ def select_id(table: QTableWidget, key: Any) -> bool:
     return False
 
 
-def _message(label: QLabel, text: str, color: str = ERROR_COLOR) -> None:
-    label.setText(text)
-    label.setStyleSheet(f"color: {color};")
-    label.setVisible(bool(text))
-
-
 def _date_edit(today: date | None = None) -> QLineEdit:
     edit = QLineEdit(format_date(today) if today else "")
     edit.setPlaceholderText(DATE_PLACEHOLDER)
     edit.setMaximumWidth(130)
     return edit
-
-
-def _message_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.hide()
-    return label
 
 
 class ProjectsPage(QWidget):
@@ -171,7 +156,7 @@ class ProjectsPage(QWidget):
             buttons.addWidget(button)
         buttons.addStretch()
         layout.addLayout(buttons)
-        self.project_message = _message_label()
+        self.project_message = message_label()
         layout.addWidget(self.project_message)
 
         split = QSplitter(Qt.Orientation.Vertical)
@@ -226,7 +211,7 @@ class ProjectsPage(QWidget):
         self.decision_edit = QLineEdit()
         self.decision_edit.setPlaceholderText("Ví dụ 45/QĐ-UBND ngày 20/02/2024")
         self.save_project_button = QPushButton("Lưu thông tin dự án")
-        self.info_message = _message_label()
+        self.info_message = message_label()
         form.addRow("&Tên dự án, mô hình:", self.name_edit)
         form.addRow("&Loại:", self.kind_combo)
         form.addRow("Thuộc &dự án, tiểu dự án:", self.line_combo)
@@ -278,7 +263,7 @@ class ProjectsPage(QWidget):
         add_row.addWidget(self.add_participant_button)
         left_layout.addLayout(add_row)
         left_layout.addWidget(self.candidate_table, 1)
-        self.participant_message = _message_label()
+        self.participant_message = message_label()
         left_layout.addWidget(self.participant_message)
         split.addWidget(left)
 
@@ -325,7 +310,7 @@ class ProjectsPage(QWidget):
                        self.receiver_combo, self.add_input_button):
             form.addWidget(widget)
         layout.addLayout(form)
-        self.input_message = _message_label()
+        self.input_message = message_label()
         layout.addWidget(self.input_message)
         self.add_input_button.clicked.connect(self.add_input)
         return box
@@ -368,7 +353,7 @@ class ProjectsPage(QWidget):
             row.addWidget(button)
         row.addStretch()
         pay_layout.addLayout(row)
-        self.payment_message = _message_label()
+        self.payment_message = message_label()
         pay_layout.addWidget(self.payment_message)
         lower_layout.addWidget(pay_box, 1)
 
@@ -405,7 +390,7 @@ class ProjectsPage(QWidget):
             steps.addWidget(button)
         steps.addStretch()
         est_layout.addLayout(steps)
-        self.estimate_message = _message_label()
+        self.estimate_message = message_label()
         est_layout.addWidget(self.estimate_message)
         lower_layout.addWidget(est_box, 1)
 
@@ -483,7 +468,7 @@ class ProjectsPage(QWidget):
             self.project_id = chosen
             for label in (self.project_message, self.info_message, self.participant_message,
                           self.input_message):
-                _message(label, "")
+                show_message(label, "")
             self._load_project()
 
     def _load_project(self) -> None:
@@ -602,8 +587,8 @@ class ProjectsPage(QWidget):
         chosen = current_id(self.line_table)
         if chosen != self.line_id:
             self.line_id = chosen
-            _message(self.payment_message, "")
-            _message(self.estimate_message, "")
+            show_message(self.payment_message, "")
+            show_message(self.estimate_message, "")
             self._load_line()
 
     def _load_line(self) -> None:
@@ -669,18 +654,13 @@ class ProjectsPage(QWidget):
              done: Callable[[Any], None] | None = None) -> None:
         """Run a write; on success reload and call ``done``; show a refusal in ``label``."""
         def succeeded(result: Any) -> None:
-            _message(label, "")
+            show_message(label, "")
             self.refresh()
             if done is not None:
                 done(result)
 
         def failed(exc: BaseException) -> None:
-            text = describe_failure(exc)
-            if text is None:
-                _message(label, "Không ghi được do lỗi của phần mềm; dữ liệu chưa thay đổi.")
-                show_error(self, exc)
-            else:
-                _message(label, text)
+            report_failure(self, exc, lambda text: show_message(label, text), describe_failure)
 
         self.tasks.run(task, succeeded, failed)
 
@@ -702,7 +682,7 @@ class ProjectsPage(QWidget):
             ends = parse_date(self.ends_edit.text(), field="Ngày kết thúc") \
                 if clean(self.ends_edit.text()) else None
         except InputError as exc:
-            _message(self.info_message, str(exc))
+            show_message(self.info_message, str(exc))
             return None
         code = self.line_combo.currentData() \
             if self.line_combo.currentText() == self.line_combo.itemText(
@@ -749,13 +729,13 @@ class ProjectsPage(QWidget):
         if project_id is None:
             return
         if household_id is None:
-            _message(self.participant_message, "Chọn một hộ trong danh sách tìm được.")
+            show_message(self.participant_message, "Chọn một hộ trong danh sách tìm được.")
             return
         try:
             counterpart = parse_amount(self.counterpart_edit.text() or "0",
                                        field="Vốn đối ứng")
         except InputError as exc:
-            _message(self.participant_message, str(exc))
+            show_message(self.participant_message, str(exc))
             return
         today = self.today
         self._run(_write(lambda w: pj.add_participant(w, project_id, household_id,
@@ -765,7 +745,7 @@ class ProjectsPage(QWidget):
     def remove_participant(self) -> None:
         participant_id = current_id(self.participant_table)
         if participant_id is None:
-            _message(self.participant_message, "Chọn một hộ trong danh sách hộ tham gia.")
+            show_message(self.participant_message, "Chọn một hộ trong danh sách hộ tham gia.")
             return
         reason = self.ask_text("Bỏ hộ khỏi dự án", "Lý do bỏ hộ khỏi danh sách tham gia:")
         if not reason:
@@ -782,7 +762,7 @@ class ProjectsPage(QWidget):
             quantity_text = clean(self.quantity_edit.text()) or ""
             quantity = parse_number(quantity_text, field="Số lượng") if quantity_text else None
         except InputError as exc:
-            _message(self.input_message, str(exc))
+            show_message(self.input_message, str(exc))
             return
         values = {"item": clean(self.item_edit.text()) or "", "unit": clean(self.unit_edit.text())
                   or "", "quantity": quantity if quantity is not None else 0,
@@ -810,13 +790,13 @@ class ProjectsPage(QWidget):
             return produce_participant_list(db, project_id, path, today=today)
 
         def done(written: Path) -> None:
-            _message(self.project_message, f"Đã lưu danh sách hộ tham gia vào {written}.",
+            show_message(self.project_message, f"Đã lưu danh sách hộ tham gia vào {written}.",
                      OK_COLOR)
             self.message.emit(f"Đã lưu {written.name}.")
 
         def failed(exc: BaseException) -> None:
             text = describe_failure(exc)
-            _message(self.project_message, text or "Không lập được danh sách.")
+            show_message(self.project_message, text or "Không lập được danh sách.")
             if text is None:
                 show_error(self, exc)
 
@@ -832,7 +812,7 @@ class ProjectsPage(QWidget):
             amount = parse_amount(self.pay_amount_edit.text(), field="Số tiền")
             paid_on = parse_date(self.pay_date_edit.text(), field="Ngày chi")
         except InputError as exc:
-            _message(self.payment_message, str(exc))
+            show_message(self.payment_message, str(exc))
             return
         document = clean(self.pay_document_edit.text()) or ""
         content = clean(self.pay_content_edit.text())
@@ -850,7 +830,7 @@ class ProjectsPage(QWidget):
     def reverse_payment(self) -> None:
         payment_id = current_id(self.payment_table)
         if payment_id is None:
-            _message(self.payment_message, "Chọn khoản chi cần hủy.")
+            show_message(self.payment_message, "Chọn khoản chi cần hủy.")
             return
         reason = self.ask_text("Hủy khoản chi", "Lý do hủy khoản chi (ghi bút toán đảo):")
         if not reason:
@@ -883,7 +863,7 @@ class ProjectsPage(QWidget):
             amount = parse_amount(self.estimate_amount_edit.text(), field="Số tiền dự toán")
             on = parse_date(self.step_date_edit.text(), field="Ngày")
         except InputError as exc:
-            _message(self.estimate_message, str(exc))
+            show_message(self.estimate_message, str(exc))
             return
         activity = clean(self.activity_edit.text()) or ""
         by = clean(self.actor_edit.text()) or sites.local_site(self._db).display_name
@@ -899,17 +879,17 @@ class ProjectsPage(QWidget):
     def estimate_step(self, step: str) -> None:
         estimate_id = current_id(self.estimate_table)
         if estimate_id is None:
-            _message(self.estimate_message, "Chọn một dự toán.")
+            show_message(self.estimate_message, "Chọn một dự toán.")
             return
         by = clean(self.actor_edit.text())
         if not by:
-            _message(self.estimate_message, "Nhập người thực hiện (ai thẩm định, ai phê duyệt).")
+            show_message(self.estimate_message, "Nhập người thực hiện (ai thẩm định, ai phê duyệt).")
             self.actor_edit.setFocus()
             return
         try:
             on = parse_date(self.step_date_edit.text(), field="Ngày")
         except InputError as exc:
-            _message(self.estimate_message, str(exc))
+            show_message(self.estimate_message, str(exc))
             return
         comment = None
         if step == "return":

@@ -38,7 +38,7 @@ from gnapp.ui.household_editor import ERROR_COLOR, FieldErrors
 from gnapp.ui.household_list import (PAGE_SIZE, HouseholdFilter, HouseholdListModel,
                                      HouseholdTable, count_text, delayed)
 from gnapp.ui.review_form import WARNING_COLOR, ReviewForm, round_title
-from gnapp.ui.tasks import TaskManager, show_error
+from gnapp.ui.tasks import TaskManager, report_failure, show_error
 from gnapp.ui.widgets import page_layout, read_only_rows, set_tab_order
 
 AREA_TITLE = "Rà soát"
@@ -204,12 +204,7 @@ class TaskDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._set_running(False)
-        message = describe_failure(exc)
-        if message is None:
-            self.show_message("Không ghi được do lỗi của phần mềm; dữ liệu chưa thay đổi.")
-            show_error(self, exc)
-        else:
-            self.show_message(message)
+        report_failure(self, exc, self.show_message, describe_failure)
 
 
 def _write(fn: Callable[..., Any]) -> Callable[[Database], Any]:

@@ -29,11 +29,11 @@ from gnapp.domain.targets import PlanCheck
 from gnapp.domain.text import clean
 from gnapp.forms import target_reports as trp
 from gnapp.ui.tasks import TaskManager, show_error
+from gnapp.ui.widgets import ERROR_COLOR
 
 TITLE = "Chỉ tiêu giảm nghèo của các đơn vị"
 FLAG_BACKGROUND = "#f8d0d0"
 TOTAL_BACKGROUND = "#ebebeb"
-ERROR_COLOR = "#b00020"
 OK_COLOR = "#1b6e20"
 NO_PLANS = ("Chưa có chỉ tiêu nào. Bấm «Nhập CSV…» để nhập bảng chỉ tiêu của một kế hoạch, "
             "hoặc giao chỉ tiêu cho một xã ở khung dưới.")

@@ -181,3 +181,21 @@ class TaskManager(QObject):
         finally:
             if self._pending == 0:
                 self.busy_changed.emit(False)
+
+
+WRITE_FAULT = "Không ghi được do lỗi của phần mềm; dữ liệu chưa thay đổi."
+
+
+def refusal(exc: BaseException) -> str | None:
+    """The message of a write the rules refused, or None for a program fault."""
+    return str(exc) if isinstance(exc, GnappError) else None
+
+
+def report_failure(parent: QWidget | None, exc: BaseException, say: Callable[[str], None],
+                   describe: Callable[[BaseException], str | None] = refusal) -> None:
+    """Say why a write failed: the refusal ``describe`` finds, or, for a program fault,
+    that nothing changed, with the error shown (``show_error``)."""
+    text = describe(exc)
+    say(WRITE_FAULT if text is None else text)
+    if text is None:
+        show_error(parent, exc)

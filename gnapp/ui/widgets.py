@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QFileDi
 
 from gnapp.domain.text import fold
 
+ERROR_COLOR = "#b00020"   # refusals, errors, what is overdue
+
 KEY_ROLE = Qt.ItemDataRole.UserRole
 FOLD_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -184,3 +186,19 @@ def choose_paths(parent: QWidget | None, title: str, *, mode: QFileDialog.FileMo
     if not dialog.exec():
         return []
     return [Path(p) for p in dialog.selectedFiles()]
+
+
+def message_label() -> QLabel:
+    """A hidden line of text under a form for what a write said (``show_message``)."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.hide()
+    return label
+
+
+def show_message(label: QLabel, text: str, color: str = ERROR_COLOR) -> None:
+    """Show ``text`` in ``label`` in ``color``; hide the label when there is none."""
+    label.setText(text)
+    label.setStyleSheet(f"color: {color};")
+    label.setVisible(bool(text))

@@ -12,9 +12,8 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "allocations"
 
 
 @pytest.fixture
-def errors(monkeypatch, shown_errors):
-    monkeypatch.setattr("gnapp.ui.allocation_page.show_error",
-                        lambda parent, exc: shown_errors.append(exc))
+def errors(shown_errors):
+    """Error popups recorded (the page reports faults through ``tasks.report_failure``)."""
     return shown_errors
 
 
