@@ -266,9 +266,9 @@ def resolve_scope(db: Database, *, round_year: int | None = None, unit_code: str
 
 
 def _village_of(db: Database, owner_unit: str) -> dict[str, str]:
-    return {r["id"]: r["village_id"] for r in db.query(
+    return dict(db.execute(
         "SELECT id, village_id FROM household WHERE deleted = 0 AND owner_unit = ?",
-        [owner_unit])}
+        [owner_unit]).fetchall())
 
 
 def _part_histories(db: Database, part: Part, start_round: dict) -> dict[str, list]:
@@ -329,10 +329,10 @@ def _answers(db: Database, scope: Scope) -> dict[str, dict]:
     """Each reviewed household's indicator answers in its commune's round."""
     answers: dict[str, dict] = {}
     for part in scope.parts:
-        answers.update({r["household_id"]: json.loads(r["deprivations"] or "{}")
-                        for r in db.query("SELECT household_id, deprivations FROM "
-                                          "household_review WHERE round_id = ? AND deleted = 0",
-                                          [part.round["id"]])})
+        answers.update({household_id: json.loads(deprivations or "{}")
+                        for household_id, deprivations in db.execute(
+                            "SELECT household_id, deprivations FROM household_review "
+                            "WHERE round_id = ? AND deleted = 0", [part.round["id"]])})
     return answers
 
 

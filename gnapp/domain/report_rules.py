@@ -95,18 +95,19 @@ REPORT_1 = "Báo cáo 1"
 def count_result(households: Iterable[tuple[str | None, int]]) -> ResultCounts:
     """Count one unit's households given as (class code or ``None`` if not in the register,
     persons); a household in the register that was not classified counts as not poor."""
-    total = ResultCounts()
+    homes: dict[str, int] = {}
+    people: dict[str, int] = {}
     for klass, persons in households:
         if klass is None:
             continue
-        total += ResultCounts(
-            households=1, persons=persons,
-            poor_households=int(klass == "poor"), poor_persons=persons if klass == "poor" else 0,
-            near_poor_households=int(klass == "near_poor"),
-            near_poor_persons=persons if klass == "near_poor" else 0,
-            average_households=int(klass == "average"),
-            average_persons=persons if klass == "average" else 0)
-    return total
+        homes[klass] = homes.get(klass, 0) + 1
+        people[klass] = people.get(klass, 0) + persons
+    return ResultCounts(
+        households=sum(homes.values()), persons=sum(people.values()),
+        poor_households=homes.get("poor", 0), poor_persons=people.get("poor", 0),
+        near_poor_households=homes.get("near_poor", 0),
+        near_poor_persons=people.get("near_poor", 0),
+        average_households=homes.get("average", 0), average_persons=people.get("average", 0))
 
 
 def result_values(counts: ResultCounts, row: str) -> list[int | Decimal | None]:
