@@ -30,27 +30,54 @@ PRESENT = "present"
 
 def refresh_index(db: Database, household_id: str) -> None:
     """Rebuild the index line of one household (called inside the writing transaction)."""
-    household = get_row(db, "household", household_id)
-    if household is None or household["deleted"]:
-        db.execute("DELETE FROM household_index WHERE household_id = ?", [household_id])
-        return
-    everyone = members(db, household_id, include_left=True)
+    refresh_indexes(db, [household_id])
+
+
+# Households read at once by ``refresh_indexes`` (bound parameters of one query).
+_INDEX_CHUNK = 500
+_INDEX_MEMBER = ("household_id", "full_name", "sex", "birth_date", "relation", "id_number",
+                 "status")
+
+
+def refresh_indexes(db: Database, household_ids: Iterable[str]) -> None:
+    """Rebuild the index lines of these households, reading them and their members in bulk
+    (called inside the writing transaction)."""
+    ids = list(dict.fromkeys(household_ids))
+    for start in range(0, len(ids), _INDEX_CHUNK):
+        chunk = ids[start:start + _INDEX_CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        homes = {row[0]: row for row in db.execute(
+            f"SELECT id, code, former_code, village_id, status FROM household "
+            f"WHERE id IN ({marks}) AND deleted = 0", chunk)}
+        everyone: dict[str, list[dict]] = {}
+        for row in db.execute(f"SELECT {', '.join(_INDEX_MEMBER)} FROM member WHERE "
+                              f"household_id IN ({marks}) AND deleted = 0 "
+                              "ORDER BY household_id, position", chunk):
+            everyone.setdefault(row[0], []).append(dict(zip(_INDEX_MEMBER, row)))
+        db.conn.executemany("DELETE FROM household_index WHERE household_id = ?",
+                            [(i,) for i in chunk if i not in homes])
+        db.conn.executemany(
+            "INSERT INTO household_index (household_id, code, village_id, status, head_name, "
+            "head_key, members, search, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(household_id) DO UPDATE SET code = excluded.code, "
+            "village_id = excluded.village_id, status = excluded.status, "
+            "head_name = excluded.head_name, head_key = excluded.head_key, "
+            "members = excluded.members, search = excluded.search, errors = excluded.errors",
+            [_index_line(home, everyone.get(home[0], [])) for home in homes.values()])
+
+
+def _index_line(home: tuple, everyone: list[dict]) -> tuple:
+    """The index line of a household ``(id, code, former_code, village_id, status)``."""
+    household_id, code, former_code, village_id, status = home
     present = [m for m in everyone if m["status"] == PRESENT]
     head = next((m for m in present if m["relation"] == "head"), None)
-    words = [household["code"], household.get("former_code") or ""]
+    words = [code, former_code or ""]
     words += [m["full_name"] for m in present] + [m["id_number"] or "" for m in present]
     errors = sum(1 for i in people.check_household([_facts(m) for m in everyone])
                  if i.severity == "error")
-    db.execute(
-        "INSERT INTO household_index (household_id, code, village_id, status, head_name, "
-        "head_key, members, search, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT(household_id) DO UPDATE SET code = excluded.code, "
-        "village_id = excluded.village_id, status = excluded.status, "
-        "head_name = excluded.head_name, head_key = excluded.head_key, "
-        "members = excluded.members, search = excluded.search, errors = excluded.errors",
-        [household_id, household["code"], household["village_id"], household["status"],
-         head["full_name"] if head else None, name_sort_key(head["full_name"]) if head else None,
-         len(present), fold(" ".join(w for w in words if w)), errors])
+    return (household_id, code, village_id, status, head["full_name"] if head else None,
+            name_sort_key(head["full_name"]) if head else None, len(present),
+            fold(" ".join(w for w in words if w)), errors)
 
 
 # The state of a household's review in a round, as the list filters it.

@@ -7,7 +7,8 @@ later, package export and import all read this table; no table gets write code o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import importlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,8 +46,9 @@ class SyncTable:
         derive: columns computed from the others on every write (e.g. collation keys);
             they are not hashed and never travel
         derived: names of the derived columns, including SQL generated columns
-        after_write: keeps local derived tables in step (``fn(db, new_row, old_row)``), in
-            the same transaction as the change, whatever its origin
+        after_write: keeps local derived tables in step (``fn(db, changes)``, ``changes``
+            a list of ``(new_row, old_row or None)``), in the same transaction as the
+            changes, whatever their origin; an import calls it once for a whole package
     """
 
     name: str
@@ -54,7 +56,8 @@ class SyncTable:
     validate: Callable[[Mapping[str, Any]], list[Issue]] = _no_issues
     derive: Callable[[Mapping[str, Any]], dict[str, Any]] = _nothing_derived
     derived: tuple[str, ...] = ()
-    after_write: Callable[[Any, Mapping[str, Any], Mapping[str, Any] | None], None] | None = None
+    after_write: Callable[[Any, Sequence[tuple[Mapping[str, Any], Mapping[str, Any] | None]]],
+                          None] | None = None
 
 
 SYNCABLE: dict[str, SyncTable] = {}
@@ -83,14 +86,24 @@ register(SyncTable(
 ))
 
 
-def _refresh_index(db, new: Mapping[str, Any], old: Mapping[str, Any] | None) -> None:
-    from gnapp.db.households import refresh_index
+def _each_row(module: str, name: str):
+    """An ``after_write`` calling ``module.name(db, new_row, old_row)`` for each change."""
+    def after_write(db, changes) -> None:
+        refresh = getattr(importlib.import_module(module), name)
+        for new, old in changes:
+            refresh(db, new, old)
+    return after_write
 
-    ids = {new.get("household_id", new["id"])}
-    if old is not None:
-        ids.add(old.get("household_id", old["id"]))
-    for household_id in ids:
-        refresh_index(db, household_id)
+
+def _refresh_index(db, changes) -> None:
+    from gnapp.db.households import refresh_indexes
+
+    ids = set()
+    for new, old in changes:
+        ids.add(new.get("household_id", new["id"]))
+        if old is not None:
+            ids.add(old.get("household_id", old["id"]))
+    refresh_indexes(db, ids)
 
 
 register(SyncTable(
@@ -128,19 +141,14 @@ register(SyncTable(name="stated_total", label="số tổng theo văn bản",
                    validate=_programme.validate_stated))
 
 
-def _refresh_locks(db, new: Mapping[str, Any], old: Mapping[str, Any] | None) -> None:
-    from gnapp.db.documents import refresh_locks
-
-    refresh_locks(db, new, old)
-
-
 # Documents (commune-owned): the issuer profile, signers, number book, printed copies.
 register(SyncTable(name="doc_profile", label="thông tin cơ quan ban hành",
                    validate=validate_profile))
 register(SyncTable(name="doc_signer", label="người ký văn bản", validate=validate_signer))
 register(SyncTable(name="doc_number", label="số văn bản", validate=validate_number))
 register(SyncTable(name="printed_copy", label="bản in văn bản",
-                   validate=validate_printed_copy, after_write=_refresh_locks))
+                   validate=validate_printed_copy,
+                   after_write=_each_row("gnapp.db.documents", "refresh_locks")))
 
 # Livelihood projects and spending (gnapp.db.projects, gnapp.db.disbursement), commune-owned.
 from gnapp.domain import disbursement as _spending  # noqa: E402
@@ -160,15 +168,9 @@ register(SyncTable(name="settlement", label="quyết toán dòng vốn",
                    validate=_spending.validate_settlement))
 
 
-def _approval_locks(db, new: Mapping[str, Any], old: Mapping[str, Any] | None) -> None:
-    from gnapp.db.approvals import refresh_locks
-
-    refresh_locks(db, new, old)
-
-
 # An office's approval or return of a commune's round: office-owned, locks what it approved.
 register(SyncTable(name="approval", label="phê duyệt kết quả rà soát",
-                   after_write=_approval_locks))
+                   after_write=_each_row("gnapp.db.approvals", "refresh_locks")))
 
 
 def _validate_standard(values: Mapping[str, Any]) -> list[Issue]:
@@ -197,11 +199,5 @@ register(SyncTable(name="plan_document", label="kế hoạch, báo cáo",
                    validate=_plan_docs.validate_document))
 
 
-def _period_locks(db, new: Mapping[str, Any], old: Mapping[str, Any] | None) -> None:
-    from gnapp.db.progress import refresh_locks
-
-    refresh_locks(db, new, old)
-
-
 register(SyncTable(name="period_decision", label="phê duyệt kỳ báo cáo",
-                   after_write=_period_locks))
+                   after_write=_each_row("gnapp.db.progress", "refresh_locks")))

@@ -593,11 +593,10 @@ def m011_standards(db: Database) -> None:
 @migrations()
 def m012_index_errors(db: Database) -> None:
     """The local household index counts each household's errors (for the "Có lỗi" filter)."""
-    from gnapp.db.households import refresh_index
+    from gnapp.db.households import refresh_indexes
 
     db.execute("ALTER TABLE household_index ADD COLUMN errors INTEGER NOT NULL DEFAULT 0")
-    for (household_id,) in db.execute("SELECT household_id FROM household_index").fetchall():
-        refresh_index(db, household_id)
+    refresh_indexes(db, [r[0] for r in db.execute("SELECT household_id FROM household_index")])
 
 
 @migrations()
@@ -690,3 +689,29 @@ def m013_progress(db: Database) -> None:
         decided_by TEXT NOT NULL""")
     db.execute("CREATE UNIQUE INDEX period_decision_scope ON period_decision(period_id) "
                "WHERE deleted = 0")
+
+
+@migrations()
+def m014_foreign_key_indexes(db: Database) -> None:
+    """An index on each foreign-key column that had none. SQLite looks up the children of a
+    parent row by that column while deferred keys are pending (a package import writes a
+    child before its parent): without an index, each lookup reads the whole child table."""
+    for table, column in (("household_event", "other_household_id"),
+                          ("household_event", "member_id"),
+                          ("household_request", "household_id"),
+                          ("household_request", "round_id"),
+                          ("procedure_step", "household_id"),
+                          ("procedure_step", "village_id"),
+                          ("duplicate_decision", "member_b"),
+                          ("livelihood_project", "allocation_line_id"),
+                          ("livelihood_project", "village_id"),
+                          ("project_input", "household_id"),
+                          ("detailed_estimate", "project_id"),
+                          ("disbursement", "project_id"),
+                          ("disbursement", "estimate_id"),
+                          ("printed_copy", "number_id"),
+                          ("approval", "village_id"),
+                          ("plan_document", "period_id"),
+                          ("admin_unit", "replaced_by")):
+        db.execute(f"CREATE INDEX {table}_{column} ON {table}({column}) "
+                   f"WHERE {column} IS NOT NULL")

@@ -14,10 +14,11 @@ Triggers (``schema.ensure_write_guards``) refuse any write that bypasses this mo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlite_utils import Database
@@ -152,29 +153,48 @@ def write_row(db: Database, table: str, row: Mapping[str, Any], *, base_version:
     The lowest step of the write path: no ownership, lock or validation checks (local
     edits get them in ``Writer``; package imports in their plan). ``row`` carries every
     sync column already stamped; columns it leaves out get their SQL default on insert
-    and keep their value on update.
+    and keep their value on update. The table's ``after_write`` runs for the row.
 
     :param base_version: the version the row had before this change (0 for a new row)
     :param origin: ``"local"`` or where the change came from (a package id, a reference list)
     """
     spec = registry.table(table)
+    old = get_row(db, table, row["id"]) if spec.after_write else None
+    write_rows(db, table, [(row, base_version)], origin=origin)
+    if spec.after_write:
+        spec.after_write(db, [(row, old)])
+
+
+def write_rows(db: Database, table: str, rows: Sequence[tuple[Mapping[str, Any], int]], *,
+               origin: str) -> None:
+    """``write_row`` for many rows of one table at once: ``rows`` are ``(row, base_version)``.
+
+    The table's ``after_write`` is left to the caller, which runs it once for all the rows
+    it wrote (a package import does so at the end of the package).
+    """
+    spec = registry.table(table)
     columns = _columns(db, table)
-    unknown = set(row) - set(columns) - set(spec.derived)
-    if unknown:
-        raise KeyError(f"{table} has no column(s) {sorted(unknown)}")
-    db.execute(
+    known = set(columns) | set(spec.derived)
+    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for row, _ in rows:
+        groups.setdefault(tuple(row), []).append(row)  # rows of a package share their keys
+    db.conn.executemany(
         "INSERT INTO change_log (table_name, row_id, version, base_version, updated_at, origin) "
         "VALUES (?, ?, ?, ?, ?, ?)",
-        [table, row["id"], row["version"], base_version, row["updated_at"], origin])
-    columns = [c for c in columns if c in row]  # a new row may leave defaults to SQL
-    names = ", ".join(columns)
-    marks = ", ".join("?" for _ in columns)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
-    old = get_row(db, table, row["id"]) if spec.after_write else None
-    db.execute(f"INSERT INTO {table} ({names}) VALUES ({marks}) "
-               f"ON CONFLICT(id) DO UPDATE SET {updates}", [row.get(c) for c in columns])
-    if spec.after_write:
-        spec.after_write(db, row, old)
+        [(table, row["id"], row["version"], base, row["updated_at"], origin)
+         for row, base in rows])
+    for keys, group in groups.items():
+        unknown = set(keys) - known
+        if unknown:
+            raise KeyError(f"{table} has no column(s) {sorted(unknown)}")
+        # a new row may leave defaults to SQL; every row has its sync columns
+        names = [c for c in columns if c in keys]
+        values = itemgetter(*names)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in names if c != "id")
+        db.conn.executemany(
+            f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
+            f"ON CONFLICT(id) DO UPDATE SET {updates}",
+            [values(r) for r in group])
 
 
 def last_change_seq(db: Database) -> int:

@@ -31,6 +31,7 @@ from gnapp.domain.text import clean, quoted
 CCCD_DIGITS = 12
 CMND_DIGITS = 9
 PROVINCE_CODE_RANGE = range(1, 97)  # 001–096, what a CCCD is accepted with by default
+_PROVINCE_CODES = frozenset(f"{code:03d}" for code in PROVINCE_CODE_RANGE)
 
 # The 63 provinces before the 2025 reform, as the first 3 digits of a CCCD (the GSO code
 # padded to 3 digits). Pass it as ``province_codes`` to refuse codes that no province had.
@@ -144,7 +145,7 @@ def check_id_number(number: str | None, *, sex: str | None, birth: PartialDate |
     facts = decode_cccd(digits)
     issues = []
     allowed = ({str(code).zfill(3) for code in province_codes} if province_codes is not None
-               else {f"{code:03d}" for code in PROVINCE_CODE_RANGE})
+               else _PROVINCE_CODES)
     if facts.province_code not in allowed:
         issues.append(error("member.id_province",
                             f"Số CCCD {digits}: 3 chữ số đầu «{facts.province_code}» không phải "

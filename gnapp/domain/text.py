@@ -101,7 +101,33 @@ def sort_key(text: str) -> str:
     code, so a prefix sorts first. This is the order of stack.md §4 (vnsort), the same as ICU.
     """
     primary, secondary, tertiary = [], [], []
-    decomposed = unicodedata.normalize("NFD", text)
+    for ch in unicodedata.normalize("NFC", text):
+        codes = _CHAR_CODES.get(ch) or _char_codes(ch)
+        if codes is None:  # a combining mark standing alone: read the text as a whole
+            return _sort_key_of(unicodedata.normalize("NFD", text))
+        primary.append(codes[0])
+        secondary.append(codes[1])
+        tertiary.append(codes[2])
+    return _LEVEL_SEPARATOR.join(["".join(primary), "".join(secondary), "".join(tertiary)])
+
+
+# The three level codes of each character met so far (a name has few distinct letters).
+_CHAR_CODES: dict[str, tuple[str, str, str]] = {}
+
+
+def _char_codes(ch: str) -> tuple[str, str, str] | None:
+    """The level codes of one NFC character, remembered; None for a lone combining mark."""
+    if unicodedata.combining(ch):
+        return None
+    key = _sort_key_of(unicodedata.normalize("NFD", ch))
+    primary, secondary, tertiary = key.split(_LEVEL_SEPARATOR)
+    _CHAR_CODES[ch] = codes = (primary, secondary, tertiary)
+    return codes
+
+
+def _sort_key_of(decomposed: str) -> str:
+    """``sort_key`` of text in NFD, read base letter by base letter with its marks."""
+    primary, secondary, tertiary = [], [], []
     i = 0
     while i < len(decomposed):
         base = decomposed[i]

@@ -57,10 +57,9 @@ def category_lines(report: Mapping[str, Any], labels: Mapping[str, str]) -> list
         if not total:
             continue
         by_table: dict[str, int] = {}
-        for row in report.get("rows", []):
-            if row.get("action") == key:
-                name = labels.get(row["table"], row["table"])
-                by_table[name] = by_table.get(name, 0) + 1
+        for table, n in (report.get("tables") or {}).get(key, {}).items():
+            name = labels.get(table, table)
+            by_table[name] = by_table.get(name, 0) + n
         line = f"{label.capitalize()}: {total}"
         if by_table and sum(by_table.values()) == total:
             line += " (" + ", ".join(f"{name} {n}" for name, n in by_table.items()) + ")"

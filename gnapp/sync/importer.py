@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from gnapp.db import registry, schema, sites, units
 from gnapp.db.hlc import HybridClock, Timestamp
-from gnapp.db.store import get_row, lock_reason, syncable_values, transaction, utc_now, write_row
+from gnapp.db.store import get_row, syncable_values, transaction, utc_now, write_rows
 from gnapp.domain.issues import has_errors
 from gnapp.sync import ledger
 from gnapp.sync import package as pkg
@@ -55,9 +55,14 @@ class RowPlan:
                 "fields": self.fields}
 
 
+# Plans kept one by one in a report (new and unchanged rows are only counted).
+DETAILED = (UPDATE, CONFLICT, REFUSED)
+
+
 @dataclass
 class ImportReport:
-    """The outcome of one package."""
+    """The outcome of one package: rows counted by action and table, and the rows updated,
+    in conflict or refused one by one (``rows``)."""
 
     file: str
     status: str
@@ -70,16 +75,22 @@ class ImportReport:
     package_no: int | None = None
     fingerprint: str | None = None
     rows: list[RowPlan] = field(default_factory=list)
+    tables: dict[str, dict[str, int]] = field(default_factory=dict)  # action → table → rows
     clock_warning: str | None = None
     acknowledged_up_to: int | None = None
     manifest_sha256: str | None = None
 
+    def add(self, plans: Iterable[RowPlan]) -> None:
+        """Count planned rows, keeping those worth showing one by one."""
+        for p in plans:
+            by_table = self.tables.setdefault(p.action, {})
+            by_table[p.table] = by_table.get(p.table, 0) + 1
+            if p.action in DETAILED:
+                self.rows.append(p)
+
     @property
     def counts(self) -> dict[str, int]:
-        out = {a: 0 for a in ACTION_LABELS}
-        for plan in self.rows:
-            out[plan.action] += 1
-        return out
+        return {a: sum(self.tables.get(a, {}).values()) for a in ACTION_LABELS}
 
     @property
     def status_label(self) -> str:
@@ -93,7 +104,7 @@ class ImportReport:
         line = f"{head}: {self.status_label}"
         if self.reason:
             line += f" — {self.reason}"
-        if self.rows:
+        if self.tables:
             counts = self.counts
             line += ". " + ", ".join(f"{ACTION_LABELS[a]} {n}" for a, n in counts.items() if n)
         return line
@@ -105,8 +116,8 @@ class ImportReport:
                 "sender_name": self.sender_name, "package_no": self.package_no,
                 "fingerprint": self.fingerprint, "counts": self.counts,
                 "clock_warning": self.clock_warning,
-                "acknowledged_up_to": self.acknowledged_up_to,
-                "rows": [p.as_dict() for p in self.rows if p.action != UNCHANGED]}
+                "acknowledged_up_to": self.acknowledged_up_to, "tables": self.tables,
+                "rows": [p.as_dict() for p in self.rows]}
 
     def ledger_report(self) -> dict:
         """What the ledger keeps and the ack sends back to the sender."""
@@ -240,120 +251,216 @@ def order(db: Database, package: Package) -> tuple[str, str, ledger.LedgerRow | 
 
 # -- plan -------------------------------------------------------------------------------
 
-def records_of(db: Database, package: Package) -> list[dict]:
+# Records planned and written together: lookups are made for a whole batch at once.
+BATCH = 2000
+
+
+def records_of(db: Database, package: Package) -> Iterator[dict]:
+    """The package's records, decrypted if need be, read one line at a time."""
     payload = package.payload
     if package.manifest.get("encryption"):
         local = db.execute("SELECT enc_private FROM site WHERE is_local = 1").fetchone()
         payload = pkg.decrypt(package.file, payload, package.manifest["encryption"],
                               local[0] if local else None)
-    return pkg.decode_records(package.file, payload)
+    return pkg.iter_records(package.file, payload)
+
+
+def _batches(records: Iterable[dict], size: int = BATCH) -> Iterator[list[dict]]:
+    batch: list[dict] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 _TYPES = {"id": str, "site_id": str, "owner_unit": str, "version": int, "updated_at": str,
           "updated_by": str, "deleted": int}
 
 
-def _malformed(db: Database, record: Mapping[str, Any]) -> str | None:
-    table, row = record.get("table"), record.get("row")
-    if table not in registry.SYNCABLE:
-        return f"bảng «{table}» không có trong phiên bản này."
-    if not isinstance(row, dict) or row.get("id") != record.get("id"):
-        return "dòng dữ liệu không đúng cấu trúc."
-    for name, kind in _TYPES.items():
-        if not isinstance(row.get(name), kind) or isinstance(row.get(name), bool):
-            return f"trường «{name}» thiếu hoặc sai kiểu."
-    try:
-        Timestamp.parse(row["updated_at"])
-    except ValueError:
-        return "trường «updated_at» không phải dấu thời gian hợp lệ."
-    if not isinstance(record.get("base_version"), int) or not isinstance(
-            record.get("history", []), list):
-        return "bản ghi thiếu phiên bản gốc."
-    if row["version"] != record.get("version") or row["updated_at"] != record.get("updated_at"):
-        return "phiên bản của dòng và của bản ghi không khớp."
-    columns = {r[1] for r in db.execute(f"PRAGMA table_xinfo({table})") if r[6] == 0}
-    unknown = set(row) - columns
-    if unknown:
-        return (f"có trường {', '.join(sorted(unknown))} mà phiên bản này chưa biết; cần cập "
-                "nhật phần mềm.")
-    return None
+def _in(db: Database, sql: str, keys: Sequence[str], *args: Any) -> list[tuple]:
+    """``sql`` (with ``{marks}`` for the ``IN`` list) run over ``keys`` in chunks."""
+    out: list[tuple] = []
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start:start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        out += db.execute(sql.format(marks=marks), [*args, *chunk]).fetchall()
+    return out
 
 
-def _logged(db: Database, row_id: str, stamp: str) -> bool:
-    return db.execute("SELECT 1 FROM change_log WHERE row_id = ? AND updated_at = ?",
-                      [row_id, stamp]).fetchone() is not None
+class Planner:
+    """Plans records by the rules of SYNC.md §5, reading what it needs for a whole batch of
+    records at once (change log, stored conflicts, locks, local rows).
+
+    :param sender_unit: the unit that sent the records
+    :param kind: the package's kind (a recovery may carry rows of ``receiver_unit``)
+    """
+
+    def __init__(self, db: Database, sender_unit: str, kind: str, receiver_unit: str = ""):
+        self.db = db
+        self.sender_unit, self.kind, self.receiver_unit = sender_unit, kind, receiver_unit
+        self._columns: dict[str, set[str]] = {}
+
+    def plan(self, records: Sequence[Mapping[str, Any]]) -> list[RowPlan]:
+        """The plan of each row record (others are skipped), in order. Writes nothing."""
+        rows = [r for r in records if r.get("type", "row") == "row"]
+        problems = [self._malformed(r) for r in rows]
+        ids = list({str(r.get("id")) for r, problem in zip(rows, problems) if not problem})
+        logged = set(_in(self.db, "SELECT row_id, updated_at FROM change_log "
+                                  "WHERE row_id IN ({marks})", ids))
+        held = set(_in(self.db, "SELECT row_id, remote_updated_at FROM conflict "
+                                "WHERE row_id IN ({marks})", ids))
+        locks = self._locks(ids)
+        local = self._local_rows([r for r, problem in zip(rows, problems) if not problem])
+        return [self._plan_one(r, problem, logged, held, locks, local)
+                for r, problem in zip(rows, problems)]
+
+    def _plan_one(self, record: Mapping[str, Any], problem: str | None, logged: set,
+                  held: set, locks: dict, local_rows: dict) -> RowPlan:
+        """The first rule that matches, top to bottom."""
+        table, row_id = str(record.get("table")), str(record.get("id"))
+        if problem:
+            return RowPlan(table, row_id, REFUSED, f"Không hợp lệ: {problem}", record=dict(record))
+        row, stamp = record["row"], record["updated_at"]
+        if (row_id, stamp) in logged:
+            return RowPlan(table, row_id, UNCHANGED, "Đã có thay đổi này.")
+        if (row_id, stamp) in held:
+            return RowPlan(table, row_id, UNCHANGED, "Đã ghi nhận xung đột này trước đó.")
+        spec = registry.table(table)
+        issues = [i for i in spec.validate(row) if i.severity == "error"]
+        if has_errors(issues):
+            return RowPlan(table, row_id, REFUSED, "Không hợp lệ: "
+                           + "; ".join(i.message for i in issues), record=dict(record))
+        recovering = self.kind == "recovery" and row["owner_unit"] == self.receiver_unit
+        if row["owner_unit"] != self.sender_unit and not recovering:
+            return RowPlan(table, row_id, REFUSED,
+                           f"Sai chủ sở hữu: {spec.label} thuộc đơn vị {row['owner_unit']}, đơn "
+                           f"vị gửi {self.sender_unit} không được sửa.", record=dict(record))
+        locked = locks.get((table, row_id)) or locks.get((table, "*"))
+        if locked:
+            return RowPlan(table, row_id, REFUSED, f"Đã khóa: {locked}.", record=dict(record))
+        local = local_rows.get((table, row_id))
+        if local is None:
+            return RowPlan(table, row_id, NEW, record=dict(record))
+        local_values = syncable_values(table, local)
+        stamps = {h[2] for h in record.get("history", []) if isinstance(h, list) and len(h) == 3}
+        if local["version"] == record["base_version"] or local["updated_at"] in stamps:
+            changed = sorted(k for k in row if local_values.get(k) != row[k]
+                             and k not in registry.SYNC_COLUMNS)
+            return RowPlan(table, row_id, UPDATE, fields=changed, local=local_values,
+                           record=dict(record))
+        fields = sorted(k for k in set(row) | set(local_values)
+                        if k not in registry.SYNC_COLUMNS and local_values.get(k) != row.get(k))
+        return RowPlan(table, row_id, CONFLICT,
+                       f"Dòng đã được sửa ở đây (phiên bản {local['version']}) sau phiên bản "
+                       f"{record['base_version']} mà máy gửi dựa vào.", fields=fields,
+                       local=local_values, record=dict(record))
+
+    def _malformed(self, record: Mapping[str, Any]) -> str | None:
+        table, row = record.get("table"), record.get("row")
+        if table not in registry.SYNCABLE:
+            return f"bảng «{table}» không có trong phiên bản này."
+        if not isinstance(row, dict) or row.get("id") != record.get("id"):
+            return "dòng dữ liệu không đúng cấu trúc."
+        for name, kind in _TYPES.items():
+            if not isinstance(row.get(name), kind) or isinstance(row.get(name), bool):
+                return f"trường «{name}» thiếu hoặc sai kiểu."
+        try:
+            Timestamp.parse(row["updated_at"])
+        except ValueError:
+            return "trường «updated_at» không phải dấu thời gian hợp lệ."
+        if not isinstance(record.get("base_version"), int) or not isinstance(
+                record.get("history", []), list):
+            return "bản ghi thiếu phiên bản gốc."
+        if row["version"] != record.get("version") or row["updated_at"] != record.get(
+                "updated_at"):
+            return "phiên bản của dòng và của bản ghi không khớp."
+        unknown = row.keys() - self._table_columns(table)
+        if unknown:
+            return (f"có trường {', '.join(sorted(unknown))} mà phiên bản này chưa biết; cần "
+                    "cập nhật phần mềm.")
+        return None
+
+    def _table_columns(self, table: str) -> set[str]:
+        if table not in self._columns:
+            self._columns[table] = {r[1] for r in self.db.execute(f"PRAGMA table_xinfo({table})")
+                                    if r[6] == 0}
+        return self._columns[table]
+
+    def _locks(self, ids: Sequence[str]) -> dict[tuple[str, str], str]:
+        """Why rows may not change: ``(table, row id or "*")`` → reason."""
+        found = _in(self.db, "SELECT table_name, row_id, reason FROM row_lock "
+                             "WHERE row_id = '*' OR row_id IN ({marks})", ids)
+        return {(table, row_id): reason for table, row_id, reason in found}
+
+    def _local_rows(self, records: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], dict]:
+        """The stored rows (tombstones included) these records would change."""
+        by_table: dict[str, list[str]] = {}
+        for r in records:
+            by_table.setdefault(r["table"], []).append(r["id"])
+        out = {}
+        for table, ids in by_table.items():
+            cursor = self.db.execute(f"SELECT * FROM {table} LIMIT 0")
+            names = [d[0] for d in cursor.description]
+            for row in _in(self.db, f"SELECT * FROM {table} WHERE id IN ({{marks}})", ids):
+                out[(table, row[0] if names[0] == "id" else row[names.index("id")])] = \
+                    dict(zip(names, row))
+        return out
 
 
 def plan_record(db: Database, record: Mapping[str, Any], sender_unit: str, kind: str,
                 receiver_unit: str = "") -> RowPlan:
     """The plan for one record, by the first rule of SYNC.md §5 that matches."""
-    table, row_id = str(record.get("table")), str(record.get("id"))
-    problem = _malformed(db, record)
-    if problem:
-        return RowPlan(table, row_id, REFUSED, f"Không hợp lệ: {problem}", record=dict(record))
-    row, stamp = record["row"], record["updated_at"]
-    if _logged(db, row_id, stamp):
-        return RowPlan(table, row_id, UNCHANGED, "Đã có thay đổi này.")
-    if db.execute("SELECT 1 FROM conflict WHERE row_id = ? AND remote_updated_at = ?",
-                  [row_id, stamp]).fetchone():
-        return RowPlan(table, row_id, UNCHANGED, "Đã ghi nhận xung đột này trước đó.")
-    spec = registry.table(table)
-    issues = [i for i in spec.validate(row) if i.severity == "error"]
-    if has_errors(issues):
-        return RowPlan(table, row_id, REFUSED,
-                       "Không hợp lệ: " + "; ".join(i.message for i in issues), record=dict(record))
-    recovering = kind == "recovery" and row["owner_unit"] == receiver_unit
-    if row["owner_unit"] != sender_unit and not recovering:
-        return RowPlan(table, row_id, REFUSED,
-                       f"Sai chủ sở hữu: {spec.label} thuộc đơn vị {row['owner_unit']}, đơn vị "
-                       f"gửi {sender_unit} không được sửa.", record=dict(record))
-    locked = lock_reason(db, table, row_id)
-    if locked:
-        return RowPlan(table, row_id, REFUSED, f"Đã khóa: {locked}.", record=dict(record))
-    local = get_row(db, table, row_id)
-    if local is None:
-        return RowPlan(table, row_id, NEW, record=dict(record))
-    local_values = syncable_values(table, local)
-    stamps = {h[2] for h in record.get("history", []) if isinstance(h, list) and len(h) == 3}
-    if local["version"] == record["base_version"] or local["updated_at"] in stamps:
-        changed = sorted(k for k in row if local_values.get(k) != row[k]
-                         and k not in registry.SYNC_COLUMNS)
-        return RowPlan(table, row_id, UPDATE, fields=changed, local=local_values,
-                       record=dict(record))
-    fields = sorted(k for k in set(row) | set(local_values)
-                    if k not in registry.SYNC_COLUMNS and local_values.get(k) != row.get(k))
-    return RowPlan(table, row_id, CONFLICT,
-                   f"Dòng đã được sửa ở đây (phiên bản {local['version']}) sau phiên bản "
-                   f"{record['base_version']} mà máy gửi dựa vào.", fields=fields,
-                   local=local_values, record=dict(record))
+    return Planner(db, sender_unit, kind, receiver_unit).plan([record])[0]
 
 
-def plan(db: Database, package: Package, records: Sequence[Mapping[str, Any]]) -> list[RowPlan]:
+def plan(db: Database, package: Package, records: Iterable[Mapping[str, Any]]) -> list[RowPlan]:
     """Dry run: what each row record of the package would do. Writes nothing."""
+    planner = _planner(db, package)
+    return [p for batch in _batches(records) for p in planner.plan(batch)]
+
+
+def _planner(db: Database, package: Package) -> Planner:
     stream = package.stream
-    return [plan_record(db, r, stream["from_unit"], package.kind, stream["to_unit"])
-            for r in records if r.get("type", "row") == "row"]
+    return Planner(db, stream["from_unit"], package.kind, stream["to_unit"])
 
 
 # -- apply ------------------------------------------------------------------------------
 
-def _write(db: Database, plan_: RowPlan, origin: str) -> None:
-    record = plan_.record or {}
-    row = record["row"]
-    spec = registry.table(plan_.table)
-    history = [h for h in record.get("history", []) if isinstance(h, list) and len(h) == 3]
-    for version, base, stamp in history:
-        if stamp != row["updated_at"] and isinstance(version, int) and isinstance(base, int):
-            db.execute("INSERT OR IGNORE INTO change_log (table_name, row_id, version, "
-                       "base_version, updated_at, origin) VALUES (?, ?, ?, ?, ?, ?)",
-                       [plan_.table, plan_.row_id, version, base, stamp, origin])
-    base_version = plan_.local["version"] if plan_.local else 0
-    write_row(db, plan_.table, {**row, **spec.derive(row)}, base_version=base_version,
-              origin=origin)
-    db.execute("UPDATE conflict SET state = 'resolved', resolved_at = ?, decision = ? "
-               "WHERE row_id = ? AND state = 'open' AND local_version < ? AND remote_version < ?",
-               [utc_now(), json.dumps({"superseded_by": row["updated_at"]}), plan_.row_id,
-                row["version"], row["version"]])
+def _write(db: Database, plans: Sequence[RowPlan], origin: str,
+           written: dict[Callable, list[tuple[dict, dict | None]]]) -> None:
+    """Store the new and updated rows of a batch, table by table, with the changes of
+    their history; ``written`` collects them by the ``after_write`` of their table (one
+    call refreshes what several tables share, such as the household index)."""
+    history = []
+    by_table: dict[str, list[tuple[dict, int]]] = {}
+    for p in plans:
+        record = p.record or {}
+        row = record["row"]
+        spec = registry.table(p.table)
+        for entry in record.get("history", []):
+            if isinstance(entry, list) and len(entry) == 3:
+                version, base, stamp = entry
+                if stamp != row["updated_at"] and isinstance(version, int) \
+                        and isinstance(base, int):
+                    history.append((p.table, p.row_id, version, base, stamp, origin))
+        full = {**row, **spec.derive(row)}
+        by_table.setdefault(p.table, []).append((full, p.local["version"] if p.local else 0))
+        if spec.after_write:
+            written.setdefault(spec.after_write, []).append((full, p.local))
+    db.conn.executemany("INSERT OR IGNORE INTO change_log (table_name, row_id, version, "
+                        "base_version, updated_at, origin) VALUES (?, ?, ?, ?, ?, ?)", history)
+    for table, rows in by_table.items():
+        write_rows(db, table, rows, origin=origin)
+    if not db.execute("SELECT 1 FROM conflict WHERE state = 'open' LIMIT 1").fetchone():
+        return
+    db.conn.executemany(
+        "UPDATE conflict SET state = 'resolved', resolved_at = ?, decision = ? "
+        "WHERE row_id = ? AND state = 'open' AND local_version < ? AND remote_version < ?",
+        [(utc_now(), json.dumps({"superseded_by": p.record["row"]["updated_at"]}), p.row_id,
+          p.record["row"]["version"], p.record["row"]["version"]) for p in plans])
 
 
 def _store_conflict(db: Database, plan_: RowPlan, package: Package) -> None:
@@ -403,6 +510,11 @@ def _apply_acks(db: Database, package: Package, records: Sequence[Mapping[str, A
     return upto
 
 
+def _logged(db: Database, row_id: str, stamp: str) -> bool:
+    return db.execute("SELECT 1 FROM change_log WHERE row_id = ? AND updated_at = ?",
+                      [row_id, stamp]).fetchone() is not None
+
+
 def _conflict_sent_back(db: Database, package: Package, held: Mapping[str, Any]) -> None:
     """An office holds a conflict between our row and another site's: queue it here, where
     a person of the owning unit decides, unless our row has moved on since."""
@@ -425,21 +537,35 @@ def _conflict_sent_back(db: Database, package: Package, held: Mapping[str, Any])
                                 local=syncable_values(table, local), record=record), package)
 
 
-def apply(db: Database, package: Package, records: Sequence[Mapping[str, Any]],
-          plans: Sequence[RowPlan], report: ImportReport,
-          existing: ledger.LedgerRow | None) -> None:
-    """Write the plan, the conflicts, the acks and the ledger entry in one transaction."""
+def apply(db: Database, package: Package, records: Iterable[Mapping[str, Any]],
+          report: ImportReport, existing: ledger.LedgerRow | None) -> None:
+    """Plan and write the records batch by batch, then the derived tables, the conflicts,
+    the acks and the ledger entry, all in one transaction (nothing stays if a step fails).
+
+    Every batch is planned against the rows as they were before the package: records of
+    one package name distinct rows, and the tables' ``after_write`` (indexes, locks) runs
+    once at the end.
+    """
     origin = package.manifest["package_id"]
+    planner = _planner(db, package)
+    acks: list[Mapping[str, Any]] = []
+    written: dict[Callable, list[tuple[dict, dict | None]]] = {}
+    stamps = [package.manifest["created_at"]]
     with transaction(db):
-        for p in plans:
-            if p.action in (NEW, UPDATE):
-                _write(db, p, origin)
-            elif p.action == CONFLICT:
-                _store_conflict(db, p, package)
-        report.clock_warning = _observe_clock(
-            db, [package.manifest["created_at"]]
-            + [p.record["updated_at"] for p in plans if p.action in (NEW, UPDATE)])
-        report.acknowledged_up_to = _apply_acks(db, package, records)
+        for batch in _batches(records):
+            acks += [r for r in batch if r.get("type") == "ack"]
+            plans = planner.plan(batch)
+            changed = [p for p in plans if p.action in (NEW, UPDATE)]
+            _write(db, changed, origin, written)
+            for p in plans:
+                if p.action == CONFLICT:
+                    _store_conflict(db, p, package)
+            stamps += [p.record["updated_at"] for p in changed]
+            report.add(plans)
+        for after_write, changes in written.items():
+            after_write(db, changes)
+        report.clock_warning = _observe_clock(db, stamps)
+        report.acknowledged_up_to = _apply_acks(db, package, acks)
         if existing is not None:
             ledger.set_state(db, existing.id, ledger.APPLIED, report=report.ledger_report())
         else:
@@ -495,17 +621,14 @@ def import_package(db: Database, package: Package, *, dry_run: bool = False,
             _hold(db, package, ledger.HELD if status == "held" else ledger.FORK, reason,
                   existing if status == "held" else None)
         return _report_for(package, status, reason)
+    report = _report_for(package, "dry_run" if dry_run else "applied")
     try:
-        records = records_of(db, package)
+        if dry_run:
+            report.add(plan(db, package, records_of(db, package)))
+        else:
+            apply(db, package, records_of(db, package), report, existing)
     except PackageError as exc:
         return _report_for(package, "refused", exc.reason)
-    plans = plan(db, package, records)
-    report = _report_for(package, "dry_run" if dry_run else "applied")
-    report.rows = plans
-    if dry_run:
-        return report
-    try:
-        apply(db, package, records, plans, report, existing)
     except sqlite3.IntegrityError as exc:
         return _report_for(package, "refused",
                            f"dữ liệu trong gói không nhất quán (tham chiếu tới dòng không có: "
@@ -562,23 +685,32 @@ def import_files(db: Database, paths: Iterable[str | Path], *, dry_run: bool = F
     """Import packages (whole files or their parts), then whatever they release.
 
     Packages are taken in stream order whatever order the files come in; with ``trust``,
-    packages held for an unconfirmed sender with that key fingerprint are taken too.
+    packages held for an unconfirmed sender with that key fingerprint are taken too. Only
+    the manifests are read up front; each package is read whole when its turn comes, so
+    one package at a time is in memory.
     """
     trust = list(trust)
-    packages: list[Package] = []
+    waiting: dict[str, tuple[Package, Callable[[], Package]]] = {}
     reports: list[ImportReport] = []
     for path in pkg.group_parts(paths):
         try:
-            packages.append(pkg.read_file(path))
+            head = pkg.read_file(path, payload=False)
         except PackageError as exc:
             reports.append(ImportReport(file=exc.file, status="refused", reason=exc.reason))
+            continue
+        waiting[head.manifest_sha256] = (head, lambda path=path: pkg.read_file(path))
     if trust and not dry_run:
-        packages += _untrusted(db, trust)
-    unique = {p.manifest_sha256: p for p in packages}
-    packages = sorted(unique.values(), key=lambda p: (p.stream["from_site"], p.package_no))
+        for package in _untrusted(db, trust):
+            waiting[package.manifest_sha256] = (package, lambda package=package: package)
     done: set[str] = set()  # packages applied on the way (released when their turn came)
-    for package in packages:
-        if package.manifest_sha256 in done:
+    for head, load in sorted(waiting.values(),
+                             key=lambda w: (w[0].stream["from_site"], w[0].package_no)):
+        if head.manifest_sha256 in done:
+            continue
+        try:
+            package = load()
+        except PackageError as exc:
+            reports.append(ImportReport(file=exc.file, status="refused", reason=exc.reason))
             continue
         report = import_package(db, package, dry_run=dry_run, trust=trust,
                                 accept_recovery=accept_recovery)

@@ -15,7 +15,8 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,18 +119,25 @@ def encode_records(records: Iterable[Mapping[str, Any]]) -> bytes:
 
 
 def decode_records(file: str, payload: bytes) -> list[dict]:
-    records = []
-    for number, line in enumerate(payload.splitlines(), start=1):
+    return list(iter_records(file, payload))
+
+
+def iter_records(file: str, payload: bytes) -> Iterator[dict]:
+    """The payload's records one by one (``PackageError`` naming the first bad line)."""
+    start, number = 0, 0
+    while start < len(payload):
+        end = payload.find(b"\n", start)
+        end = len(payload) if end < 0 else end
+        line, start, number = payload[start:end], end + 1, number + 1
         if not line.strip():
             continue
         try:
-            record = json.loads(line.decode("utf-8"))
+            record = json.loads(line)
         except (UnicodeDecodeError, json.JSONDecodeError):
             raise PackageError(file, f"dòng {number} của dữ liệu gói không đọc được.") from None
         if not isinstance(record, dict):
             raise PackageError(file, f"dòng {number} của dữ liệu gói không đúng cấu trúc.")
-        records.append(record)
-    return records
+        yield record
 
 
 def encrypt(payload: bytes, recipient_public_b64: str) -> tuple[bytes, dict]:
@@ -207,11 +215,13 @@ def _read_entry(file: str, z: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int
     return data
 
 
-def read_bytes(file: str, data: bytes) -> Package:
+def read_bytes(file: str, data: bytes, *, payload: bool = True) -> Package:
     """Read a package safely: only the three known entries, within the size limits.
 
     Checks the structure and the payload hash (so a truncated or altered file is refused
-    here); the signature is checked by ``verify`` against the sender's key.
+    here); the signature is checked by ``verify`` against the sender's key. With
+    ``payload=False`` only the manifest and signature are read (the payload is left empty
+    and unchecked): enough to order packages before reading them one by one.
     """
     if len(data) > MAX_FILE_BYTES:
         raise PackageError(file, "tệp quá lớn để là một gói đồng bộ.")
@@ -235,8 +245,8 @@ def read_bytes(file: str, data: bytes) -> Package:
         manifest_bytes = _read_entry(file, z, by_name[MANIFEST], MAX_MANIFEST_BYTES)
         signature = _read_entry(file, z, by_name[SIGNATURE], 1024)
         payload_info = by_name.get(PAYLOAD) or by_name[PAYLOAD_ENC]
-        payload = _read_entry(file, z, payload_info, MAX_PAYLOAD_BYTES)
-    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError):
+        content = _read_entry(file, z, payload_info, MAX_PAYLOAD_BYTES) if payload else b""
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, zlib.error):
         raise PackageError(file, "tệp bị hỏng (không giải nén được).") from None
     try:
         manifest = json.loads(manifest_bytes.decode("utf-8"))
@@ -245,10 +255,10 @@ def read_bytes(file: str, data: bytes) -> Package:
     _check_manifest(file, manifest)
     if bool(manifest.get("encryption")) != (PAYLOAD_ENC in names):
         raise PackageError(file, "bản kê và phần dữ liệu không khớp về mã hóa.")
-    if hashlib.sha256(payload).hexdigest() != manifest["payload_sha256"]:
+    if payload and hashlib.sha256(content).hexdigest() != manifest["payload_sha256"]:
         raise PackageError(file, "dữ liệu trong gói không khớp mã kiểm tra (tệp bị hỏng hoặc "
                                  "bị sửa).")
-    return Package(file, manifest, manifest_bytes, signature, payload)
+    return Package(file, manifest, manifest_bytes, signature, content)
 
 
 _REQUIRED = {"format": list, "package_id": str, "stream": dict, "package_no": int,
@@ -306,15 +316,16 @@ def split(data: bytes, path: Path, max_bytes: int) -> list[Path]:
     return paths
 
 
-def read_file(path: str | Path) -> Package:
-    """Read a package from a file, joining its parts when ``path`` names one part."""
+def read_file(path: str | Path, *, payload: bool = True) -> Package:
+    """Read a package from a file, joining its parts when ``path`` names one part
+    (``payload`` as for ``read_bytes``)."""
     path = Path(path)
     match = _PART.match(path.name)
     if not match:
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
                 raise PackageError(path.name, "tệp quá lớn để là một gói đồng bộ.")
-            return read_bytes(path.name, path.read_bytes())
+            return read_bytes(path.name, path.read_bytes(), payload=payload)
         except OSError as exc:
             raise PackageError(path.name, f"không đọc được tệp ({exc.strerror}).") from None
     base, total = match["base"], int(match["total"])
@@ -325,7 +336,7 @@ def read_file(path: str | Path) -> Package:
         if not part.exists():
             raise PackageError(base, f"thiếu phần {number}/{total} ({part.name}).")
         chunks.append(part.read_bytes())
-    return read_bytes(base, b"".join(chunks))
+    return read_bytes(base, b"".join(chunks), payload=payload)
 
 
 def group_parts(paths: Iterable[str | Path]) -> list[Path]:

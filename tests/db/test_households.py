@@ -251,3 +251,18 @@ def test_the_index_of_an_older_file_counts_errors_when_migrated(site_db, writer,
     site_db.execute("ALTER TABLE household_index DROP COLUMN errors")  # as before m012
     schema.m012_index_errors(site_db)
     assert [r["code"] for r in hh.list_households(site_db, errors_only=True)] == [home["code"]]
+
+
+def test_the_index_rebuilt_in_bulk_equals_the_index_kept_edit_by_edit(demo_db):
+    """An import refreshes the index of a whole package at once (``refresh_indexes``); it
+    must give the lines that each edit of the demo's register left."""
+    from gnapp.db import sites
+
+    second = demo_db.execute("SELECT id FROM member WHERE relation = 'spouse' LIMIT 1").fetchone()
+    hh.update_member(sites.writer(demo_db), second[0], {"relation": "head"})  # two heads
+    query = "SELECT * FROM household_index ORDER BY household_id"
+    kept = demo_db.execute(query).fetchall()
+    assert len(kept) == 60 and sum(line[-1] for line in kept) == 1
+    demo_db.execute("DELETE FROM household_index")
+    hh.refresh_indexes(demo_db, [r[0] for r in demo_db.execute("SELECT id FROM household")])
+    assert demo_db.execute(query).fetchall() == kept

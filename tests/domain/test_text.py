@@ -219,3 +219,14 @@ def test_fts_query_finds_rows_in_a_real_fts5_table(typed, expected):
                          [fts_query(typed)]).fetchall()
     conn.close()
     assert [rows[i] for (i,) in found] == expected
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(VIETNAMESE_CHARS + list("\u0323Ωж中ǅ")),
+               max_size=20))
+def test_sort_key_of_remembered_letters_equals_the_key_of_the_whole_text(text):
+    """Keys built from remembered per-letter codes equal keys read from the whole text in
+    NFD, also with marks that compose with nothing before them."""
+    from gnapp.domain.text import _sort_key_of
+
+    assert sort_key(text) == _sort_key_of(unicodedata.normalize("NFD", text))

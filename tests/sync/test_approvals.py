@@ -40,7 +40,7 @@ def test_approval_locks_the_round_on_both_sides(commune, office, outbox, submitt
     assert decided["row_count"] == 2 and decided["owner_unit"] == "24"
     # at the office an approved review is locked against imports
     _, reports = send(office, commune, outbox / "down-1", to_unit=COMMUNE)
-    assert [p.action for p in reports[0].rows] == ["new"]
+    assert reports[0].tables == {"new": {"approval": 1}}
     [seen] = approval_rows.for_round(commune, submitted["round"]["id"])
     assert seen["status"] == "approved" and seen["fingerprint"] == decided["fingerprint"]
     assert approvals.round_state(commune, COMMUNE) == "Đợt 2025: đã phê duyệt"

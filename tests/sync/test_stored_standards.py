@@ -28,7 +28,7 @@ def test_the_completed_cn2027_travels_down_and_classifies_farm_households(
     loaded = run_json("standards", "load", exported, "--db", tmp_path / "office.sqlite")
     assert (loaded["id"], loaded["version"]) == ("CN2027", 1)
     _, reports = send(office, commune, outbox / "down", to_unit=COMMUNE)
-    assert [(p.table, p.action) for p in reports[0].rows] == [("poverty_standard", "new")]
+    assert reports[0].tables == {"new": {"poverty_standard": 1}}
     assert str(reviews.standard("CN2027", commune).mstb_factor) == "1.5"
     assert reviews.standard("CN2027").mstb_factor is None  # the shipped file is unchanged
     listed = run_json("standards", "list", "--db", tmp_path / "commune.sqlite")["standards"]
