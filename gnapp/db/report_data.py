@@ -284,8 +284,9 @@ def _part_histories(db: Database, part: Part, start_round: dict) -> dict[str, li
 
 
 def histories(db: Database, scope: Scope) -> dict[str, list]:
-    """Each village's household histories over its commune's round (what ``result_counts``
-    and ``deprivation_counts`` count; a caller needing both reads them once)."""
+    """Each village's household histories over its commune's round (what ``result_counts``,
+    ``deprivation_counts`` and ``round_progress`` count; a caller needing several reads them
+    once)."""
     out: dict[str, list] = {}
     for part in scope.parts:
         out.update(_part_histories(db, part, part.round))
@@ -301,38 +302,54 @@ def result_counts(db: Database, scope: Scope, found: dict[str, list] | None = No
             for village, homes in found.items()}
 
 
-def movement_tables(db: Database, scope: Scope, report: str
-                    ) -> dict[str, tuple[transitions.MovementTable, transitions.MovementTable]]:
-    """Báo cáo 2 and 3: each village's poor and near-poor movements since its commune's
-    previous round.
+def movement_histories(db: Database, scope: Scope, report: str) -> dict[str, list]:
+    """Each village's household histories since its commune's previous round (what
+    ``movement_tables`` counts; they end where ``histories`` end, so ``round_progress`` can
+    count them too).
 
-    :raises ReportError: a commune has no previous round, or a table fails its own checks
+    :raises ReportError: a commune has no previous round
     """
-    result = {}
+    out: dict[str, list] = {}
     for part in scope.parts:
         if part.previous is None:
             where = f" của {part.commune['name']}" if scope.is_office else ""
             raise rules.ReportError(
                 f"{report} so sánh với đợt rà soát trước, nhưng trước đợt năm "
                 f"{part.round['year']}{where} chưa có đợt rà soát định kỳ nào.")
-        for village, found in _part_histories(db, part, part.previous).items():
-            tables = (transitions.movement_table(found, transitions.POOR),
-                      transitions.movement_table(found, transitions.NEAR_POOR))
-            problems = [i.message for t in tables for i in t.issues if i.severity == "error"]
-            if problems:
-                raise rules.ReportError(f"{report}: " + "; ".join(problems))
-            result[village] = tables
+        out.update(_part_histories(db, part, part.previous))
+    return out
+
+
+def movement_tables(db: Database, scope: Scope, report: str,
+                    found: dict[str, list] | None = None
+                    ) -> dict[str, tuple[transitions.MovementTable, transitions.MovementTable]]:
+    """Báo cáo 2 and 3: each village's poor and near-poor movements since its commune's
+    previous round (``found``: the scope's ``movement_histories`` when the caller has them).
+
+    :raises ReportError: a commune has no previous round, or a table fails its own checks
+    """
+    found = movement_histories(db, scope, report) if found is None else found
+    result = {}
+    for village, homes in found.items():
+        tables = (transitions.movement_table(homes, transitions.POOR),
+                  transitions.movement_table(homes, transitions.NEAR_POOR))
+        problems = [i.message for t in tables for i in t.issues if i.severity == "error"]
+        if problems:
+            raise rules.ReportError(f"{report}: " + "; ".join(problems))
+        result[village] = tables
     return result
 
 
-def _answers(db: Database, scope: Scope) -> dict[str, dict]:
-    """Each reviewed household's indicator answers in its commune's round."""
+def _answers(db: Database, scope: Scope, klass: str) -> dict[str, dict]:
+    """The indicator answers of each household reviewed as ``klass`` in its commune's round
+    (a household's class at the end of the round is its review's, not poor without one)."""
     answers: dict[str, dict] = {}
     for part in scope.parts:
         answers.update({household_id: json.loads(deprivations or "{}")
                         for household_id, deprivations in db.execute(
                             "SELECT household_id, deprivations FROM household_review "
-                            "WHERE round_id = ? AND deleted = 0", [part.round["id"]])})
+                            "WHERE round_id = ? AND deleted = 0 AND "
+                            "coalesce(class, 'not_poor') = ?", [part.round["id"], klass])})
     return answers
 
 
@@ -342,7 +359,7 @@ def deprivation_counts(db: Database, scope: Scope, klass: str = rules.POOR,
     """Báo cáo 4–7: each village's households of one list (poor for 4–5, near-poor for 6–7)
     and their deprivations, by the indicators of the round's standard (``found`` as in
     ``result_counts``)."""
-    answers = _answers(db, scope)
+    answers = _answers(db, scope, klass)
     codes = scope.standard.indicator_codes
     found = histories(db, scope) if found is None else found
     return {village: rules.count_deprivations(
@@ -413,9 +430,13 @@ class RoundProgress:
     not_reviewed: int
 
 
-def round_progress(db: Database, scope: Scope) -> RoundProgress:
+def round_progress(db: Database, scope: Scope, found: dict[str, list] | None = None
+                   ) -> RoundProgress:
     """Reviews of the rounds in the scope's villages, those still drafts, and households in
-    the register at the end of the round without a review (counted as not poor)."""
+    the register at the end of the round without a review (counted as not poor); ``found``:
+    the scope's ``histories`` (or ``movement_histories``, which end alike) when the caller
+    has them already."""
+    found = histories(db, scope) if found is None else found
     total = drafts = missing = 0
     for part in scope.parts:
         village_ids = [v["id"] for v in part.villages]
@@ -424,10 +445,10 @@ def round_progress(db: Database, scope: Scope) -> RoundProgress:
             "SELECT count(*), coalesce(sum(r.status != 'complete'), 0) FROM household_review r "
             f"JOIN household h ON h.id = r.household_id WHERE r.round_id = ? AND r.deleted = 0 "
             f"AND h.village_id IN ({marks})", [part.round["id"], *village_ids]).fetchone()
-        reviewed = {r["household_id"] for r in db.query(
+        reviewed = {household_id for (household_id,) in db.execute(
             "SELECT household_id FROM household_review WHERE round_id = ? AND deleted = 0",
             [part.round["id"]])}
         total, drafts = total + row[0], drafts + row[1]
-        missing += sum(1 for found in _part_histories(db, part, part.round).values()
-                       for h in found if h.end is not None and h.household_id not in reviewed)
+        missing += sum(1 for village in village_ids for h in found.get(village, ())
+                       if h.end is not None and h.household_id not in reviewed)
     return RoundProgress(reviews=total, drafts=drafts, not_reviewed=missing)

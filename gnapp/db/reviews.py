@@ -296,14 +296,74 @@ def _classes(db: Database, round_id: str) -> dict[str, tuple[str, int]]:
                 "WHERE round_id = ? AND deleted = 0", [round_id])}
 
 
-def _in_register(events: list[dict], day: str) -> tuple[bool, str | None, str | None]:
-    """Whether the household was in the register on ``day``; how it came and went."""
-    came = next((e for e in events if e["kind"] in ("created", "moved_in", "split")
-                 and e["on_date"] <= day), None)
-    first = events[0]["kind"] if events else None
-    left = next((e for e in events if e["kind"] in _LEAVING and e["on_date"] <= day
-                 and e.get("member_id") is None), None)
-    return came is not None and left is None, first, left["kind"] if left else None
+# How a household comes into the register, and what takes it out (``_LEAVING``).
+_CAME = ("created", "moved_in", "split")
+# A household's register dates: (kind of its first event, first date it came, first date it
+# left, how it left); ``None`` where there is no such event.
+_NO_EVENTS = (None, None, None, None)
+
+
+def _register_dates(db: Database, owner: str) -> dict[str, tuple]:
+    """The register dates of each household of ``owner``, from its events read once for all
+    (in date order: the first leaving event is the one that counts on any later day)."""
+    found: dict[str, tuple] = {}
+    for household_id, kind, on_date, member_id in db.execute(
+            "SELECT household_id, kind, on_date, member_id FROM household_event WHERE "
+            "deleted = 0 AND household_id IN (SELECT id FROM household WHERE owner_unit = ? "
+            "AND deleted = 0) ORDER BY household_id, on_date, updated_at", [owner]):
+        first, came, left, left_kind = found.get(household_id) or (kind, None, None, None)
+        if came is None and kind in _CAME:
+            came = on_date
+        if left is None and kind in _LEAVING and member_id is None:
+            left, left_kind = on_date, kind
+        found[household_id] = (first, came, left, left_kind)
+    return found
+
+
+def _in_register(dates: tuple, day: str) -> tuple[bool, str | None, str | None]:
+    """Whether the household was in the register on ``day``; how it came and went (its
+    ``_register_dates``)."""
+    first, came, left, left_kind = dates
+    gone = left is not None and left <= day
+    return came is not None and came <= day and not gone, first, left_kind if gone else None
+
+
+def _present_members(db: Database, owner: str) -> dict[str, int]:
+    """Members present in each household of ``owner``, from the register's index (kept in
+    step on every write)."""
+    return dict(db.execute(
+        "SELECT household_id, members FROM household_index WHERE household_id IN "
+        "(SELECT id FROM household WHERE owner_unit = ? AND deleted = 0)", [owner]).fetchall())
+
+
+def _past_classes(db: Database, start: dict) -> dict[str, dict[int, str]]:
+    """Each household's class by year at the periodic and general rounds that ended before
+    ``start``."""
+    earlier = {round_id: year for round_id, year in db.execute(
+        "SELECT id, year FROM review_round WHERE deleted = 0 AND owner_unit = ? AND "
+        "ends_on < ? AND kind != 'regular' ORDER BY starts_on",
+        [start["owner_unit"], start["ends_on"]])}
+    past: dict[str, dict[int, str]] = {}
+    for household_id, round_id, klass in db.execute(
+            "SELECT household_id, round_id, class FROM household_review "
+            f"WHERE deleted = 0 AND round_id IN ({','.join('?' * len(earlier))})", list(earlier)):
+        past.setdefault(household_id, {})[earlier[round_id]] = klass
+    return past
+
+
+def _lists_before(past: dict[str, dict[int, str]], start_year: int, look_back: int | None
+                  ) -> dict[str, tuple[bool, bool]]:
+    """Whether each household of ``past`` was on the poor and on the near-poor list before
+    ``start_year`` (``transitions.on_list_before``, asked once per distinct past)."""
+    asked: dict[tuple, tuple[bool, bool]] = {}
+    out = {}
+    for household_id, classes in past.items():
+        key = tuple(sorted(classes.items()))
+        if key not in asked:
+            asked[key] = tuple(transitions.on_list_before(classes, code, start_year, look_back)
+                               for code in ("poor", "near_poor"))
+        out[household_id] = asked[key]
+    return out
 
 
 def histories(db: Database, start_round_id: str, end_round_id: str, *,
@@ -315,46 +375,28 @@ def histories(db: Database, start_round_id: str, end_round_id: str, *,
     counted with the review, or the members present now for a household not reviewed.
     """
     start, end = get_round(db, start_round_id), get_round(db, end_round_id)
+    same, start_day, end_day = end_round_id == start_round_id, start["ends_on"], end["ends_on"]
     at_start = _classes(db, start_round_id)
-    at_end = at_start if end_round_id == start_round_id else _classes(db, end_round_id)
-    earlier = {r["id"]: r["year"] for r in rounds(db, start["owner_unit"])
-               if r["ends_on"] < start["ends_on"] and r["kind"] != "regular"}
-    past: dict[str, dict[int, str]] = {}
-    for r in db.query("SELECT household_id, round_id, class FROM household_review "
-                      f"WHERE deleted = 0 AND round_id IN ({','.join('?' * len(earlier))})",
-                      list(earlier)):
-        past.setdefault(r["household_id"], {})[earlier[r["round_id"]]] = r["class"]
+    at_end = at_start if same else _classes(db, end_round_id)
+    listed_before = _lists_before(_past_classes(db, start), start["year"] + 1, look_back)
     owner = start["owner_unit"]
-    # Read each household's events and present members once for all (not per household).
-    events_of: dict[str, list[dict]] = {}
-    for household_id, kind, on_date, member_id in db.execute(
-            "SELECT e.household_id, e.kind, e.on_date, e.member_id FROM household_event e "
-            "JOIN household h ON h.id = e.household_id WHERE h.owner_unit = ? AND h.deleted = 0 "
-            "AND e.deleted = 0 ORDER BY e.household_id, e.on_date, e.updated_at", [owner]):
-        events_of.setdefault(household_id, []).append(
-            {"kind": kind, "on_date": on_date, "member_id": member_id})
-    present = dict(db.execute(
-        "SELECT m.household_id, count(*) FROM member m JOIN household h ON h.id = "
-        "m.household_id WHERE h.owner_unit = ? AND h.deleted = 0 AND m.deleted = 0 AND "
-        "m.status = 'present' GROUP BY m.household_id", [owner]).fetchall())
+    # Read the households' events and present members once for all (not per household).
+    dates_of = _register_dates(db, owner)
+    present = _present_members(db, owner)
     result = []
     for (home_id,) in db.execute("SELECT id FROM household WHERE deleted = 0 AND "
                                  "owner_unit = ?", [owner]):
-        events = events_of.get(home_id, [])
-        was_in, first_kind, _ = _in_register(events, start["ends_on"])
-        is_in, _, left_kind = _in_register(events, end["ends_on"]) \
-            if end_round_id != start_round_id else (was_in, first_kind, None)
+        dates = dates_of.get(home_id, _NO_EVENTS)
+        was_in, first_kind, _ = _in_register(dates, start_day)
+        is_in, _, left_kind = (was_in, first_kind, None) if same else _in_register(dates, end_day)
         unreviewed = ("not_poor", present.get(home_id, 0))
         begin, persons_start = at_start.get(home_id, unreviewed) if was_in else (None, 0)
         finish, persons_end = at_end.get(home_id, unreviewed) if is_in else (None, 0)
-        classes = past.get(home_id)
+        ever_poor, ever_near_poor = listed_before.get(home_id, (False, False))
         result.append(transitions.HouseholdHistory(
             household_id=home_id, start=begin, end=finish, persons_start=persons_start,
-            persons_end=persons_end,
-            ever_poor_before=bool(classes) and transitions.on_list_before(
-                classes, "poor", start["year"] + 1, look_back),
-            ever_near_poor_before=bool(classes) and transitions.on_list_before(
-                classes, "near_poor", start["year"] + 1, look_back),
+            persons_end=persons_end, ever_poor_before=ever_poor,
+            ever_near_poor_before=ever_near_poor,
             removed_reason=_LEAVING.get(left_kind) if not is_in and was_in else None,
             added_reason=({"moved_in": "moved_in", "split": "split"}.get(first_kind)
                           if is_in and not was_in else None)))

@@ -15,8 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QIODevice, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (QAction, QColor, QContextMenuEvent, QFont, QFontMetricsF,
                            QGuiApplication, QHelpEvent, QImage, QPainter, QPainterPath, QPen)
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QMenu, QMessageBox, QSizePolicy,
-                               QToolButton, QToolTip, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QMenu, QMessageBox,
+                               QSizePolicy, QToolButton, QToolTip, QVBoxLayout, QWidget)
 
 from gnapp.domain.charts import Chart
 from gnapp.forms import chart_layout as cl
@@ -32,15 +32,16 @@ _app = None                 # the QGuiApplication ensure_gui made, kept alive
 
 
 def ensure_gui() -> QGuiApplication:
-    """The running Qt application, or a new QGuiApplication (offscreen when there is no
-    display) with the bundled fonts, so that PNGs can be drawn from the command line."""
+    """The running Qt application, or a new one (offscreen when there is no display) with
+    the bundled fonts, so that PNGs can be drawn from the command line. It is a
+    QApplication, so that widgets may still be made in the same process."""
     global _app
     app = QGuiApplication.instance()
     if app is None:
         if sys.platform.startswith("linux") and not any(
                 os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
             os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        app = _app = QGuiApplication(sys.argv[:1])
+        app = _app = QApplication(sys.argv[:1])
     register_fonts()
     return app
 
