@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 _ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()
@@ -91,6 +92,7 @@ def _encode(weight: int, width: int) -> str:
     return "".join(reversed(digits))
 
 
+@lru_cache(maxsize=1 << 16)  # names repeat: given names, family names, whole names
 def sort_key(text: str) -> str:
     """Return a Vietnamese collation key for ``text`` as an ASCII string.
 
