@@ -547,7 +547,7 @@ class ReviewPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
         self._size_columns()
-        self.reload_rounds()
+        # the rounds and the dashboard are read when the page is first shown (showEvent)
 
     # -- layout ----------------------------------------------------------------------------
 
