@@ -20,7 +20,6 @@ from gnapp.forms import certificate as cert
 from gnapp.forms import procedure_forms as pf
 from gnapp.forms import review_reports as rr
 from gnapp.forms.pdf import render_pdf
-from gnapp.forms.xlsx import render_xlsx
 
 
 @dataclass(frozen=True)
@@ -118,6 +117,14 @@ REPORTS.update({form.name: form for form in (
                "(Mẫu số 03) của một hộ", cert.certificate, options=("household",),
                formats=(".pdf",), recorded=True, symbol=cert.SYMBOL, group=_PROCEDURE),
 )})
+
+def render_xlsx(doc: d.Document, path: str | Path) -> Path:
+    """``forms.xlsx.render_xlsx``, imported when first used (openpyxl takes a third of a
+    second to load, at every start of the program otherwise)."""
+    from gnapp.forms.xlsx import render_xlsx as render
+
+    return render(doc, path)
+
 
 FORMATS = {".pdf": render_pdf, ".xlsx": render_xlsx}
 
