@@ -39,10 +39,46 @@ def _canonical_value(value: Any, path: str) -> Any:
     raise TypeError(f"{path}: {type(value).__name__} has no canonical form")
 
 
+def _has_canonical_keys(mapping: dict) -> bool:
+    """Whether every key is NFC text of type ``str`` itself (the general path writes any
+    other key, a ``str`` subclass too, as ``str(key)``)."""
+    for key in mapping:
+        if type(key) is not str or not unicodedata.is_normalized("NFC", key):
+            return False
+    return True
+
+
+def _is_canonical(values: Iterable[Any]) -> bool:
+    """Whether these values are in canonical form already, so that JSON writes them as
+    the general path would: each None, an int (not a bool), NFC text, or a list or dict
+    of such values under such keys. Types are matched exactly; anything else (bools,
+    tuples, subclasses, dates …) is left to the general path."""
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            if not unicodedata.is_normalized("NFC", value):
+                return False
+        elif kind is dict:
+            if not (_has_canonical_keys(value) and _is_canonical(value.values())):
+                return False
+        elif kind is list:
+            if not _is_canonical(value):
+                return False
+        elif kind is not int and value is not None:
+            return False
+    return True
+
+
+# One encoder for every call (``json.dumps`` with options builds a new one each time).
+_encode = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                           allow_nan=False).encode
+
+
 def canonical_json(row: Mapping[str, Any]) -> str:
     """The canonical text of a row (or any mapping of plain values)."""
-    return json.dumps(_canonical_value(row, "row"), sort_keys=True, ensure_ascii=False,
-                      separators=(",", ":"), allow_nan=False)
+    if type(row) is dict and _has_canonical_keys(row) and _is_canonical(row.values()):
+        return _encode(row)  # the common case: no normalised copy to make
+    return _encode(_canonical_value(row, "row"))
 
 
 def row_hash(row: Mapping[str, Any]) -> str:
