@@ -7,10 +7,14 @@ Rules (stated with each row):
   start, the core benchmarks) do not depend on the number of communes: kept as measured,
   and so is the next page of the list (keyset paging seeks an index);
 - figures over the whole province (its reports, its list, search over all members, the
-  office's cold start) and the merge's peak RSS are taken to grow linearly with the
-  province's households: a straight line through this run and a smaller run of the same
-  suite (``--with``, by default the quick run's ``bench/.cache/quick/results.json``) when
-  there is one, else in proportion to the households;
+  office's cold start) are taken to grow linearly with the province's households: a
+  straight line through this run and a smaller run of the same suite (``--with``, by
+  default the quick run's ``bench/.cache/quick/results.json``) when there is one and the
+  figure grew between them (else kept as measured), or in proportion to the households
+  without a smaller run;
+- the merge holds one package in memory at a time: its peak RSS depends on the size of a
+  commune, not on their number, so a run with communes of the full size keeps it as
+  measured (a run with smaller communes scales it to the full commune size);
 - the merge keeps its rate per row (rows/s), so its time grows with the rows.
 """
 
@@ -39,9 +43,10 @@ def _grows(value: float, households: int, full: int, smaller: dict | None,
         x0 = smaller["size"]["households"]
         if before is not None and x0 < households:
             slope = (value - before) / (households - x0)
-            if slope >= 0:
-                return (value + slope * (full - households),
-                        f"straight line through {x0} and {households} households")
+            if slope <= 0:
+                return value, f"no growth from {x0} to {households} households: as measured"
+            return (value + slope * (full - households),
+                    f"straight line through {x0} and {households} households")
     scale = full / max(households, 1)
     return value * scale, f"× {scale:g} (in proportion to the households)"
 
@@ -61,8 +66,12 @@ def rows(results: dict, smaller: dict | None = None) -> list[dict]:
         name, value = e["name"], e["value"]
         if "next page" in name:
             estimate, rule = value, "keyset paging seeks an index: as measured"
-        elif ("province" in name and not name.startswith("office merge")) \
-                or name == "office merge: peak RSS":
+        elif name == "office merge: peak RSS":
+            per_commune = FULL_HOUSEHOLDS / max(size["households_per_commune"], 1)
+            estimate = value * max(per_commune, 1)
+            rule = ("one package at a time, communes of the full size: as measured"
+                    if per_commune <= 1 else f"× {per_commune:g} (communes of the full size)")
+        elif "province" in name and not name.startswith("office merge"):
             estimate, rule = _grows(value, households, full, smaller, _key(name))
         elif name.startswith("office merge of all packages"):
             seconds = merge.get("rows", 0) * scale / value if value else 0

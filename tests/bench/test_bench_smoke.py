@@ -147,3 +147,27 @@ def test_the_gui_starts_on_each_database_of_the_province(run):
     """The commune (which has sent its package) and the office open to a usable window."""
     results, _ = run
     assert [e for e in results["errors"] if e["function"].startswith("cold_start")] == []
+
+
+def test_the_extrapolation_keeps_what_did_not_grow_and_the_merge_memory_of_full_communes():
+    from bench import extrapolate
+
+    def results(communes, households, start_seconds, rss):
+        return {"size": {"communes": communes, "households_per_commune": households,
+                         "households": communes * households},
+                "entries": [
+                    {"name": f"cold start of the GUI to a usable window, province office of "
+                             f"{communes * households} households (s)", "value": start_seconds,
+                     "unit": "s", "target": {"op": "<=", "value": 2.5}},
+                    {"name": "office merge: peak RSS", "value": rss, "unit": "MB",
+                     "target": {"op": "<=", "value": 500}}]}
+
+    rows = extrapolate.rows(results(10, 8_000, 1.0, 370), results(5, 1_000, 1.3, 98))
+    start, rss = rows
+    assert (start["estimate"], start["met"]) == (1.0, True)
+    assert start["rule"] == "no growth from 5000 to 80000 households: as measured"
+    assert (rss["estimate"], rss["met"]) == (370, True)
+    grown = extrapolate.rows(results(10, 8_000, 1.6, 370), results(5, 1_000, 1.0, 98))[0]
+    assert grown["estimate"] == pytest.approx(1.6 + 0.6 / 75_000 * 720_000)
+    small = extrapolate.rows(results(5, 1_000, 1.0, 98))[1]
+    assert small["estimate"] == 98 * 8 and small["met"] is False
