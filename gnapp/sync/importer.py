@@ -630,10 +630,20 @@ def import_package(db: Database, package: Package, *, dry_run: bool = False,
     except PackageError as exc:
         return _report_for(package, "refused", exc.reason)
     except sqlite3.IntegrityError as exc:
-        return _report_for(package, "refused",
-                           f"dữ liệu trong gói không nhất quán (tham chiếu tới dòng không có: "
-                           f"{exc}); không ghi gì.")
+        return _report_for(package, "refused", _integrity_reason(exc))
     return report
+
+
+def _integrity_reason(exc: sqlite3.IntegrityError) -> str:
+    """Why SQLite refused the package's rows, for a person: a value that must be unique is
+    already used here (two PCs made the same code), or a row names one that is missing."""
+    text = str(exc)
+    if text.startswith("UNIQUE constraint failed:"):
+        columns = text.split(":", 1)[1].split(",")
+        fields = ", ".join(f"«{c.strip().split('.')[-1]}»" for c in columns)
+        return (f"dữ liệu trong gói trùng với dữ liệu đã có ở máy này (trường {fields} không "
+                "được trùng; có thể hai máy cùng tạo một mã); không ghi gì.")
+    return f"dữ liệu trong gói không nhất quán (tham chiếu tới dòng không có: {exc}); không ghi gì."
 
 
 def _held_next(db: Database, from_site: str, to_unit: str) -> ledger.LedgerRow | None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gnapp.db import connection, sites
+from gnapp.db import connection, sites, units
 from gnapp.db import households as hh
 from gnapp.db.store import NotOwner
 from gnapp.sync import conflicts, export, importer
@@ -169,3 +169,17 @@ def test_any_delivery_order_converges_and_reapplying_changes_nothing(_pair_templ
         assert stored(office) == before
         commune.close()
         office.close()
+
+
+def test_a_village_made_on_both_pcs_is_refused_as_a_repeated_code(two_pcs, outbox):
+    """Both PCs give their new village the next code: the package is refused naming the
+    repeated fields, not a missing row, and nothing of it is written."""
+    pc1, pc2 = two_pcs
+    units.add_village(sites.writer(pc1), "Thôn Bắc Sơn")
+    units.add_village(sites.writer(pc2), "Thôn Nam Sơn")
+    before = owned_rows(pc2, COMMUNE)
+    _, reports = send(pc1, pc2, outbox / "pc1-2", to_unit=COMMUNE)
+    assert reports[0].status == "refused"
+    assert reports[0].reason.startswith("dữ liệu trong gói trùng với dữ liệu đã có ở máy này "
+                                        "(trường «code»")
+    assert owned_rows(pc2, COMMUNE) == before
