@@ -95,7 +95,10 @@ def _each_row(module: str, name: str):
     return after_write
 
 
-def _refresh_index(db, changes) -> None:
+def _refresh_households(db, changes) -> None:
+    """``after_write`` of households and of their members, events and reviews: their lines of
+    the household index and their rows of ``household_round`` (one call for a package)."""
+    from gnapp.db.household_rounds import refresh
     from gnapp.db.households import refresh_indexes
 
     ids = set()
@@ -104,20 +107,31 @@ def _refresh_index(db, changes) -> None:
         if old is not None:
             ids.add(old.get("household_id", old["id"]))
     refresh_indexes(db, ids)
+    refresh(db, ids)
+
+
+def _refresh_rounds(db, changes) -> None:
+    """``after_write`` of review rounds: the ``household_round`` rows of their communes."""
+    from gnapp.db.household_rounds import refresh_units
+
+    refresh_units(db, {row["owner_unit"] for change in changes for row in change
+                       if row is not None})
 
 
 register(SyncTable(
     name="household", label="hộ gia đình", validate=validate_household,
-    after_write=_refresh_index,
+    after_write=_refresh_households,
 ))
 register(SyncTable(
     name="member", label="thành viên hộ", validate=validate_member,
     derive=lambda v: {"name_key": name_sort_key(v.get("full_name") or "")},
-    derived=("name_key",), after_write=_refresh_index,
+    derived=("name_key",), after_write=_refresh_households,
 ))
-register(SyncTable(name="household_event", label="biến động hộ", validate=validate_event))
-register(SyncTable(name="review_round", label="đợt rà soát"))
-register(SyncTable(name="household_review", label="phiếu rà soát"))
+register(SyncTable(name="household_event", label="biến động hộ", validate=validate_event,
+                   after_write=_refresh_households))
+register(SyncTable(name="review_round", label="đợt rà soát", after_write=_refresh_rounds))
+register(SyncTable(name="household_review", label="phiếu rà soát",
+                   after_write=_refresh_households))
 
 
 register(SyncTable(name="household_request", label="giấy đề nghị",

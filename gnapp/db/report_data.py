@@ -1,7 +1,10 @@
 """The figures behind the review reports (Báo cáo 1–15), gathered from the register and the
 reviews of a round. The arithmetic (sums, rates, denominators) is in
-``gnapp.domain.report_rules``; a household's class at the end of a round is the one
-``reviews.histories`` gives, so Báo cáo 1 and the end columns of Báo cáo 2–3 always agree.
+``gnapp.domain.report_rules``. Báo cáo 1–7 and the note on unfinished reviews count the rows
+of the derived table ``household_round`` (``gnapp.db.household_rounds``), which hold each
+household's class at the end of a round as ``reviews.histories`` gives it, so Báo cáo 1 and
+the end columns of Báo cáo 2–3 always agree; given the scope's histories (``found``), the
+same functions count those instead (the reference the table is checked against).
 
 A report covers one or more ``Part``: a commune's site counts its own commune; an office's
 site (whose database holds the rows of many communes, each row owned by its commune) counts
@@ -12,12 +15,13 @@ report adds villages into a commune's row and communes into the office's total a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlite_utils import Database
 
-from gnapp.db import reviews, sites, units
+from gnapp.db import household_rounds, reviews, sites, units
 from gnapp.domain import report_rules as rules
 from gnapp.domain import transitions
 from gnapp.domain.codes import HOUSEHOLD_FLAGS
@@ -285,21 +289,37 @@ def _part_histories(db: Database, part: Part, start_round: dict) -> dict[str, li
 
 def histories(db: Database, scope: Scope) -> dict[str, list]:
     """Each village's household histories over its commune's round (what ``result_counts``,
-    ``deprivation_counts`` and ``round_progress`` count; a caller needing several reads them
-    once)."""
+    ``deprivation_counts`` and ``round_progress`` count when given them; a caller needing
+    several reads them once)."""
     out: dict[str, list] = {}
     for part in scope.parts:
         out.update(_part_histories(db, part, part.round))
     return out
 
 
+def _by_village(parts: Iterable[Part], groups: Callable[[Part], Iterable[Sequence]]
+                ) -> dict[str, list]:
+    """Each village's groups of households, ``groups(part)`` giving one commune's as
+    (village id, *group); villages without any get an empty list."""
+    out: dict[str, list] = {}
+    for part in parts:
+        by_village: dict[str, list] = {v["id"]: [] for v in part.villages}
+        for village, *group in groups(part):
+            if village in by_village:
+                by_village[village].append(group)
+        out.update(by_village)
+    return out
+
+
 def result_counts(db: Database, scope: Scope, found: dict[str, list] | None = None
                   ) -> dict[str, rules.ResultCounts]:
-    """Báo cáo 1: each village's households and persons by class at the end of the round
-    (``found``: the scope's ``histories`` when the caller has them already)."""
-    found = histories(db, scope) if found is None else found
-    return {village: rules.count_result((h.end, h.persons_end) for h in homes)
-            for village, homes in found.items()}
+    """Báo cáo 1: each village's households and persons by class at the end of the round,
+    counted in ``household_round`` (``found``: the scope's ``histories`` to count instead)."""
+    if found is not None:
+        return {village: rules.count_result((h.end, h.persons_end) for h in homes)
+                for village, homes in found.items()}
+    return {village: rules.count_result_groups(groups) for village, groups in _by_village(
+        scope.parts, lambda part: household_rounds.results(db, part.round["id"])).items()}
 
 
 def movement_histories(db: Database, scope: Scope, report: str) -> dict[str, list]:
@@ -310,34 +330,49 @@ def movement_histories(db: Database, scope: Scope, report: str) -> dict[str, lis
     :raises ReportError: a commune has no previous round
     """
     out: dict[str, list] = {}
+    for part in _with_previous(scope, report):
+        out.update(_part_histories(db, part, part.previous))
+    return out
+
+
+def _with_previous(scope: Scope, report: str) -> tuple[Part, ...]:
+    """The scope's parts, each having a previous round.
+
+    :raises ReportError: a commune has no previous round
+    """
     for part in scope.parts:
         if part.previous is None:
             where = f" của {part.commune['name']}" if scope.is_office else ""
             raise rules.ReportError(
                 f"{report} so sánh với đợt rà soát trước, nhưng trước đợt năm "
                 f"{part.round['year']}{where} chưa có đợt rà soát định kỳ nào.")
-        out.update(_part_histories(db, part, part.previous))
-    return out
+    return scope.parts
 
 
 def movement_tables(db: Database, scope: Scope, report: str,
                     found: dict[str, list] | None = None
                     ) -> dict[str, tuple[transitions.MovementTable, transitions.MovementTable]]:
     """Báo cáo 2 and 3: each village's poor and near-poor movements since its commune's
-    previous round (``found``: the scope's ``movement_histories`` when the caller has them).
+    previous round, counted in ``household_round`` (``found``: the scope's
+    ``movement_histories`` to count instead).
 
     :raises ReportError: a commune has no previous round, or a table fails its own checks
     """
-    found = movement_histories(db, scope, report) if found is None else found
-    result = {}
-    for village, homes in found.items():
-        tables = (transitions.movement_table(homes, transitions.POOR),
-                  transitions.movement_table(homes, transitions.NEAR_POOR))
-        problems = [i.message for t in tables for i in t.issues if i.severity == "error"]
+    if found is None:
+        grouped = _by_village(_with_previous(scope, report), lambda part: (
+            household_rounds.movements(db, part.previous, part.round)))
+        tables = {village: tuple(transitions.movement_table_groups(groups, which)
+                                 for which in transitions.LISTS)
+                  for village, groups in grouped.items()}
+    else:
+        tables = {village: tuple(transitions.movement_table(homes, which)
+                                 for which in transitions.LISTS)
+                  for village, homes in found.items()}
+    for pair in tables.values():
+        problems = [i.message for t in pair for i in t.issues if i.severity == "error"]
         if problems:
             raise rules.ReportError(f"{report}: " + "; ".join(problems))
-        result[village] = tables
-    return result
+    return tables
 
 
 def _answers(db: Database, scope: Scope, klass: str) -> dict[str, dict]:
@@ -357,11 +392,14 @@ def deprivation_counts(db: Database, scope: Scope, klass: str = rules.POOR,
                        found: dict[str, list] | None = None
                        ) -> dict[str, rules.DeprivationCounts]:
     """Báo cáo 4–7: each village's households of one list (poor for 4–5, near-poor for 6–7)
-    and their deprivations, by the indicators of the round's standard (``found`` as in
-    ``result_counts``)."""
-    answers = _answers(db, scope, klass)
+    and their deprivations, by the indicators of the round's standard, counted in
+    ``household_round`` (``found`` as in ``result_counts``)."""
     codes = scope.standard.indicator_codes
-    found = histories(db, scope) if found is None else found
+    if found is None:
+        return {village: rules.count_deprivation_groups(groups, codes)
+                for village, groups in _by_village(scope.parts, lambda part: (
+                    household_rounds.deprivations(db, part.round["id"], klass))).items()}
+    answers = _answers(db, scope, klass)
     return {village: rules.count_deprivations(
                 (answers.get(h.household_id, {}) for h in homes if h.end == klass), codes)
             for village, homes in found.items()}
@@ -433,22 +471,31 @@ class RoundProgress:
 def round_progress(db: Database, scope: Scope, found: dict[str, list] | None = None
                    ) -> RoundProgress:
     """Reviews of the rounds in the scope's villages, those still drafts, and households in
-    the register at the end of the round without a review (counted as not poor); ``found``:
-    the scope's ``histories`` (or ``movement_histories``, which end alike) when the caller
-    has them already."""
-    found = histories(db, scope) if found is None else found
+    the register at the end of the round without a review (counted as not poor), counted in
+    ``household_round``; ``found``: the scope's ``histories`` (or ``movement_histories``,
+    which end alike) to count the households without a review in instead."""
     total = drafts = missing = 0
     for part in scope.parts:
         village_ids = [v["id"] for v in part.villages]
-        marks = ",".join("?" * len(village_ids)) or "NULL"
-        row = db.execute(
-            "SELECT count(*), coalesce(sum(r.status != 'complete'), 0) FROM household_review r "
-            f"JOIN household h ON h.id = r.household_id WHERE r.round_id = ? AND r.deleted = 0 "
-            f"AND h.village_id IN ({marks})", [part.round["id"], *village_ids]).fetchone()
-        reviewed = {household_id for (household_id,) in db.execute(
-            "SELECT household_id FROM household_review WHERE round_id = ? AND deleted = 0",
-            [part.round["id"]])}
-        total, drafts = total + row[0], drafts + row[1]
-        missing += sum(1 for village in village_ids for h in found.get(village, ())
-                       if h.end is not None and h.household_id not in reviewed)
+        if found is None:
+            counted = household_rounds.progress(db, part.round["id"], village_ids)
+        else:
+            counted = _progress(db, part.round["id"], village_ids, found)
+        total, drafts, missing = total + counted[0], drafts + counted[1], missing + counted[2]
     return RoundProgress(reviews=total, drafts=drafts, not_reviewed=missing)
+
+
+def _progress(db: Database, round_id: str, village_ids: list[str], found: dict[str, list]
+              ) -> tuple[int, int, int]:
+    """``household_rounds.progress`` of one part, the households without a review counted in
+    its ``histories``."""
+    marks = ",".join("?" * len(village_ids)) or "NULL"
+    reviewed, drafts = db.execute(
+        "SELECT count(*), coalesce(sum(r.status != 'complete'), 0) FROM household_review r "
+        f"JOIN household h ON h.id = r.household_id WHERE r.round_id = ? AND r.deleted = 0 "
+        f"AND h.village_id IN ({marks})", [round_id, *village_ids]).fetchone()
+    with_review = {household_id for (household_id,) in db.execute(
+        "SELECT household_id FROM household_review WHERE round_id = ? AND deleted = 0",
+        [round_id])}
+    return reviewed, drafts, sum(1 for village in village_ids for h in found.get(village, ())
+                                 if h.end is not None and h.household_id not in with_review)

@@ -28,7 +28,7 @@ from gnapp.domain.standards import Standard, standard_for
 ROUND_KINDS = {"periodic": "Rà soát định kỳ", "regular": "Rà soát thường xuyên",
                "general": "Tổng rà soát"}
 # What leaves the register, as the reason of an "other decrease" (Báo cáo 2–3 col 4).
-_LEAVING = {"moved_out": "moved_out", "merged": "merged", "death": "death"}
+LEAVING = {"moved_out": "moved_out", "merged": "merged", "death": "death"}
 
 
 def standards(db: Database | None = None) -> dict[str, Standard]:
@@ -296,33 +296,44 @@ def _classes(db: Database, round_id: str) -> dict[str, tuple[str, int]]:
                 "WHERE round_id = ? AND deleted = 0", [round_id])}
 
 
-# How a household comes into the register, and what takes it out (``_LEAVING``).
+# How a household comes into the register, and what takes it out (``LEAVING``).
 _CAME = ("created", "moved_in", "split")
+# Why a household joined the register other than by being formed here (Báo cáo 2–3 col 8).
+JOINING = {"moved_in": "moved_in", "split": "split"}
 # A household's register dates: (kind of its first event, first date it came, first date it
 # left, how it left); ``None`` where there is no such event.
-_NO_EVENTS = (None, None, None, None)
+NO_EVENTS = (None, None, None, None)
 
 
-def _register_dates(db: Database, owner: str) -> dict[str, tuple]:
-    """The register dates of each household of ``owner``, from its events read once for all
-    (in date order: the first leaving event is the one that counts on any later day)."""
+def register_dates(events: Iterable[tuple]) -> dict[str, tuple]:
+    """The register dates of each household from its events ``(household_id, kind, on_date,
+    member_id)``, given by household and in date order (the first leaving event is the one
+    that counts on any later day)."""
     found: dict[str, tuple] = {}
-    for household_id, kind, on_date, member_id in db.execute(
-            "SELECT household_id, kind, on_date, member_id FROM household_event WHERE "
-            "deleted = 0 AND household_id IN (SELECT id FROM household WHERE owner_unit = ? "
-            "AND deleted = 0) ORDER BY household_id, on_date, updated_at", [owner]):
+    for household_id, kind, on_date, member_id in events:
         first, came, left, left_kind = found.get(household_id) or (kind, None, None, None)
         if came is None and kind in _CAME:
             came = on_date
-        if left is None and kind in _LEAVING and member_id is None:
+        if left is None and kind in LEAVING and member_id is None:
             left, left_kind = on_date, kind
         found[household_id] = (first, came, left, left_kind)
     return found
 
 
-def _in_register(dates: tuple, day: str) -> tuple[bool, str | None, str | None]:
+# The events ``register_dates`` reads, of the households the caller's condition selects.
+EVENTS_SQL = ("SELECT household_id, kind, on_date, member_id FROM household_event WHERE "
+              "deleted = 0 AND household_id IN ({}) ORDER BY household_id, on_date, updated_at")
+
+
+def _register_dates(db: Database, owner: str) -> dict[str, tuple]:
+    """The register dates of each household of ``owner``, from its events read once for all."""
+    return register_dates(db.execute(EVENTS_SQL.format(
+        "SELECT id FROM household WHERE owner_unit = ? AND deleted = 0"), [owner]))
+
+
+def in_register(dates: tuple, day: str) -> tuple[bool, str | None, str | None]:
     """Whether the household was in the register on ``day``; how it came and went (its
-    ``_register_dates``)."""
+    ``register_dates``)."""
     first, came, left, left_kind = dates
     gone = left is not None and left <= day
     return came is not None and came <= day and not gone, first, left_kind if gone else None
@@ -386,9 +397,9 @@ def histories(db: Database, start_round_id: str, end_round_id: str, *,
     result = []
     for (home_id,) in db.execute("SELECT id FROM household WHERE deleted = 0 AND "
                                  "owner_unit = ?", [owner]):
-        dates = dates_of.get(home_id, _NO_EVENTS)
-        was_in, first_kind, _ = _in_register(dates, start_day)
-        is_in, _, left_kind = (was_in, first_kind, None) if same else _in_register(dates, end_day)
+        dates = dates_of.get(home_id, NO_EVENTS)
+        was_in, first_kind, _ = in_register(dates, start_day)
+        is_in, _, left_kind = (was_in, first_kind, None) if same else in_register(dates, end_day)
         unreviewed = ("not_poor", present.get(home_id, 0))
         begin, persons_start = at_start.get(home_id, unreviewed) if was_in else (None, 0)
         finish, persons_end = at_end.get(home_id, unreviewed) if is_in else (None, 0)
@@ -397,9 +408,8 @@ def histories(db: Database, start_round_id: str, end_round_id: str, *,
             household_id=home_id, start=begin, end=finish, persons_start=persons_start,
             persons_end=persons_end, ever_poor_before=ever_poor,
             ever_near_poor_before=ever_near_poor,
-            removed_reason=_LEAVING.get(left_kind) if not is_in and was_in else None,
-            added_reason=({"moved_in": "moved_in", "split": "split"}.get(first_kind)
-                          if is_in and not was_in else None)))
+            removed_reason=LEAVING.get(left_kind) if not is_in and was_in else None,
+            added_reason=JOINING.get(first_kind) if is_in and not was_in else None))
     return result
 
 

@@ -715,3 +715,35 @@ def m014_foreign_key_indexes(db: Database) -> None:
                           ("admin_unit", "replaced_by")):
         db.execute(f"CREATE INDEX {table}_{column} ON {table}({column}) "
                    f"WHERE {column} IS NOT NULL")
+
+
+@migrations()
+def m015_household_round(db: Database) -> None:
+    """Each household at the end of each review round (local, derived, never travels): what
+    the review reports count, kept in step on every write (``gnapp.db.household_rounds``);
+    and an index of the villages of each commune's households, where a report finds its rows."""
+    from gnapp.db.household_rounds import refresh
+
+    db.execute("""
+        CREATE TABLE household_round (
+            round_id TEXT NOT NULL,
+            household_id TEXT NOT NULL,
+            village_id TEXT NOT NULL,
+            class TEXT,
+            persons INTEGER NOT NULL,
+            review TEXT,
+            deprived TEXT NOT NULL,
+            added_reason TEXT,
+            removed_reason TEXT,
+            last_poor INTEGER,
+            last_near_poor INTEGER,
+            PRIMARY KEY (round_id, household_id)
+        ) WITHOUT ROWID""")
+    # Báo cáo 1–5 and the note on unfinished reviews count a round's rows through this index
+    db.execute("CREATE INDEX household_round_class ON household_round(round_id, class, "
+               "village_id, persons, review)")
+    db.execute("CREATE INDEX household_round_household ON household_round(household_id)")
+    # the villages of a commune's households, where a report finds its rows
+    db.execute("CREATE INDEX household_owner_village ON household(owner_unit, village_id) "
+               "WHERE deleted = 0")
+    refresh(db, [r[0] for r in db.execute("SELECT id FROM household WHERE deleted = 0")])

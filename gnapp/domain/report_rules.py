@@ -15,7 +15,7 @@ A share of a whole is never printed from a missing or too small denominator (DES
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
@@ -95,12 +95,18 @@ REPORT_1 = "Báo cáo 1"
 def count_result(households: Iterable[tuple[str | None, int]]) -> ResultCounts:
     """Count one unit's households given as (class code or ``None`` if not in the register,
     persons); a household in the register that was not classified counts as not poor."""
+    return count_result_groups((klass, 1, persons) for klass, persons in households)
+
+
+def count_result_groups(groups: Iterable[tuple[str | None, int, int]]) -> ResultCounts:
+    """``count_result`` of households given in groups of one class: (class code or ``None``
+    if not in the register, households, their persons)."""
     homes: dict[str, int] = {}
     people: dict[str, int] = {}
-    for klass, persons in households:
+    for klass, households, persons in groups:
         if klass is None:
             continue
-        homes[klass] = homes.get(klass, 0) + 1
+        homes[klass] = homes.get(klass, 0) + households
         people[klass] = people.get(klass, 0) + persons
     return ResultCounts(
         households=sum(homes.values()), persons=sum(people.values()),
@@ -152,12 +158,20 @@ def count_deprivations(answers: Iterable[Mapping[str, object]],
                        codes: Sequence[str]) -> DeprivationCounts:
     """Count the poor households given by their indicator answers (code → truthy when
     deprived); ``codes`` are the standard's indicators in report order."""
+    return count_deprivation_groups(
+        (({code for code, value in answer.items() if value}, 1) for answer in answers), codes)
+
+
+def count_deprivation_groups(groups: Iterable[tuple[Collection[str], int]],
+                             codes: Sequence[str]) -> DeprivationCounts:
+    """``count_deprivations`` of households given in groups deprived alike: (the indicator
+    codes deprived, households)."""
     households, deprived = 0, [0] * len(codes)
-    for answer in answers:
-        households += 1
+    for deprived_on, count in groups:
+        households += count
         for i, code in enumerate(codes):
-            if answer.get(code):
-                deprived[i] += 1
+            if code in deprived_on:
+                deprived[i] += count
     return DeprivationCounts(households, tuple(deprived))
 
 

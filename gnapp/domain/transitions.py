@@ -206,22 +206,31 @@ def movement_table(histories: Iterable[HouseholdHistory], which: str = POOR) -> 
     Col 9 is computed as 1 − 2 − 3 − 4 + 5 + 6 + 7 + 8 and checked against the households
     and persons on the list at the end (``check_end_totals``); a difference is in ``issues``.
     """
+    return movement_table_groups(((h, 1) for h in histories), which)
+
+
+def movement_table_groups(groups: Iterable[tuple[HouseholdHistory, int]],
+                          which: str = POOR) -> MovementTable:
+    """``movement_table`` of households given in groups: (a history standing for the group,
+    households). The households of a group have the same classes, past lists and reasons, and
+    their members changed the same way (all fewer, or none fewer); the history's
+    ``persons_start`` and ``persons_end`` are the group's sums."""
     if which not in LISTS:
         raise ValueError(f"which must be one of {LISTS}, not {which!r}")
     move = MOVEMENT[which]
     households, persons = [0] * 9, [0] * 9
     end_households = end_persons = 0
-    for h in histories:
+    for h, count in groups:
         column = move(h)
         if h.start == which:
-            households[0] += 1
+            households[0] += count
             persons[0] += h.persons_start
         if h.end == which:
-            end_households += 1
+            end_households += count
             end_persons += h.persons_end
         if column is not None:
             n = int(column)
-            households[n - 1] += 1
+            households[n - 1] += count
             persons[n - 1] += h.persons_start if column == "4" else h.persons_end
         if h.start == which and column != "4":
             change = h.persons_end - h.persons_start

@@ -88,13 +88,11 @@ def _subtitle(scope: Scope, *, since: dict | None = None,
     return lines + ((OWN_LAYOUT,) if own_layout else ())
 
 
-def provisional_notes(db: Database, scope: Scope, *, name_round: bool = False,
-                      found: dict[str, list] | None = None) -> list[str]:
+def provisional_notes(db: Database, scope: Scope, *, name_round: bool = False) -> list[str]:
     """Why a round's figures are provisional: reviews not finished, a provisional standard
-    (``name_round``: say which round, where a table shows two; ``found``: the histories the
-    report counted, see ``report_data.round_progress``)."""
+    (``name_round``: say which round, where a table shows two)."""
     notes = []
-    progress = report_data.round_progress(db, scope, found)
+    progress = report_data.round_progress(db, scope)
     if progress.drafts or progress.not_reviewed:
         parts = []
         if progress.drafts:
@@ -110,13 +108,12 @@ def provisional_notes(db: Database, scope: Scope, *, name_round: bool = False,
     return notes
 
 
-def _notes(db: Database, scope: Scope, extra: Sequence[str] = (),
-           found: dict[str, list] | None = None) -> tuple[str, ...]:
+def _notes(db: Database, scope: Scope, extra: Sequence[str] = ()) -> tuple[str, ...]:
     notes = list(extra)
     if scope.missing:
         notes.append(f"Chưa có số liệu đợt rà soát năm {scope.round['year']} (không tính vào "
                      "tổng): " + ", ".join(u["name"] for u in scope.missing) + ".")
-    return tuple(notes + provisional_notes(db, scope, found=found))
+    return tuple(notes + provisional_notes(db, scope))
 
 
 def _document(scope: Scope, *, name: str, title: str, subtitle: tuple[str, ...],
@@ -172,8 +169,7 @@ TITLE_1 = ("TỔNG HỢP KẾT QUẢ CHÍNH THỨC RÀ SOÁT HỘ NGHÈO; HỘ C
 def report_1(db: Database, scope: Scope, today: date, chart: bool = False) -> d.Document:
     """Báo cáo 1: households and persons; poor, near-poor and MSTB farm households, rates
     (``chart``: followed by the rates in a chart, by village or by commune)."""
-    found = report_data.histories(db, scope)
-    counts = report_data.result_counts(db, scope, found)
+    counts = report_data.result_counts(db, scope)
     rows = []
     for unit, villages in unit_rows(scope):
         total = _sum((counts[v] for v in villages), ResultCounts())
@@ -198,7 +194,7 @@ def report_1(db: Database, scope: Scope, today: date, chart: bool = False) -> d.
     columns = (Column(11, d.TEXT), Column(40, d.TEXT)) + (Column(15), Column(16)) + tuple(
         Column(14, d.INT if i % 2 == 0 else d.RATE) for i in range(12))
     table = d.Table(columns, header, tuple(rows), unit_note="Đơn vị tính: hộ, người, %",
-                    notes=tuple(_rates_note(rows)) + _notes(db, scope, found=found))
+                    notes=tuple(_rates_note(rows)) + _notes(db, scope))
     return _document(scope, name="Báo cáo 1", title=TITLE_1, subtitle=_subtitle(scope),
                      table=table, fingerprint=_fingerprint("bao-cao-1", scope, rows),
                      today=today,
@@ -248,8 +244,7 @@ def _add_tables(tables: Sequence[transitions.MovementTable]) -> tuple[tuple[int,
 
 def _movement_report(db: Database, scope: Scope, today: date, which: str) -> d.Document:
     report = transitions.REPORT[which]
-    found = report_data.movement_histories(db, scope, report)
-    tables = report_data.movement_tables(db, scope, report, found)
+    tables = report_data.movement_tables(db, scope, report)
     index = 0 if which == transitions.POOR else 1
     rows = []
     for unit, villages in unit_rows(scope):
@@ -263,7 +258,7 @@ def _movement_report(db: Database, scope: Scope, today: date, which: str) -> d.D
         Column(w) for w in widths)
     table = d.Table(columns, _movement_header(which, _name_column(scope)), tuple(rows),
                     unit_note="Đơn vị tính: hộ, người",
-                    notes=_notes(db, scope, found=found))
+                    notes=_notes(db, scope))
     name = "bao-cao-2" if which == transitions.POOR else "bao-cao-3"
     title = ("TỔNG HỢP DIỄN BIẾN HỘ NGHÈO" if which == transitions.POOR
              else "TỔNG HỢP DIỄN BIẾN HỘ CẬN NGHÈO")
@@ -288,8 +283,8 @@ def _legend(scope: Scope) -> str:
     return "Chỉ số: " + "; ".join(f"{i.order}. {i.name}" for i in scope.standard.indicators) + "."
 
 
-def _deprivation_rows(db: Database, scope: Scope, klass: str, found: dict[str, list]):
-    counts = report_data.deprivation_counts(db, scope, klass, found)
+def _deprivation_rows(db: Database, scope: Scope, klass: str):
+    counts = report_data.deprivation_counts(db, scope, klass)
     width = len(scope.standard.indicators)
     for unit, villages in unit_rows(scope):
         yield unit, _sum((counts[v] for v in villages), DeprivationCounts(0, (0,) * width))
@@ -303,10 +298,9 @@ def _deprivation_report(db: Database, scope: Scope, today: date, klass: str,
     """Báo cáo 4 (poor) and 6 (near-poor): households deprived on each indicator."""
     n = len(scope.standard.indicators)
     who = _LIST_OF[klass]
-    found = report_data.histories(db, scope)
     rows = [Row(tuple(_label_cells(unit)) + (counts.households, counts.total) + counts.deprived,
                 d.TOTAL if unit.total else d.NORMAL)
-            for unit, counts in _deprivation_rows(db, scope, klass, found)]
+            for unit, counts in _deprivation_rows(db, scope, klass)]
     header = (
         (Cell("TT", rowspan=2), Cell(_name_column(scope), rowspan=2),
          Cell(f"Tổng số {who}", rowspan=2), Cell("Tổng số thiếu hụt", rowspan=2),
@@ -316,7 +310,7 @@ def _deprivation_report(db: Database, scope: Scope, today: date, klass: str,
     columns = (Column(11, d.TEXT), Column(44, d.TEXT), Column(18), Column(18)) + tuple(
         Column(13.4) for _ in range(n))
     table = d.Table(columns, header, tuple(rows), unit_note="Đơn vị tính: hộ",
-                    notes=(_legend(scope),) + _notes(db, scope, found=found))
+                    notes=(_legend(scope),) + _notes(db, scope))
     return _document(scope, name=f"Báo cáo {number}",
                      title=f"PHÂN TÍCH CÁC CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN CỦA "
                            f"{who.upper()}",
@@ -339,15 +333,14 @@ NO_NEAR_POOR_NOTE = "(—) Không tính tỷ lệ vì đơn vị không có hộ
 
 
 def _deprivation_rate_report(db: Database, scope: Scope, today: date, klass: str,
-                             number: int, found: dict[str, list]) -> d.Document:
-    """Báo cáo 5 (poor) and 7 (near-poor): each indicator's share of the list (%), from the
-    scope's ``histories``."""
+                             number: int) -> d.Document:
+    """Báo cáo 5 (poor) and 7 (near-poor): each indicator's share of the list (%)."""
     n = len(scope.standard.indicators)
     who = _LIST_OF[klass]
     rows = [Row(tuple(_label_cells(unit)) + (counts.households,)
                 + tuple(rules.deprivation_rates(counts, unit.name, f"Báo cáo {number}")),
                 d.TOTAL if unit.total else d.NORMAL)
-            for unit, counts in _deprivation_rows(db, scope, klass, found)]
+            for unit, counts in _deprivation_rows(db, scope, klass)]
     header = (
         (Cell("TT", rowspan=2), Cell(_name_column(scope), rowspan=2),
          Cell(f"Tổng số {who}", rowspan=2),
@@ -359,7 +352,7 @@ def _deprivation_rate_report(db: Database, scope: Scope, today: date, klass: str
     note = NO_POOR_NOTE if klass == rules.POOR else NO_NEAR_POOR_NOTE
     table = d.Table(columns, header, tuple(rows), unit_note="Đơn vị tính: hộ, %",
                     notes=(_legend(scope),) + tuple(_rates_note(rows, note))
-                    + _notes(db, scope, found=found))
+                    + _notes(db, scope))
     return _document(scope, name=f"Báo cáo {number}",
                      title=f"PHÂN TÍCH TỶ LỆ CÁC CHỈ SỐ THIẾU HỤT DỊCH VỤ XÃ HỘI CƠ BẢN CỦA "
                            f"{who.upper()}",
@@ -370,18 +363,16 @@ def _deprivation_rate_report(db: Database, scope: Scope, today: date, klass: str
 def report_5(db: Database, scope: Scope, today: date, chart: bool = False) -> d.Document:
     """Báo cáo 5: each indicator's share of the poor households (%), 2 decimals
     (``chart``: followed by the first row's rates in a chart)."""
-    found = report_data.histories(db, scope)
-    doc = _deprivation_rate_report(db, scope, today, rules.POOR, 5, found)
+    doc = _deprivation_rate_report(db, scope, today, rules.POOR, 5)
     if not chart:
         return doc
-    return replace(doc, body=doc.body + (d.Figure(dashboard.deprivation_chart(db, scope, found),
+    return replace(doc, body=doc.body + (d.Figure(dashboard.deprivation_chart(db, scope),
                                                   height_mm=95),))
 
 
 def report_7(db: Database, scope: Scope, today: date) -> d.Document:
     """Báo cáo 7: Báo cáo 5 for the near-poor households."""
-    return _deprivation_rate_report(db, scope, today, rules.NEAR_POOR, 7,
-                                    report_data.histories(db, scope))
+    return _deprivation_rate_report(db, scope, today, rules.NEAR_POOR, 7)
 
 
 # -- Báo cáo 8–11: the households of both lists, two rows per unit ---------------------------
