@@ -97,10 +97,14 @@ class Context:
         return self.province.largest
 
     def commune_copy(self, name: str) -> Path:
-        """A private copy of that commune's database in the work folder."""
+        """A private copy of that commune's database in the work folder, brought to the
+        current schema (a cached province may be older: its migration is not timed)."""
+        from gnapp.db import connection
+
         path = self.work / name
         pv._remove_db(path)
         shutil.copy(self.province.commune_db(self.commune), path)
+        connection.connect(path).close()
         return path
 
 
