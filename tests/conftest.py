@@ -126,3 +126,10 @@ def demo_office_path(_demo_office_template, db_path) -> Path:
     """The demo office (Tỉnh Thanh Hóa) holding 3 demo communes of 40 households."""
     shutil.copy(_demo_office_template, db_path)
     return db_path
+
+
+@pytest.fixture
+def demo_office_db(demo_office_path):
+    db = connection.connect(demo_office_path)
+    yield db
+    db.close()

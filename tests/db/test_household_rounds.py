@@ -22,13 +22,6 @@ REPORT_2 = "Báo cáo 2"
 ROWS = "SELECT * FROM household_round ORDER BY round_id, household_id"
 
 
-@pytest.fixture
-def office_db(demo_office_path):
-    db = connection.connect(demo_office_path)
-    yield db
-    db.close()
-
-
 def _years(db):
     return [r[0] for r in db.execute("SELECT DISTINCT year FROM review_round WHERE deleted = 0 "
                                      "ORDER BY year")]
@@ -62,7 +55,7 @@ def assert_in_step(db):
     assert db.execute(ROWS).fetchall() == kept
 
 
-@pytest.mark.parametrize("db_name", ["demo_db", "office_db"])
+@pytest.mark.parametrize("db_name", ["demo_db", "demo_office_db"])
 def test_the_table_gives_the_figures_of_the_histories(db_name, request):
     db = request.getfixturevalue(db_name)
     assert_same_figures(db)
@@ -145,7 +138,7 @@ def _copy(source, target):
         src.backup(dst)
 
 
-def test_the_table_follows_a_package_import(_demo_office_template, office_db, tmp_path):
+def test_the_table_follows_a_package_import(_demo_office_template, demo_office_db, tmp_path):
     path = tmp_path / "commune.sqlite"
     _copy(_demo_office_template.parent / "communes" / demo.DEMO_COMMUNE / "gnapp.sqlite", path)
     commune = connection.connect(path)
@@ -155,7 +148,7 @@ def test_the_table_follows_a_package_import(_demo_office_template, office_db, tm
         fingerprint = sites.local_site(commune).fingerprint
     finally:
         commune.close()
-    [report] = importer.import_files(office_db, sent.paths, trust=[fingerprint])
+    [report] = importer.import_files(demo_office_db, sent.paths, trust=[fingerprint])
     assert report.status == "applied"
-    assert_same_figures(office_db)
-    assert_in_step(office_db)
+    assert_same_figures(demo_office_db)
+    assert_in_step(demo_office_db)

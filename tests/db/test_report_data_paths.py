@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from gnapp.db import connection, report_data, reviews, units
+from gnapp.db import report_data, reviews, units
 from gnapp.db import households as hh
 from gnapp.domain import report_rules as rules
 from gnapp.domain.codes import CN2022_INDICATORS
@@ -20,19 +20,12 @@ NONE_DEPRIVED = {code: False for code in CN2022_INDICATORS}
 POOR_ANSWERS = {**NONE_DEPRIVED, "employment": True, "nutrition": True, "housingArea": True}
 
 
-@pytest.fixture
-def office_db(demo_office_path):
-    db = connection.connect(demo_office_path)
-    yield db
-    db.close()
-
-
 def _ends(found):
     return {village: [(h.household_id, h.end, h.persons_end) for h in homes]
             for village, homes in found.items()}
 
 
-@pytest.mark.parametrize("db_name", ["demo_db", "office_db"])
+@pytest.mark.parametrize("db_name", ["demo_db", "demo_office_db"])
 def test_shared_histories_count_as_those_read_again(db_name, request):
     db = request.getfixturevalue(db_name)
     scope = report_data.resolve_scope(db, office=True)
@@ -48,7 +41,7 @@ def test_shared_histories_count_as_those_read_again(db_name, request):
     assert report_data.result_counts(db, scope, found) == report_data.result_counts(db, scope)
 
 
-@pytest.mark.parametrize("db_name", ["demo_db", "office_db"])
+@pytest.mark.parametrize("db_name", ["demo_db", "demo_office_db"])
 def test_deprivations_read_for_one_class_are_those_of_every_answer(db_name, request):
     db = request.getfixturevalue(db_name)
     scope = report_data.resolve_scope(db, office=True)
