@@ -28,11 +28,6 @@ PRESENT = "present"
 
 # -- the local index ------------------------------------------------------------------------
 
-def refresh_index(db: Database, household_id: str) -> None:
-    """Rebuild the index line of one household (called inside the writing transaction)."""
-    refresh_indexes(db, [household_id])
-
-
 # Households read at once by ``refresh_indexes`` (bound parameters of one query).
 _INDEX_CHUNK = 500
 _INDEX_MEMBER = ("household_id", "full_name", "sex", "birth_date", "relation", "id_number",
