@@ -405,8 +405,8 @@ class Planner:
             cursor = self.db.execute(f"SELECT * FROM {table} LIMIT 0")
             names = [d[0] for d in cursor.description]
             for row in _in(self.db, f"SELECT * FROM {table} WHERE id IN ({{marks}})", ids):
-                out[(table, row[0] if names[0] == "id" else row[names.index("id")])] = \
-                    dict(zip(names, row))
+                local = dict(zip(names, row))
+                out[(table, local["id"])] = local
         return out
 
 
