@@ -37,7 +37,7 @@ from gnapp.domain.numbers import format_int, parse_amount
 from gnapp.domain.text import clean
 from gnapp.forms import allocation_reports as ar
 from gnapp.ui.tasks import TaskManager, report_failure
-from gnapp.ui.widgets import ERROR_COLOR, page_layout, read_only_rows
+from gnapp.ui.widgets import ERROR_COLOR, code_combo, page_layout, read_only_rows, year_spin
 
 AREA_TITLE = "Phân bổ vốn"
 OK_COLOR = "#1b6e20"
@@ -76,9 +76,7 @@ class DecisionDialog(QDialog):
         self.setMinimumWidth(560)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.kind_combo = QComboBox()
-        for key, label in al.DECISION_KINDS.items():
-            self.kind_combo.addItem(label, key)
+        self.kind_combo = code_combo(al.DECISION_KINDS)
         self.issuer_edit = QLineEdit()
         self.issuer_edit.setPlaceholderText("Ví dụ UBND tỉnh Thanh Hóa")
         self.number_edit = QLineEdit()
@@ -86,9 +84,7 @@ class DecisionDialog(QDialog):
         self.date_edit = QLineEdit()
         self.date_edit.setPlaceholderText("dd/mm/yyyy")
         self.date_edit.setMaximumWidth(160)
-        self.year_spin = QSpinBox()
-        self.year_spin.setRange(2000, 2100)
-        self.year_spin.setValue(year)
+        self.year_spin = year_spin(2000, year)
         self.batch_spin = QSpinBox()
         self.batch_spin.setRange(0, 20)
         self.batch_spin.setSpecialValueText("không chia đợt")
@@ -312,9 +308,7 @@ class AllocationPage(QWidget):
         self.details_label = QLabel()
         self.details_label.setWordWrap(True)
         controls = QHBoxLayout()
-        self.kind_combo = QComboBox()
-        for key, label in pg.LINE_KINDS.items():
-            self.kind_combo.addItem(label, key)
+        self.kind_combo = code_combo(pg.LINE_KINDS)
         self.recipient_combo = QComboBox()
         self.recipient_combo.setMinimumWidth(220)
         controls.addWidget(QLabel("Dòng:"))
@@ -747,12 +741,8 @@ class AllocationPage(QWidget):
         dialog = QDialog(self)
         dialog.setWindowTitle("In phân bổ vốn")
         form = QFormLayout(dialog)
-        which = QComboBox()
-        for key, label in ar.PRINTS.items():
-            which.addItem(label, key)
-        unit = QComboBox()
-        for key, label in (("trieu", "triệu đồng"), ("nghin", "nghìn đồng"), ("dong", "đồng")):
-            unit.addItem(label, key)
+        which = code_combo(ar.PRINTS)
+        unit = code_combo({"trieu": "triệu đồng", "nghin": "nghìn đồng", "dong": "đồng"})
         form.addRow("&Bảng:", which)
         form.addRow("Đơn vị &tính:", unit)
         buttons = QDialogButtonBox()

@@ -33,7 +33,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
-                               QPushButton, QSpinBox, QSplitter, QStackedWidget, QTabWidget,
+                               QPushButton, QSplitter, QStackedWidget, QTabWidget,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
@@ -47,7 +47,8 @@ from gnapp.forms.pdf import render_pdf
 from gnapp.ui.charts import chart_png
 from gnapp.ui.reports_page import document_html
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import ERROR_COLOR, ask_to_go_on, list_table, page_layout
+from gnapp.ui.widgets import (ERROR_COLOR, ask_to_go_on, code_combo, list_table, page_layout,
+                               year_spin)
 
 AREA_TITLE = "Văn bản"
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -110,9 +111,7 @@ class NewDocumentDialog(QDialog):
         self.template_box = QComboBox()
         for name, data in templates.items():
             self.template_box.addItem(data["label"], name)
-        self.year_box = QSpinBox()
-        self.year_box.setRange(2000, 2100)
-        self.year_box.setValue(year)
+        self.year_box = year_spin(2000, year)
         self.period_box = QComboBox()
         self.period_box.addItem(NO_PERIOD, None)
         for period in periods:
@@ -202,11 +201,8 @@ class DocumentsPage(QWidget):
         left_layout.addLayout(left_buttons)
         left_layout.addWidget(self.list)
 
-        self.kind_box = QComboBox()
-        for key, label in rules.KINDS.items():
-            self.kind_box.addItem(label, key)
-        self.year_box = QSpinBox()
-        self.year_box.setRange(2000, 2100)
+        self.kind_box = code_combo(rules.KINDS)
+        self.year_box = year_spin(2000)
         self.period_box = QComboBox()
         self.symbol_edit = QLineEdit()
         self.subject_edit = QLineEdit()

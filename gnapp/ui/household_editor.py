@@ -40,8 +40,8 @@ from gnapp.domain.register import parse_birth, validate_household, validate_memb
 from gnapp.domain.text import clean, fold
 from gnapp.ui.household_list import STATUS_LABELS, ActivatingTableView
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import (ERROR_COLOR, SearchComboBox, list_table, read_only_rows,
-                               set_tab_order)
+from gnapp.ui.widgets import (ERROR_COLOR, SearchComboBox, code_combo, list_table,
+                               read_only_rows, set_tab_order)
 
 WARNING_COLOR = "#8a5300"
 DEFAULT_ETHNICITY = "Kinh"
@@ -307,19 +307,6 @@ def fit_height(widget: QWidget) -> None:
         widget.resize(widget.width(), needed)
 
 
-def _code_combo(items: Mapping[str, str], placeholder: str, *, blank: str | None = None
-                ) -> QComboBox:
-    """A combo of code-list labels, keeping the codes as item data."""
-    combo = QComboBox()
-    if blank is not None:
-        combo.addItem(blank, None)
-    for key, label in items.items():
-        combo.addItem(label, key)
-    combo.setPlaceholderText(placeholder)
-    combo.setCurrentIndex(-1 if blank is None else 0)
-    return combo
-
-
 def _set_combo(combo: QComboBox, key: str | None) -> None:
     index = combo.findData(key) if key is not None else -1
     if index < 0 and key is None and combo.count() and combo.itemData(0) is None:
@@ -367,19 +354,19 @@ class MemberForm(QDialog):
         self.setMinimumWidth(660)
         self.name_edit = QLineEdit()
         self.name_edit.setPlaceholderText("Ví dụ: Nguyễn Văn Đức")
-        self.sex_combo = _code_combo(codes.SEX, "Chọn giới tính")
+        self.sex_combo = code_combo(codes.SEX, "Chọn giới tính")
         self.birth_edit = QLineEdit()
         self.birth_edit.setPlaceholderText(BIRTH_HINT)
         self.ethnicity_combo = SearchComboBox()
         self.ethnicity_combo.set_items((name, name) for name in codes.ETHNIC_GROUPS)
         self.ethnicity_combo.lineEdit().setPlaceholderText("Gõ để tìm, ví dụ: tay")
-        self.relation_combo = _code_combo(codes.RELATION, "Chọn quan hệ với chủ hộ")
+        self.relation_combo = code_combo(codes.RELATION, "Chọn quan hệ với chủ hộ")
         self.id_edit = QLineEdit()
         self.id_edit.setPlaceholderText("12 chữ số (CCCD) hoặc 9 chữ số (CMND cũ)")
         self.id_edit.setMaxLength(20)
         self.insurance_check = QCheckBox("Có thẻ bảo hiểm y tế còn hạn")
-        self.schooling_combo = _code_combo(codes.SCHOOLING, "", blank="(không ghi)")
-        self.employment_combo = _code_combo(codes.EMPLOYMENT, "", blank="(không ghi)")
+        self.schooling_combo = code_combo(codes.SCHOOLING, "", blank="(không ghi)")
+        self.employment_combo = code_combo(codes.EMPLOYMENT, "", blank="(không ghi)")
         self.disability_check = QCheckBox("Là người khuyết tật")
         self.allowance_check = QCheckBox("Đang hưởng trợ cấp xã hội hằng tháng")
 
@@ -672,7 +659,7 @@ class HouseholdEditor(QDialog):
         self.code_edit.setMaxLength(30)
         self.address_edit = QLineEdit()
         self.address_edit.setPlaceholderText("Xóm, số nhà, đường (nếu có)")
-        self.area_combo = _code_combo(codes.AREA, "Chọn khu vực")
+        self.area_combo = code_combo(codes.AREA, "Chọn khu vực")
         self.flag_checks: dict[str, QCheckBox] = {
             name: QCheckBox(label) for name, label in codes.HOUSEHOLD_FLAGS.items()}
         flags_box = QWidget()

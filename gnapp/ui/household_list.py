@@ -27,7 +27,7 @@ from gnapp.domain.codes import CLASS
 from gnapp.domain.numbers import format_int
 from gnapp.domain.errors import GnappError
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import page_layout, read_only_rows, set_tab_order
+from gnapp.ui.widgets import code_combo, page_layout, read_only_rows, set_tab_order
 
 PAGE_SIZE = 200
 MAX_CACHED_PAGES = 50          # 10,000 rows at most in memory
@@ -351,17 +351,11 @@ class HouseholdPage(QWidget):
         self.status_combo = QComboBox()
         for label, status in STATUS_FILTERS:
             self.status_combo.addItem(label, status)
-        self.class_combo = QComboBox()
-        self.class_combo.addItem("Tất cả", None)
-        for key, label in CLASS.items():
-            self.class_combo.addItem(label, key)
+        self.class_combo = code_combo(CLASS, blank="Tất cả")
         self.class_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.class_combo.setMinimumContentsLength(12)
-        self.review_combo = QComboBox()
-        self.review_combo.addItem("Tất cả", None)
-        for key, label in hh.REVIEW_FILTERS.items():
-            self.review_combo.addItem(label, key)
+        self.review_combo = code_combo(hh.REVIEW_FILTERS, blank="Tất cả")
         self.round_label = QLabel()
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 1)

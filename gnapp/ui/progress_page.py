@@ -37,9 +37,9 @@ from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIn
 from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSpinBox,
-                               QSplitter, QTableView, QTableWidgetItem,
-                               QTabWidget, QVBoxLayout, QWidget)
+                               QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSplitter,
+                               QTableView, QTableWidgetItem, QTabWidget, QVBoxLayout,
+                               QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import progress, sites
@@ -52,8 +52,8 @@ from gnapp.domain.text import clean
 from gnapp.ui.review_page import TaskDialog, describe_failure
 from gnapp.ui.targets_view import TargetsView
 from gnapp.ui.tasks import TaskManager, report_failure, show_error
-from gnapp.ui.widgets import (ERROR_COLOR, list_table, message_label, page_layout,
-                               set_tab_order, show_message)
+from gnapp.ui.widgets import (ERROR_COLOR, code_combo, list_table, message_label,
+                               page_layout, set_tab_order, show_message, year_spin)
 
 AREA_TITLE = "Tiến độ"
 WARNING_COLOR = "#8a5300"
@@ -420,12 +420,8 @@ class PeriodDialog(TaskDialog):
         self.kind_combo.setFocus()
 
     def _fields(self) -> None:
-        self.kind_combo = QComboBox()
-        for key, label in rules.PERIOD_KINDS.items():
-            self.kind_combo.addItem(label, key)
-        self.year_spin = QSpinBox()
-        self.year_spin.setRange(2016, 2100)
-        self.year_spin.setValue(self.today.year)
+        self.kind_combo = code_combo(rules.PERIOD_KINDS)
+        self.year_spin = year_spin(2016, self.today.year)
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("Nội dung của báo cáo đột xuất")
         self.starts_edit = QLineEdit()
@@ -629,13 +625,9 @@ class ProgressPage(QWidget):
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.setContentsMargins(8, 8, 8, 8)
-        self.rollup_kind = QComboBox()
-        for key, label in rules.PERIOD_KINDS.items():
-            if key != rules.AD_HOC:
-                self.rollup_kind.addItem(label, key)
-        self.rollup_year = QSpinBox()
-        self.rollup_year.setRange(2016, 2100)
-        self.rollup_year.setValue(self.today().year)
+        self.rollup_kind = code_combo({key: label for key, label in rules.PERIOD_KINDS.items()
+                                       if key != rules.AD_HOC})
+        self.rollup_year = year_spin(2016, self.today().year)
         self.rollup_button = QPushButton("Tổng hợp")
         self.rollup_print_button = QPushButton("In tổng hợp…")
         kind_label = QLabel("&Loại kỳ:")

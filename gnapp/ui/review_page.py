@@ -39,7 +39,7 @@ from gnapp.ui.household_list import (PAGE_SIZE, HouseholdFilter, HouseholdListMo
                                      HouseholdTable, count_text, delayed)
 from gnapp.ui.review_form import WARNING_COLOR, ReviewForm, round_title
 from gnapp.ui.tasks import TaskManager, report_failure, show_error
-from gnapp.ui.widgets import page_layout, read_only_rows, set_tab_order
+from gnapp.ui.widgets import code_combo, page_layout, read_only_rows, set_tab_order, year_spin
 
 AREA_TITLE = "Rà soát"
 NO_ROUNDS = "Chưa có đợt rà soát nào. Bấm «Mở đợt rà soát…» để bắt đầu."
@@ -225,12 +225,8 @@ class RoundDialog(TaskDialog):
         self.kind_combo.setFocus()
 
     def _fields(self) -> None:
-        self.kind_combo = QComboBox()
-        for key, label in reviews.ROUND_KINDS.items():
-            self.kind_combo.addItem(label, key)
-        self.year_spin = QSpinBox()
-        self.year_spin.setRange(2021, 2100)
-        self.year_spin.setValue(self.today.year)
+        self.kind_combo = code_combo(reviews.ROUND_KINDS)
+        self.year_spin = year_spin(2021, self.today.year)
         self.month_spin = QSpinBox()
         self.month_spin.setRange(1, 12)
         self.month_spin.setValue(self.today.month)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QFileDialog,
-                               QHeaderView, QLabel, QMessageBox, QTableWidget, QVBoxLayout,
-                               QWidget)
+                               QHeaderView, QLabel, QMessageBox, QSpinBox, QTableWidget,
+                               QVBoxLayout, QWidget)
 
 from gnapp.domain.text import fold
 
@@ -186,6 +186,31 @@ def choose_paths(parent: QWidget | None, title: str, *, mode: QFileDialog.FileMo
     if not dialog.exec():
         return []
     return [Path(p) for p in dialog.selectedFiles()]
+
+
+def code_combo(items: Mapping[str, str], placeholder: str | None = None, *,
+               blank: str | None = None) -> QComboBox:
+    """A combo of labels keeping their codes as item data (``blank``: a first item standing
+    for no code). It starts on its first item; with a ``placeholder``, on none until the
+    user chooses (on ``blank`` when there is one)."""
+    combo = QComboBox()
+    if blank is not None:
+        combo.addItem(blank, None)
+    for key, label in items.items():
+        combo.addItem(label, key)
+    if placeholder is not None:
+        combo.setPlaceholderText(placeholder)
+        combo.setCurrentIndex(-1 if blank is None else 0)
+    return combo
+
+
+def year_spin(first: int, value: int | None = None) -> QSpinBox:
+    """A year chooser from ``first`` to 2100, on ``value`` (else on ``first``)."""
+    spin = QSpinBox()
+    spin.setRange(first, 2100)
+    if value is not None:
+        spin.setValue(value)
+    return spin
 
 
 def message_label() -> QLabel:
