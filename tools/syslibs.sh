@@ -1,12 +1,13 @@
 #!/bin/sh
 # Make sure the system libraries Qt needs are present (Debian/Ubuntu).
-#   tools/syslibs.sh offscreen   - what tests and screenshots need (no display)
+#   tools/syslibs.sh offscreen   - what tests and screenshots need (no display), with
+#                                  binutils (objdump) for the PyInstaller build test
 #   tools/syslibs.sh window      - the above plus what a real X11 window needs
 # As root on Debian the missing packages are installed with apt-get; otherwise the
 # script names them and stops, so that nothing fails later with an obscure error.
 set -eu
 
-OFFSCREEN="libgl1 libegl1 libxkbcommon0 libglib2.0-0 libdbus-1-3 libfontconfig1"
+OFFSCREEN="libgl1 libegl1 libxkbcommon0 libglib2.0-0 libdbus-1-3 libfontconfig1 binutils"
 WINDOW="libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxkbcommon-x11-0"
 
 case "${1:-offscreen}" in
