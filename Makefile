@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench bench-quick build screenshots check-python clean
+.PHONY: run test bench bench-quick build screenshots guide-screenshots check-python clean
 
 run: $(STAMP)
 	@tools/syslibs.sh window
@@ -30,8 +30,18 @@ bench-quick: $(STAMP)
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshot.py out/screenshots
 
+# the pictures of the user guide (docs/huong-dan-su-dung.md), retaken into docs/images/
+guide-screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/guide_screenshots.py docs/images
+
+# build: dist/gnapp/ (one folder: gnapp, gnapp-cli, _internal/), then its self-test
+# (window, fonts, PDF, XLSX, SQLite FTS) writes out/selftest/selftest.json
+SELFTEST_DIR ?= out/selftest
 build: $(STAMP)
+	@tools/syslibs.sh offscreen
 	$(BIN)/pyinstaller --noconfirm --clean build.spec
+	QT_QPA_PLATFORM=offscreen dist/gnapp/gnapp --selftest $(SELFTEST_DIR)
+	@du -sh dist/gnapp
 
 check-python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "gnapp cần Python 3.11 (đang có %s)" % sys.version.split()[0]' \

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,7 +36,10 @@ def command_options(*, json_flag: bool = True):
     def decorate(fn):
         @functools.wraps(fn)
         def wrapper(*args, db_path: Path | None, **kwargs):
+            from gnapp.db import users
+
             as_json = kwargs.get("as_json", False)
+            users.logout()      # each command logs in for itself (``_user``)
             try:
                 return fn(*args, db_path=db_path or default_db_path(), **kwargs)
             except GnappError as exc:
@@ -60,7 +64,33 @@ def _open(db_path: Path, *, must_exist: bool = True):
 
     if must_exist and not db_path.exists():
         raise GnappError(f"Không có tệp dữ liệu {db_path}. Hãy chạy «gnapp init» trước.")
-    return connection.connect(db_path)
+    db = connection.connect(db_path)
+    if os.environ.get("GNAPP_USER"):
+        _user(db, None)
+    return db
+
+
+def _user(db, user: str | None) -> str | None:
+    """The user a command acts for: ``--user`` or the environment variable GNAPP_USER (None:
+    the current user). A named user must be an active user of this installation; where
+    login is asked, the password comes from GNAPP_PASSWORD or is asked (hidden)."""
+    from gnapp.db import users
+
+    name = user or os.environ.get("GNAPP_USER")
+    if not name:
+        return None
+    found = users.get(db, name)
+    if found is None or not found["active"]:
+        names = ", ".join(u["name"] for u in users.all_users(db) if u["active"])
+        raise InputError(f"Không có người dùng «{name}» đang hoạt động trên máy này "
+                         f"(có: {names}).", field="--user")
+    if users.login_required(db) and users.session_user() != found["name"]:
+        password = os.environ.get("GNAPP_PASSWORD")
+        if password is None:
+            password = click.prompt(f"Mật khẩu của {found['name']}", hide_input=True,
+                                    err=True)
+        users.login(db, found["name"], password)
+    return found["name"]
 
 
 @click.group(invoke_without_command=True, context_settings=CONTEXT)
@@ -163,14 +193,16 @@ def check(db_path, as_json):
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--out", "folder", type=click.Path(file_okay=False, path_type=Path),
-              help="Thư mục lưu (mặc định: backups/ cạnh tệp dữ liệu).")
+@click.option("--to", "--out", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục lưu, ví dụ thẻ nhớ USB (mặc định: backups/ cạnh tệp dữ liệu, "
+                   "nơi các bản cũ được xóa bớt; thư mục tự chọn thì giữ mọi bản).")
 @command_options()
 def backup(folder, db_path, as_json):
     """Sao lưu cơ sở dữ liệu an toàn (kể cả khi đang mở) và xoay vòng bản cũ."""
     from gnapp.db import backup as backups
 
-    info = backups.make_backup(db_path, folder=folder)
+    info = (backups.make_backup(db_path) if folder is None
+            else backups.make_backup(db_path, folder=folder, rule=None))
     _emit(as_json, {"ok": True, "path": str(info.path), "size": info.size,
                     "taken_at": info.taken_at.isoformat()},
           f"Đã sao lưu vào {info.path}")
@@ -197,6 +229,48 @@ def restore(backup_file, yes, db_path, as_json):
                     "fingerprint": site.fingerprint},
           f"Đã khôi phục {db_path} từ {backup_file.name}. Máy mới {site.id} "
           f"(thay cho {site.replaces}); dấu vân tay khóa: {site.fingerprint}")
+
+
+@cli.group(context_settings=CONTEXT)
+def trash():
+    """Thùng rác: hộ, thành viên, văn bản đã xóa do nhập nhầm; khôi phục lại."""
+
+
+@trash.command("list", context_settings=CONTEXT)
+@command_options()
+def trash_list(db_path, as_json):
+    """Liệt kê các dòng trong thùng rác (mới xóa trước)."""
+    from gnapp.db import sites
+    from gnapp.db import trash as trash_db
+
+    db = _open(db_path)
+    rows = trash_db.list_deleted(db, sites.require_site(db).unit_code)
+
+    def text() -> str:
+        if not rows:
+            return "Thùng rác trống."
+        return "\n".join(f"{r['table']} {r['id']}  {r['kind']}: {r['label']} ({r['detail']}); "
+                         f"xóa {r['deleted_at'] or '?'} bởi {r['deleted_by'] or '?'}: {r['reason']}"
+                         for r in rows)
+
+    _emit(as_json, {"ok": True, "rows": rows, "note": trash_db.LEDGER_NOTE}, text)
+
+
+@trash.command("restore", context_settings=CONTEXT)
+@click.argument("table", type=click.Choice(["household", "member", "plan_document"]))
+@click.argument("row_id")
+@click.option("--reason", required=True, help="Lý do khôi phục (bắt buộc, ghi vào nhật ký).")
+@click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
+@command_options()
+def trash_restore(table, row_id, reason, user, db_path, as_json):
+    """Khôi phục một dòng từ thùng rác (một hộ cùng các thành viên xóa cùng hộ)."""
+    from gnapp.db import sites
+    from gnapp.db import trash as trash_db
+
+    db = _open(db_path)
+    trash_db.restore(sites.writer(db, user), table, row_id, reason)
+    _emit(as_json, {"ok": True, "table": table, "id": row_id},
+          f"Đã khôi phục {table} {row_id}.")
 
 
 @cli.group(context_settings=CONTEXT)
@@ -250,7 +324,7 @@ def units_add_legacy(code, name, unit_type, parent_code, valid_from, valid_to, r
     from gnapp.db import sites, units as unit_db
 
     db = _open(db_path)
-    row = unit_db.add_legacy_unit(sites.writer(db, user), code=code, name=name,
+    row = unit_db.add_legacy_unit(sites.writer(db, _user(db, user)), code=code, name=name,
                                   unit_type=unit_type, parent_code=parent_code,
                                   valid_from=valid_from, valid_to=valid_to,
                                   replaced_by_code=replaced_by_code)
@@ -269,7 +343,7 @@ def units_add_village(name, unit_type, commune_code, user, db_path, as_json):
     from gnapp.db import sites, units as unit_db
 
     db = _open(db_path)
-    row = unit_db.add_village(sites.writer(db, user), name, unit_type=unit_type,
+    row = unit_db.add_village(sites.writer(db, _user(db, user)), name, unit_type=unit_type,
                               commune_code=commune_code)
     _emit(as_json, {"ok": True, "unit": _unit_json(row)}, f"Đã thêm {_unit_line(row)}")
 
@@ -361,7 +435,7 @@ def households_decide_duplicate(member_a, member_b, decision, note, user, db_pat
     from gnapp.db import sites
 
     db = _open(db_path)
-    row = hh.decide_duplicate(sites.writer(db, user), member_a, member_b, decision, note=note)
+    row = hh.decide_duplicate(sites.writer(db, _user(db, user)), member_a, member_b, decision, note=note)
     _emit(as_json, {"ok": True, "id": row["id"], "decision": decision},
           f"Đã ghi: {hh.DUPLICATE_DECISIONS[decision]}.")
 
@@ -385,7 +459,7 @@ def households_merge(former_db, dry_run, village_pairs, user, db_path, as_json):
             raise InputError(f"«{pair}» phải có dạng THÔN_CŨ=THÔN.", field="--village")
         villages[old.strip()] = new.strip()
     db = _open(db_path)
-    report = merge.merge_former_commune(sites.writer(db, user), former_db, dry_run=dry_run,
+    report = merge.merge_former_commune(sites.writer(db, _user(db, user)), former_db, dry_run=dry_run,
                                         villages=villages)
     _emit(as_json, {"ok": True, "dry_run": dry_run, **report.as_dict()},
           lambda: (f"{'Sẽ nhập' if dry_run else 'Đã nhập'} {report.households} hộ, "
@@ -436,7 +510,7 @@ def households_import(source, mapping_file, save_mapping_file, dry_run, create_v
         save_mapping(save_mapping_file, plan.mapping)
     written = None
     if not dry_run:
-        written = household_import.apply_import(db, plan, sites.writer(db, user)).result
+        written = household_import.apply_import(db, plan, sites.writer(db, _user(db, user))).result
     data = {"ok": not plan.has_problems, "dry_run": dry_run, "written": written,
             **plan.as_dict()}
 
@@ -513,7 +587,8 @@ def report_make(out, round_year, unit_code, village_code, household, blank, char
     spec = catalog.spec(name)
     if unit_code and village_code and unit_code != village_code:
         raise InputError("Chỉ dùng một trong --unit và --village.")
-    printed = printing.print_form(_open(db_path), spec.name, out, user=user,
+    db = _open(db_path)
+    printed = printing.print_form(db, spec.name, out, user=_user(db, user),
                                   round_year=round_year, unit_code=unit_code or village_code,
                                   issue=issue, number=number, household=household, blank=blank,
                                   chart=chart)
@@ -560,7 +635,7 @@ def report_sign(copy_id, user, db_path, as_json):
 
     db = _open(db_path)
     copy = documents.find_copy(db, copy_id)
-    row = documents.mark_signed(sites.writer(db, user), copy["id"])
+    row = documents.mark_signed(sites.writer(db, _user(db, user)), copy["id"])
     locked = len(json.loads(row["shown_rows"] or "[]"))
     _emit(as_json, {"ok": True, "printed": _copy_json(row), "locked_rows": locked},
           f"Đã đánh dấu đã ký: {row['title']}; khóa {locked} dòng dữ liệu.")
@@ -577,7 +652,7 @@ def report_unlock(copy_id, reason, user, db_path, as_json):
 
     db = _open(db_path)
     copy = documents.find_copy(db, copy_id)
-    row = documents.unlock(sites.writer(db, user), copy["id"], reason=reason)
+    row = documents.unlock(sites.writer(db, _user(db, user)), copy["id"], reason=reason)
     _emit(as_json, {"ok": True, "printed": _copy_json(row)},
           f"Đã mở khóa dữ liệu của {row['title']}. Lý do: {reason}")
 
@@ -599,7 +674,7 @@ def report_profile(issuer_parent, issuer_name, place, signers, user, db_path, as
     from gnapp.domain.documents import SIGNER_ROLES, number_text
 
     db = _open(db_path)
-    w = sites.writer(db, user)
+    w = sites.writer(db, _user(db, user))
     parsed = []
     for text in signers:
         parts = text.split(":")
@@ -672,7 +747,7 @@ def programme_load(source, user, db_path, as_json):
     from gnapp.db import sites
 
     db = _open(db_path)
-    counts = programme_db.load_programme(sites.writer(db, user), source)
+    counts = programme_db.load_programme(sites.writer(db, _user(db, user)), source)
     _emit(as_json, {"ok": True, **counts},
           f"Đã nạp {counts['programme']}: thêm {counts['added']}, cập nhật {counts['updated']}, "
           f"không đổi {counts['unchanged']}, bỏ {counts['removed']} mục.")
@@ -753,7 +828,7 @@ def allocations_import(source, decision_ref, issuer, year, decision_kind, number
         "issuer": issuer, "year": year, "kind": decision_kind, "number": number,
         "signed_on": signed_on, "batch": batch, "legal_basis": legal_basis, "title": title,
         "programme": programme_id}.items() if v is not None}
-    report = al.import_file(sites.writer(db, user), source, decision=decision_ref,
+    report = al.import_file(sites.writer(db, _user(db, user)), source, decision=decision_ref,
                             new_decision=new_decision, line=line, source=money_source,
                             capital_type=capital_type, unit=money_unit,
                             kind="carry_over" if carry_over else "allocation",
@@ -967,7 +1042,7 @@ def payments_add(line_id, amount, paid_on, document, content, estimate_id, proje
     db = _open(db_path)
     dong = parse_amount(amount, field="--amount")
     day = parse_date(paid_on, field="--date")
-    row = spending.add_payment(sites.writer(db, user), line_id, amount=dong, paid_on=day,
+    row = spending.add_payment(sites.writer(db, _user(db, user)), line_id, amount=dong, paid_on=day,
                                document=document, content=content, estimate_id=estimate_id,
                                project_id=project_id)
     summary = next(s for s in spending.line_summaries(db) if s.id == line_id)
@@ -1023,8 +1098,9 @@ def package_export(out_dir, to_unit, kind, encrypt, max_mb, resend_no, force, db
               help="Xác nhận máy gửi có mã khóa này (đã đối chiếu qua điện thoại, giấy tờ).")
 @click.option("--accept-recovery", is_flag=True,
               help="Nhận gói khôi phục của cơ quan cấp trên (máy này thay máy cũ bị mất).")
+@click.option("--user", help="Người nhập gói (ở cơ quan cấp trên cần quyền gộp gói).")
 @command_options()
-def package_import(files, dry_run, trust, accept_recovery, db_path, as_json):
+def package_import(files, dry_run, trust, accept_recovery, user, db_path, as_json):
     """Nhận các gói đồng bộ (tệp .gnsync, các phần, hoặc cả thư mục)."""
     from gnapp.sync import importer
     from gnapp.sync import package as pkg
@@ -1039,7 +1115,7 @@ def package_import(files, dry_run, trust, accept_recovery, db_path, as_json):
         raise InputError("Chưa chọn tệp gói nào.", field="FILES")
     db = _open(db_path)
     reports = importer.import_files(db, paths, dry_run=dry_run, trust=trust,
-                                    accept_recovery=accept_recovery)
+                                    accept_recovery=accept_recovery, user=_user(db, user))
     problems = [r for r in reports if r.status in ("refused", "fork")
                 or r.counts["refused"] or r.counts["conflict"]]
     data = {"ok": not problems, "packages": [r.as_dict() for r in reports]}
@@ -1134,7 +1210,7 @@ def package_resolve(conflict_id, ours, theirs, typed, user, db_path, as_json):
             raise InputError(f"«{item}» phải có dạng TRƯỜNG=GIÁ_TRỊ.", field="--set")
         choices[name.strip()] = {"value": value}
     db = _open(db_path)
-    row = conflicts.resolve(db, conflict_id, choices, user=user)
+    row = conflicts.resolve(db, conflict_id, choices, user=_user(db, user))
     _emit(as_json, {"ok": True, "row_id": row["id"], "version": row["version"]},
           f"Đã quyết định xung đột số {conflict_id}; dòng có phiên bản {row['version']}.")
 
@@ -1159,7 +1235,7 @@ def _decide(state, commune, year, kind, village, comment, user, db_path, as_json
 
     db = _open(db_path)
     row = approvals.decide(db, commune=commune, year=year, kind=kind, village=village,
-                           state=state, comment=comment, user=user)
+                           state=state, comment=comment, user=_user(db, user))
     _emit(as_json, {"ok": True, "approval_id": row["id"], "state": state,
                     "fingerprint": row["fingerprint"], "reviews": row["row_count"]},
           f"Đã ghi: {STATE_LABELS[state]} ({row['row_count']} phiếu rà soát). Quyết định được "
@@ -1263,7 +1339,7 @@ def standards_load(source, note, user, db_path, as_json):
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"không đọc được tệp chuẩn nghèo ({exc})", source=source.name) from None
     db = _open(db_path)
-    row = stored.store(sites.writer(db, user), data, note=note, name=source.name)
+    row = stored.store(sites.writer(db, _user(db, user)), data, note=note, name=source.name)
     _emit(as_json, {"ok": True, "id": row["code"], "version": row["version"]},
           f"Đã nạp chuẩn {row['code']} (lần {row['version']}); chuẩn được gửi xuống xã trong gói "
           "đồng bộ tiếp theo.")
@@ -1308,7 +1384,7 @@ def targets_import(source, plan, dry_run, user, db_path, as_json):
     from gnapp.db import targets as dt
 
     db = _open(db_path)
-    report = dt.import_file(sites.writer(db, user), source, plan=plan, dry_run=dry_run)
+    report = dt.import_file(sites.writer(db, _user(db, user)), source, plan=plan, dry_run=dry_run)
 
     def text() -> str:
         lines = [f"{'Chạy thử' if dry_run else 'Đã nhập'} {report.file} vào kế hoạch "
@@ -1408,7 +1484,7 @@ def targets_set(unit_code, year, households, poor_households, rate, plan, user, 
     from gnapp.db import targets as dt
 
     db = _open(db_path)
-    row = dt.set_target(sites.writer(db, user), unit_code, year, households=households,
+    row = dt.set_target(sites.writer(db, _user(db, user)), unit_code, year, households=households,
                         poor_households=poor_households, rate=rate, plan=plan)
     rate_text = f", tỷ lệ đặt trước {row['rate'].replace('.', ',')}%" if row["rate_first"] \
         else ""
@@ -1514,7 +1590,7 @@ def documents_new(template_name, year, period_id, user, db_path, as_json):
     from gnapp.forms import plan_document
 
     db = _open(db_path)
-    row = sites.writer(db, user).transact(
+    row = sites.writer(db, _user(db, user)).transact(
         lambda w: plan_document.new_from_template(w, template_name, year=year,
                                                   period_id=period_id)).result
     _emit(as_json, {"ok": True, "document": _document_json(row)},
@@ -1589,7 +1665,7 @@ def documents_sign(doc_ref, number, signed_on, user, db_path, as_json):
     db = _open(db_path)
     day = parse_date(signed_on, field="--date") if signed_on else date.today()
     row = plan_documents.find(db, doc_ref)
-    signed = plan_document.sign(sites.writer(db, user), row["id"], day=day, number=number)
+    signed = plan_document.sign(sites.writer(db, _user(db, user)), row["id"], day=day, number=number)
     _emit(as_json, {"ok": True, "document": _document_json(signed)},
           f"Đã ký ban hành: {_document_line(signed)}")
 
@@ -1677,7 +1753,7 @@ def progress_add_indicator(code, group, name, unit, part_of, group_name, per, us
     from gnapp.db import sites
 
     db = _open(db_path)
-    row = pg.add_indicator(sites.writer(db, user), code=code, group=group, name=name, unit=unit,
+    row = pg.add_indicator(sites.writer(db, _user(db, user)), code=code, group=group, name=name, unit=unit,
                            part_of=part_of, group_name=group_name, per=per)
     _emit(as_json, {"ok": True, "indicator_def_id": row["id"], "code": row["code"]},
           f"Đã bổ sung chỉ tiêu {row['code']}; chỉ tiêu đi xuống cấp dưới trong gói tiếp theo.")
@@ -1717,7 +1793,7 @@ def progress_open(kind, year, title, starts_on, ends_on, due_on, user, db_path, 
     db = _open(db_path)
     days = {k: parse_date(v, field=f"--{k}") if v else None for k, v in
             (("from", starts_on), ("to", ends_on), ("due", due_on))}
-    row = pg.create_period(sites.writer(db, user), kind, year, title=title,
+    row = pg.create_period(sites.writer(db, _user(db, user)), kind, year, title=title,
                            starts_on=days["from"], ends_on=days["to"], due_on=days["due"])
     _emit(as_json, {"ok": True, "period": _period_json({**row, "status": row["state"]})},
           f"Đã mở kỳ báo cáo {row['label']} (mã {row['id'][-8:]}), hạn nộp "
@@ -1770,7 +1846,7 @@ def progress_set(period_ref, code, target, estimate, actual, stated, note, user,
     period = _period(db, period_ref)
     columns = {k: v for k, v in (("target", target), ("estimate", estimate),
                                  ("actual", actual), ("stated", stated)) if v is not None}
-    row = pg.set_figure(sites.writer(db, user), period["id"], code, note=note, **columns)
+    row = pg.set_figure(sites.writer(db, _user(db, user)), period["id"], code, note=note, **columns)
     _emit(as_json, {"ok": True, "indicator": code, "row_id": row["id"] if row else None},
           f"Đã ghi số liệu {code} của kỳ {period['label']}.")
 
@@ -1808,7 +1884,7 @@ def progress_complete(period_ref, user, db_path, as_json):
     from gnapp.db import sites
 
     db = _open(db_path)
-    row = pg.complete_period(sites.writer(db, user), _period(db, period_ref)["id"])
+    row = pg.complete_period(sites.writer(db, _user(db, user)), _period(db, period_ref)["id"])
     _emit(as_json, {"ok": True, "period": _period_json({**row, "status": row["state"]})},
           f"Đã hoàn thành kỳ báo cáo {row['label']}; số liệu đi lên cấp trên trong gói "
           "đồng bộ tiếp theo.")
@@ -1825,7 +1901,7 @@ def progress_reopen(period_ref, reason, user, db_path, as_json):
     from gnapp.db import sites
 
     db = _open(db_path)
-    row = pg.reopen_period(sites.writer(db, user), _period(db, period_ref)["id"], reason=reason)
+    row = pg.reopen_period(sites.writer(db, _user(db, user)), _period(db, period_ref)["id"], reason=reason)
     _emit(as_json, {"ok": True, "period": _period_json({**row, "status": row["state"]})},
           f"Đã mở lại kỳ báo cáo {row['label']}.")
 
@@ -1889,7 +1965,7 @@ def progress_deadline(level, kind, due, recipient, basis, user, db_path, as_json
     from gnapp.db import sites
 
     db = _open(db_path)
-    row = pg.set_deadline(sites.writer(db, user), level=level, kind=kind, due=due,
+    row = pg.set_deadline(sites.writer(db, _user(db, user)), level=level, kind=kind, due=due,
                           recipient=recipient, basis=basis)
     _emit(as_json, {"ok": True, "deadline_id": row["id"]},
           f"Đã đặt hạn nộp {row['due_day']:02d}/{row['due_month']:02d} cho báo cáo {kind} "
@@ -1902,7 +1978,7 @@ def _period_decision(state, commune, kind, year, comment, user, db_path, as_json
 
     db = _open(db_path)
     row = approvals.decide_period(db, commune=commune, kind=kind, year=year, state=state,
-                                  comment=comment, user=user)
+                                  comment=comment, user=_user(db, user))
     _emit(as_json, {"ok": True, "decision_id": row["id"], "state": state,
                     "fingerprint": row["fingerprint"], "figures": row["row_count"]},
           f"Đã ghi: {STATE_LABELS[state]} ({row['row_count']} số liệu). Quyết định được gửi "
@@ -1930,6 +2006,142 @@ def progress_approve(commune, kind, year, user, db_path, as_json):
 def progress_return(commune, kind, year, comment, user, db_path, as_json):
     """Máy cấp trên trả lại kỳ báo cáo cho xã kèm ý kiến (xã mở lại để sửa)."""
     _period_decision("returned", commune, kind, year, comment, user, db_path, as_json)
+
+
+@cli.group(context_settings=CONTEXT)
+def users() -> None:
+    """Người dùng của máy này: vai trò, mật khẩu, khóa tài khoản, bật tắt đăng nhập.
+
+    Vai trò: officer (cán bộ xã: nhập liệu), leader (lãnh đạo xã: duyệt, ký, mở khóa),
+    supervisor (cán bộ cấp trên: gộp gói, duyệt, trả lại), admin (quản trị: tất cả, người dùng,
+    cài đặt). Các lệnh thay đổi cần --user của một quản trị.
+    """
+
+
+_ROLE_CHOICE = click.Choice(["officer", "leader", "supervisor", "admin"])
+
+
+def _user_line(u: dict) -> str:
+    state = "đang hoạt động" if u["active"] else "đã ngừng"
+    if u.get("locked_until"):
+        state += f", khóa đến {u['locked_until']}"
+    return f"{u['name']:<14} {u['full_name']:<28} {u['role_label']:<16} {state}"
+
+
+@users.command("list", context_settings=CONTEXT)
+@command_options()
+def users_list(db_path, as_json):
+    """Danh sách người dùng (không in mật khẩu)."""
+    from gnapp.db import users as users_db
+
+    db = _open(db_path)
+    rows = users_db.all_users(db)
+    _emit(as_json, {"ok": True, "login_required": users_db.login_required(db), "users": rows},
+          lambda: "\n".join([_user_line(u) for u in rows]
+                            + [f"Đăng nhập khi mở phần mềm: "
+                               f"{'có' if users_db.login_required(db) else 'không'}"]))
+
+
+def _new_password(password: str | None) -> str:
+    if password is None:
+        password = os.environ.get("GNAPP_NEW_PASSWORD")
+    if password is None:
+        password = click.prompt("Mật khẩu mới", hide_input=True, confirmation_prompt=
+                                "Nhập lại mật khẩu mới", err=True)
+    return password
+
+
+@users.command("add", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--full-name", required=True, help="Họ và tên.")
+@click.option("--role", type=_ROLE_CHOICE, required=True, help="Vai trò.")
+@click.option("--user", help="Quản trị thực hiện.")
+@command_options()
+def users_add(name, full_name, role, user, db_path, as_json):
+    """Thêm người dùng NAME (mật khẩu hỏi khi chạy hoặc lấy từ GNAPP_NEW_PASSWORD)."""
+    from gnapp.db import users as users_db
+
+    db = _open(db_path)
+    by = _user(db, user)
+    row = users_db.add(db, by, name, full_name, role=role, password=_new_password(None))
+    _emit(as_json, {"ok": True, "user": row["name"], "role": role},
+          f"Đã thêm người dùng {row['name']} ({users_db.role_label(role)}).")
+
+
+@users.command("set-role", context_settings=CONTEXT)
+@click.argument("name")
+@click.argument("role", type=_ROLE_CHOICE)
+@click.option("--user", help="Quản trị thực hiện.")
+@command_options()
+def users_set_role(name, role, user, db_path, as_json):
+    """Đổi vai trò của người dùng NAME."""
+    from gnapp.db import users as users_db
+
+    db = _open(db_path)
+    row = users_db.set_role(db, _user(db, user), name, role)
+    _emit(as_json, {"ok": True, "user": row["name"], "role": role},
+          f"{row['name']}: vai trò {users_db.role_label(role)}.")
+
+
+@users.command("deactivate", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--user", help="Quản trị thực hiện.")
+@command_options()
+def users_deactivate(name, user, db_path, as_json):
+    """Ngừng tài khoản NAME (giữ lại tên trong nhật ký)."""
+    from gnapp.db import users as users_db
+
+    db = _open(db_path)
+    row = users_db.set_active(db, _user(db, user), name, False)
+    _emit(as_json, {"ok": True, "user": row["name"], "active": False},
+          f"Đã ngừng tài khoản {row['name']}.")
+
+
+@users.command("unlock", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--user", help="Quản trị thực hiện.")
+@command_options()
+def users_unlock(name, user, db_path, as_json):
+    """Mở khóa tài khoản NAME bị khóa do nhập sai mật khẩu."""
+    from gnapp.db import users as users_db
+
+    db = _open(db_path)
+    row = users_db.unlock(db, _user(db, user), name)
+    _emit(as_json, {"ok": True, "user": row["name"]}, f"Đã mở khóa tài khoản {row['name']}.")
+
+
+@users.command("reset-password", context_settings=CONTEXT)
+@click.argument("name")
+@click.option("--password", "password", help="Mật khẩu mới (mặc định: tạo ngẫu nhiên và in ra).")
+@command_options()
+def users_reset_password(name, password, db_path, as_json):
+    """Khôi phục mật khẩu của NAME (kể cả quản trị quên mật khẩu) ngay trên máy này.
+
+    Chỉ cần quyền mở tệp dữ liệu trên máy: ai mở được tệp thì cũng sửa được tệp, nên việc
+    bảo vệ tệp dữ liệu (tài khoản Windows, khóa máy) là ranh giới an toàn. Người dùng phải đổi
+    mật khẩu ở lần đăng nhập tới; nhật ký ghi lại việc khôi phục.
+    """
+    from gnapp.db import users as users_db
+
+    db = _open(db_path)
+    new = users_db.reset_password(db, None, name, password=password, recovery=True)
+    _emit(as_json, {"ok": True, "user": name, "password": new},
+          f"Mật khẩu mới của {name}: {new}\nHãy đăng nhập và đổi mật khẩu ngay.")
+
+
+@users.command("login-required", context_settings=CONTEXT)
+@click.argument("state", type=click.Choice(["on", "off"]))
+@click.option("--user", help="Quản trị thực hiện.")
+@command_options()
+def users_login_required(state, user, db_path, as_json):
+    """Bật (on) hoặc tắt (off) việc đăng nhập khi mở phần mềm (tắt: máy một người dùng)."""
+    from gnapp.db import users as users_db
+
+    db = _open(db_path)
+    users_db.set_login_required(db, _user(db, user), state == "on")
+    _emit(as_json, {"ok": True, "login_required": state == "on"},
+          "Từ nay phải đăng nhập khi mở phần mềm." if state == "on"
+          else "Từ nay không cần đăng nhập khi mở phần mềm.")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gnapp.db import connection, sites, units
+from gnapp.db import connection, sites, units, users
 
 COMMUNE = "07339"  # Xã Tân Yên, Bắc Ninh
 PROVINCE = "24"    # Tỉnh Bắc Ninh
@@ -18,8 +18,11 @@ PROVINCE = "24"    # Tỉnh Bắc Ninh
 
 @pytest.fixture(autouse=True)
 def _private_home(tmp_path, monkeypatch):
-    """Point the per-user data folder at a temporary one."""
+    """Point the per-user data folder at a temporary one; nobody is logged in."""
     monkeypatch.setenv("GNAPP_HOME", str(tmp_path / "home"))
+    users.set_session(None)
+    yield
+    users.set_session(None)
 
 
 @pytest.fixture

@@ -116,8 +116,11 @@ def shoot(out: Path, tmp: Path) -> int:
     from gnapp.db import backup, connection, sites, units
     from gnapp.ui.app import application, build_main_window
     from gnapp.ui.first_start import FirstStartDialog
+    from gnapp.ui import widgets
     from gnapp.ui.tasks import TaskManager
 
+    # closing a dialog with typed changes asks "Lưu / Không lưu / Hủy": answer "Không lưu"
+    widgets.ask_unsaved = lambda *args, **kwargs: widgets.DISCARD
     app = application()
 
     db_path = tmp / "commune" / "gnapp.sqlite"

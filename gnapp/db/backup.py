@@ -7,6 +7,7 @@ behind under a backup's name.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sqlite3
@@ -15,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from gnapp.db import connection, sites
+from gnapp.db import connection, schema, sites
+from gnapp.paths import chosen_backup_dir
 from gnapp.domain.errors import GnappError
 
 BACKUP_SUFFIX = ".gnbak"
@@ -25,6 +27,11 @@ STAMP_FORMAT = "%Y%m%d-%H%M%S"
 
 class BackupError(GnappError):
     pass
+
+
+def read_only_uri(path: str | Path) -> str:
+    """The URI that opens ``path`` read-only (any character allowed in the path)."""
+    return Path(path).resolve().as_uri() + "?mode=ro"
 
 
 @dataclass(frozen=True)
@@ -48,8 +55,9 @@ class Rotation:
 
 
 def backup_dir(db_path: str | Path) -> Path:
-    """Where the backups of a database go: ``backups/`` beside it."""
-    return Path(db_path).resolve().parent / "backups"
+    """Where the backups of a database go: the folder chosen at first start, else
+    ``backups/`` beside it."""
+    return chosen_backup_dir(db_path) or Path(db_path).resolve().parent / "backups"
 
 
 def list_backups(folder: Path, stem: str) -> list[BackupInfo]:
@@ -118,6 +126,35 @@ def _copy(src: sqlite3.Connection, dest: Path,
         tmp.unlink(missing_ok=True)
 
 
+# SQLite result codes of a copy that could not be written (sqlite3.h)
+_SQLITE_FULL = 13
+_DISK_FULL_ERRNOS = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+_FOLDER_ERRORS = {
+    errno.ENOENT: "thư mục không tồn tại (thẻ nhớ đã rút ra?)",
+    errno.ENOTDIR: "đường dẫn này không phải một thư mục",
+    errno.EACCES: "không có quyền ghi vào thư mục này",
+    errno.EPERM: "không có quyền ghi vào thư mục này",
+    errno.EROFS: "ổ đĩa chỉ cho đọc (thẻ nhớ đang bị khóa ghi?)",
+}
+
+
+def _folder_error(folder: Path, exc: BaseException) -> BackupError:
+    """What to tell the user when a backup could not be written in ``folder``."""
+    full = (getattr(exc, "errno", None) in _DISK_FULL_ERRNOS
+            or getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL
+            or "disk is full" in str(exc))
+    if full:
+        return BackupError(f"Không đủ chỗ trống để sao lưu vào {folder}: ổ đĩa hoặc thẻ nhớ đã "
+                           "đầy. Hãy xóa bớt tệp hoặc chọn nơi khác; dữ liệu không thay đổi.")
+    why = _FOLDER_ERRORS.get(getattr(exc, "errno", None),
+                             "thư mục không tồn tại, không cho phép ghi hoặc thẻ nhớ đang bị "
+                             "khóa ghi")
+    return BackupError(f"Không ghi được bản sao lưu vào thư mục {folder}: {why}. Hãy chọn thư "
+                       "mục khác; dữ liệu không thay đổi.")
+
+
 def make_backup(db_path: str | Path, *, label: str = "manual", folder: Path | None = None,
                 now: datetime | None = None, rule: Rotation | None = Rotation(),
                 progress: Callable[[int, int], None] | None = None) -> BackupInfo:
@@ -129,18 +166,25 @@ def make_backup(db_path: str | Path, *, label: str = "manual", folder: Path | No
     db_path = Path(db_path)
     if not db_path.exists():
         raise BackupError(f"Không có tệp dữ liệu {db_path} để sao lưu.")
-    folder = folder or backup_dir(db_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    taken = (now or datetime.now()).replace(microsecond=0)
-    # two backups in one second: the later one takes the next second, so times stay unique
-    while any(folder.glob(f"{db_path.stem}-{taken.strftime(STAMP_FORMAT)}-*{BACKUP_SUFFIX}")):
-        taken += timedelta(seconds=1)
-    dest = folder / f"{db_path.stem}-{taken.strftime(STAMP_FORMAT)}-{label}{BACKUP_SUFFIX}"
-    src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+    folder = Path(folder) if folder is not None else backup_dir(db_path)
     try:
-        _copy(src, dest, progress)
-    finally:
-        src.close()
+        folder.mkdir(parents=True, exist_ok=True)
+        taken = (now or datetime.now()).replace(microsecond=0)
+        # two backups in one second: the later one takes the next second, so times stay unique
+        while any(folder.glob(f"{db_path.stem}-{taken.strftime(STAMP_FORMAT)}-*"
+                              f"{BACKUP_SUFFIX}")):
+            taken += timedelta(seconds=1)
+        dest = folder / f"{db_path.stem}-{taken.strftime(STAMP_FORMAT)}-{label}{BACKUP_SUFFIX}"
+        src = sqlite3.connect(read_only_uri(db_path), uri=True, timeout=30)
+        try:
+            _copy(src, dest, progress)
+        finally:
+            src.close()
+    except (OSError, sqlite3.OperationalError) as exc:
+        raise _folder_error(folder, exc) from exc
+    except sqlite3.DatabaseError as exc:      # the database itself cannot be read
+        raise BackupError(f"Không sao lưu được: tệp dữ liệu {db_path} bị hỏng ({exc}). "
+                          "Các bản sao lưu cũ vẫn được giữ nguyên.") from exc
     if rule is not None:
         rotate(folder, db_path.stem, rule)
     return BackupInfo(dest, taken, label, dest.stat().st_size)
@@ -151,32 +195,48 @@ def last_backup(db_path: str | Path) -> BackupInfo | None:
     return backups[0] if backups else None
 
 
-def restore(backup_file: str | Path, db_path: str | Path) -> sites.Site:
-    """Bring back a backup as the database at ``db_path``.
-
-    The backup is checked first (a gnapp file, integrity ok, with a site); the current
-    database, if any, is backed up (label ``before-restore``) so nothing is lost. The
-    restored database then becomes a **new site** naming the one it replaces, so that it
-    never reuses package numbers of the old site (SYNC.md §2).
-    """
-    backup_file, db_path = Path(backup_file), Path(db_path)
+def check_backup(backup_file: str | Path) -> None:
+    """Refuse (``BackupError``, in Vietnamese) a file that is not a usable gnapp backup: not
+    SQLite, damaged, another program's database, of a newer gnapp, or without a site."""
+    backup_file = Path(backup_file)
     if not backup_file.is_file():
         raise BackupError(f"Không tìm thấy tệp sao lưu {backup_file}.")
     try:
-        src = sqlite3.connect(f"file:{backup_file}?mode=ro", uri=True)
-        ok = src.execute("PRAGMA integrity_check").fetchone()[0]
-        app_id = src.execute("PRAGMA application_id").fetchone()[0]
-        has_site = app_id == connection.APPLICATION_ID and src.execute(
-            "SELECT count(*) FROM site WHERE is_local = 1").fetchone()[0] == 1
+        src = sqlite3.connect(read_only_uri(backup_file), uri=True)
+        try:
+            ok = src.execute("PRAGMA integrity_check").fetchone()[0]
+            app_id = src.execute("PRAGMA application_id").fetchone()[0]
+            major = src.execute("PRAGMA user_version").fetchone()[0] // 1000
+            has_site = app_id == connection.APPLICATION_ID and src.execute(
+                "SELECT count(*) FROM site WHERE is_local = 1").fetchone()[0] == 1
+        finally:
+            src.close()
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"Tệp {backup_file.name} không phải bản sao lưu gnapp ({exc}).") from exc
     if ok != "ok" or not has_site:
-        src.close()
         raise BackupError(f"Tệp {backup_file.name} không phải bản sao lưu gnapp dùng được "
                           f"(kiểm tra: {ok}).")
+    if major > schema.SCHEMA_MAJOR:
+        raise BackupError(f"Bản sao lưu {backup_file.name} do phiên bản gnapp mới hơn tạo ra; "
+                          "cần cập nhật phần mềm trước khi khôi phục.")
+
+
+def restore(backup_file: str | Path, db_path: str | Path) -> sites.Site:
+    """Bring back a backup as the database at ``db_path``.
+
+    The backup is checked first (``check_backup``); the current database, if any, is backed
+    up (label ``before-restore``) so nothing is lost, and the copy is one SQLite transaction
+    (a crash leaves the current database as it was). The restored database then becomes a
+    **new site** naming the one it replaces, so that it never reuses package numbers of the
+    old site (SYNC.md §2). A damaged current database cannot be backed up: set it aside first
+    (``gnapp.db.recovery.recover_from``).
+    """
+    backup_file, db_path = Path(backup_file), Path(db_path)
+    check_backup(backup_file)
+    if db_path.exists():
+        make_backup(db_path, label="before-restore")
+    src = sqlite3.connect(read_only_uri(backup_file), uri=True)
     try:
-        if db_path.exists():
-            make_backup(db_path, label="before-restore")
         target = sqlite3.connect(db_path, timeout=30)
         try:
             src.backup(target)
@@ -189,3 +249,58 @@ def restore(backup_file: str | Path, db_path: str | Path) -> sites.Site:
         return sites.replace_site(db, reason=f"Khôi phục từ bản sao lưu {backup_file.name}")
     finally:
         db.close()
+
+
+def _hlc_time(stamp: str | None) -> datetime | None:
+    """The local time of a hybrid-logical-clock reading (``<ms>.<counter>.<site>``)."""
+    try:
+        return datetime.fromtimestamp(int(stamp.split(".", 1)[0]) / 1000)
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def summary(path: str | Path) -> dict:
+    """What a backup (or any gnapp database file) holds, read without writing to it.
+
+    Keys: ``unit_code``, ``unit_name``, ``role``, ``households`` (in the register),
+    ``members`` (present), ``rounds`` (the years of the review rounds), ``last_change``
+    (local datetime of the newest change, or None), ``schema`` ("major.minor"), ``size``
+    (bytes), ``taken_at`` (from a backup's name, or None).
+
+    :raises BackupError: the file cannot be read as a gnapp database
+    """
+    path = Path(path)
+    m = _NAME.match(path.name)
+    info: dict = {"path": str(path), "size": path.stat().st_size if path.exists() else 0,
+                  "taken_at": datetime.strptime(m["stamp"], STAMP_FORMAT) if m else None}
+    try:
+        src = sqlite3.connect(read_only_uri(path), uri=True)
+        try:
+            if src.execute("PRAGMA application_id").fetchone()[0] != connection.APPLICATION_ID:
+                raise BackupError(f"Tệp {path.name} không phải dữ liệu gnapp.")
+            version = src.execute("PRAGMA user_version").fetchone()[0]
+            info["schema"] = f"{version // 1000}.{version % 1000}"
+            site = src.execute("SELECT unit_code, role FROM site WHERE is_local = 1").fetchone()
+            info["unit_code"], info["role"] = site if site else (None, None)
+            name = src.execute(
+                "SELECT name FROM admin_unit WHERE code = ? AND deleted = 0 "
+                "ORDER BY valid_to IS NOT NULL, valid_to DESC LIMIT 1",
+                [info["unit_code"]]).fetchone() if site else None
+            info["unit_name"] = name[0] if name else None
+            info["households"] = src.execute(
+                "SELECT count(*) FROM household WHERE deleted = 0 AND status = 'active'"
+            ).fetchone()[0]
+            info["members"] = src.execute(
+                "SELECT count(*) FROM member m JOIN household h ON h.id = m.household_id "
+                "WHERE m.deleted = 0 AND m.status = 'present' AND h.deleted = 0 "
+                "AND h.status = 'active'").fetchone()[0]
+            info["rounds"] = [r[0] for r in src.execute(
+                "SELECT DISTINCT year FROM review_round WHERE deleted = 0 ORDER BY year")]
+            last = src.execute("SELECT updated_at FROM change_log ORDER BY seq DESC LIMIT 1"
+                               ).fetchone()
+            info["last_change"] = _hlc_time(last[0]) if last else None
+        finally:
+            src.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"Không đọc được tệp {path.name}: {exc}.") from exc
+    return info

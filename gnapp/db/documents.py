@@ -19,7 +19,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from gnapp.db import units
+from gnapp.db import units, users
 from gnapp.db.store import Writer, WriteError, live_row, utc_now
 from gnapp.domain import documents as rules
 from gnapp.domain.dates import format_date
@@ -216,6 +216,7 @@ def mark_signed(w: Writer, copy_id: str) -> dict:
     :raises WriteError: a copy whose data changed since it was printed (another copy of the
         document was printed later with other data) is not the one to sign
     """
+    users.require(w.db, w.actor.user, "sign")
     row = get_copy(w.db, copy_id)
     if row["state"] == rules.SIGNED:
         raise WriteError("Bản in này đã được đánh dấu đã ký.")
@@ -233,6 +234,7 @@ def unlock(w: Writer, copy_id: str, *, reason: str) -> dict:
     """Unlock the data of a signed copy; the reason is required and audited."""
     if not (reason or "").strip():
         raise InputError("Cần ghi lý do mở khóa dữ liệu của văn bản đã ký.", field="reason")
+    users.require(w.db, w.actor.user, "unlock")
     row = get_copy(w.db, copy_id)
     if row["state"] != rules.SIGNED:
         raise WriteError("Bản in này chưa được đánh dấu đã ký nên không có gì để mở khóa.")

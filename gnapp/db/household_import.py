@@ -44,6 +44,7 @@ from gnapp.db import reviews, sites, units
 from gnapp.db.store import Changes, Writer, WriteError, get_row, last_change_seq, lock_reason
 from gnapp.domain import classify as rules
 from gnapp.domain import import_rows as rows_
+from gnapp.domain.cancel import Progress, no_progress
 from gnapp.domain.codes import AREA, CLASS, HOUSEHOLD_FLAGS, RELATION, SEX
 from gnapp.domain.dates import PartialDate
 from gnapp.domain.errors import InputError
@@ -63,6 +64,7 @@ CATEGORIES = {
     "refused": "Bị từ chối",
 }
 WRITTEN = ("new", "updated", "flagged")
+PROGRESS_EVERY = 50   # rows written between two progress reports (and cancel checks)
 MAPPING_ORIGINS = {"national": "mẫu xuất của phần mềm rà soát quốc gia",
                    "file": "tệp ánh xạ cột", "given": "ánh xạ cột đã chọn",
                    "suggested": "ánh xạ cột tự đoán theo tên cột"}
@@ -859,10 +861,13 @@ def plan_import(db: Database, path: str | Path, *,
 
 # -- applying -----------------------------------------------------------------------------
 
-def apply_import(db: Database, plan: ImportPlan, writer: Writer) -> Changes:
+def apply_import(db: Database, plan: ImportPlan, writer: Writer, *,
+                 progress: Progress = no_progress) -> Changes:
     """Write the plan's new, updated and flagged rows in one transaction.
 
     Conflicts and refused rows are not written. If anything fails, nothing stays.
+    ``progress(rows done, rows to write, label)`` is called every few rows; a ``Cancelled``
+    it raises rolls everything back.
 
     :raises WriteError: the plan is for another commune, or the database changed since it
         was made (plan again), or a write is refused by the register's rules
@@ -888,7 +893,9 @@ def apply_import(db: Database, plan: ImportPlan, writer: Writer) -> Changes:
                 round_ids[year] = reviews.create_round(w, year=year, kind="periodic")["id"]
             return round_ids[year]
 
-        for p in sorted(todo, key=lambda p: not p.primary):
+        for n, p in enumerate(sorted(todo, key=lambda p: not p.primary)):
+            if n % PROGRESS_EVERY == 0:
+                progress(n, len(todo), "Đang ghi các hộ")
             write, reason = p.write, f"Nhập từ tệp {plan.source}, dòng {p.row}"
             home_id = write.household_id or households.get(p.code)
             if p.primary and write.household_id is None:
@@ -916,6 +923,7 @@ def apply_import(db: Database, plan: ImportPlan, writer: Writer) -> Changes:
             if write.review is not None:
                 reviews.save_review(w, round_id(write.review_year), home_id, **write.review)
                 done["reviews_saved"] += 1
+        progress(len(todo), len(todo), "Đang ghi các hộ")
         return done
 
     return writer.transact(op)

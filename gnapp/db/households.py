@@ -457,3 +457,82 @@ def merge_households(w: Writer, from_id: str, into_id: str, on_date: date | str)
         _event(w, into_id, "merged", on_date, other=from_id)
 
     w.transact(op)
+
+
+# -- entered by mistake: to the trash (``gnapp.db.trash`` brings them back) -------------------
+
+# Rows that show a household really existed: it is moved out or dissolved, never deleted.
+_HOUSEHOLD_TRACES = (
+    ("household_review", "household_id", "đã có phiếu rà soát"),
+    ("household_request", "household_id", "đã có giấy đề nghị"),
+    ("procedure_step", "household_id", "có trong biên bản, bước rà soát"),
+    ("project_participant", "household_id", "tham gia dự án, mô hình sinh kế"),
+    ("project_input", "household_id", "đã được cấp vật tư, giống"),
+    ("household_event", "other_household_id", "có trong biến động tách, nhập hộ"),
+)
+_MEMBER_EVENTS = ("created", "moved_in")
+
+
+def _reason(reason: str | None) -> str:
+    reason = clean(reason or "")
+    if not reason:
+        raise WriteError("Cần ghi lý do xóa (ví dụ: nhập trùng, nhập nhầm hộ khác).")
+    return reason
+
+
+def delete_household(w: Writer, household_id: str, *, reason: str) -> None:
+    """Put a household entered by mistake in the trash, with its members and events.
+
+    The rows are marked deleted (tombstones that travel), never removed; ``trash.restore``
+    brings them back together. A household that left traces elsewhere (reviews, requests,
+    projects, splits and merges) is refused: it existed, so it is moved out or dissolved by
+    an event instead.
+    """
+    reason = _reason(reason)
+
+    def op(w: Writer) -> None:
+        home = household(w.db, household_id)
+        for table, column, what in _HOUSEHOLD_TRACES:
+            found = w.db.execute(f"SELECT count(*) FROM {table} WHERE {column} = ? "
+                                 "AND deleted = 0", [household_id]).fetchone()[0]
+            if found:
+                raise WriteError(f"Không xóa được hộ {home['code']}: hộ {what}. Chỉ xóa được hộ "
+                                 "nhập nhầm; hộ đã chuyển đi hay không còn thì ghi biến động "
+                                 "của hộ.")
+        # the household first: what is deleted after it, in this transaction, goes with it
+        w.delete("household", household_id, reason=reason)
+        for table in ("member", "household_event"):
+            for row in w.db.execute(f"SELECT id FROM {table} WHERE household_id = ? "
+                                    "AND deleted = 0", [household_id]).fetchall():
+                w.delete(table, row[0], reason=f"Xóa cùng hộ {home['code']}: {reason}")
+
+    w.transact(op)
+
+
+def delete_member(w: Writer, member_id: str, *, reason: str) -> None:
+    """Put a member entered by mistake in the trash (a person who left is recorded by an
+    event instead). The head is refused while other members are present: choose another
+    head first (or delete the whole household if the head is alone)."""
+    reason = _reason(reason)
+
+    def op(w: Writer) -> None:
+        member = live_row(w.db, "member", member_id, "thành viên")
+        home = household(w.db, member["household_id"])
+        name = member["full_name"]
+        if member["relation"] == "head" and member["status"] == PRESENT:
+            others = [m for m in members(w.db, home["id"]) if m["id"] != member_id]
+            if others:
+                raise WriteError(f"Không xóa được {name}: đây là chủ hộ {home['code']} và hộ "
+                                 f"còn {len(others)} thành viên khác. Hãy chọn chủ hộ mới "
+                                 "trước.")
+            raise WriteError(f"Không xóa được {name}: đây là chủ hộ và là người duy nhất của "
+                             f"hộ {home['code']}. Nếu cả hộ nhập nhầm, hãy xóa hộ.")
+        marks = ", ".join("?" for _ in _MEMBER_EVENTS)
+        if w.db.execute(f"SELECT count(*) FROM household_event WHERE member_id = ? AND "
+                        f"deleted = 0 AND kind NOT IN ({marks})",
+                        [member_id, *_MEMBER_EVENTS]).fetchone()[0]:
+            raise WriteError(f"Không xóa được {name}: người này đã có biến động trong sổ hộ "
+                             "(chuyển đi, mất…). Chỉ xóa được người nhập nhầm.")
+        w.delete("member", member_id, reason=reason)
+
+    w.transact(op)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from gnapp.db import reviews, units
+from gnapp.db import reviews, units, users
 from gnapp.db.store import Writer
 from gnapp.domain import procedure as rules
 from gnapp.domain.errors import InputError
@@ -88,7 +88,9 @@ def record_recheck(w: Writer, round_id: str, household_id: str, *, on_date: date
 
 def record_decision(w: Writer, round_id: str, *, number: str, signed_on: date | str,
                     signer: str, village_id: str | None = None) -> dict:
-    """The chairman's recognition decision (for the whole commune unless a village is named)."""
+    """The chairman's recognition decision (for the whole commune unless a village is named);
+    recorded by a user allowed to approve."""
+    users.require(w.db, w.actor.user, "approve")
     return _step(w, round_id, "decision", signed_on, "Quyết định công nhận",
                  village_id=village_id, number=number, signer=signer)
 

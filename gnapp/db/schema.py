@@ -747,3 +747,13 @@ def m015_household_round(db: Database) -> None:
     db.execute("CREATE INDEX household_owner_village ON household(owner_unit, village_id) "
                "WHERE deleted = 0")
     refresh(db, [r[0] for r in db.execute("SELECT id FROM household WHERE deleted = 0")])
+
+
+@migrations()
+def m016_user_login(db: Database) -> None:
+    """Login lockout and forced password change (``gnapp.db.users``); the users made before
+    roles existed as ``officer`` keep that role, the first user stays ``admin``."""
+    db.execute("ALTER TABLE app_user ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE app_user ADD COLUMN locked_until TEXT")
+    db.execute("ALTER TABLE app_user ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0 "
+               "CHECK (must_change IN (0, 1))")

@@ -1,11 +1,9 @@
-"""Sites (installations), their keys, and users (SYNC.md §2)."""
+"""Sites (installations) and their keys (SYNC.md §2); users are in ``gnapp.db.users``."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
-import os
 import uuid
 from dataclasses import dataclass
 
@@ -14,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlite_utils import Database
 
-from gnapp.db import units
+from gnapp.db import units, users
 from gnapp.db.store import Actor, Writer, transaction, utc_now
 from gnapp.domain.errors import GnappError, InputError
 from gnapp.domain.text import clean
@@ -106,13 +104,21 @@ def require_site(db: Database) -> Site:
 
 
 def actor(db: Database, user: str | None = None) -> Actor:
-    """The local site acting for ``user`` (default: the first active user)."""
+    """The local site acting for ``user`` (default: the logged-in user, or on an installation
+    without login its first administrator).
+
+    :raises LoginRequired: no user named on an installation that asks for a login, and
+        nobody logged in
+    """
     site = require_site(db)
     if user is None:
-        row = db.execute("SELECT name FROM app_user WHERE active = 1 ORDER BY created_at, name "
-                         "LIMIT 1").fetchone()
-        user = row[0] if row else DEFAULT_USER
-    return Actor(site_id=site.id, unit_code=site.unit_code, user=user)
+        user = users.current_user(db)
+        if user is None and users.login_required(db):
+            raise users.LoginRequired("Máy này yêu cầu đăng nhập trước khi ghi dữ liệu. Với "
+                                      "dòng lệnh: thêm --user TÊN (nếu lệnh có) hoặc đặt biến "
+                                      "môi trường GNAPP_USER; mật khẩu được hỏi khi chạy hoặc "
+                                      "lấy từ biến GNAPP_PASSWORD.")
+    return Actor(site_id=site.id, unit_code=site.unit_code, user=user or DEFAULT_USER)
 
 
 def writer(db: Database, user: str | None = None) -> Writer:
@@ -131,12 +137,13 @@ def _insert_site(db: Database, unit_code: str, role: str, display_name: str,
 
 def init_site(db: Database, unit_code: str, role: str, *, display_name: str | None = None,
               user: str = DEFAULT_USER, user_full_name: str | None = None,
-              legacy: dict | None = None) -> Site:
+              password: str | None = None, legacy: dict | None = None) -> Site:
     """Make this database a new site serving ``unit_code`` in ``role``.
 
     Loads the official unit list first if needed. The unit must exist (official or legacy)
     and suit the role: a commune for ``commune``, a province (or legacy district) for
-    ``office``.
+    ``office``. ``user`` (with ``user_full_name`` and an optional ``password``) becomes the
+    first user, an administrator.
 
     :param legacy: to serve a pre-2025 unit that is not recorded yet, its ``name``,
         ``unit_type`` and optionally ``parent_code``, ``valid_from``, ``valid_to``: the unit
@@ -171,7 +178,7 @@ def init_site(db: Database, unit_code: str, role: str, *, display_name: str | No
         if not legacy:
             site = _insert_site(db, unit["code"], role, clean(display_name) or unit["name"],
                                 None)
-        add_user(db, user, user_full_name or "Quản trị viên", role="admin")
+        users.create_first(db, user, user_full_name or "Quản trị viên", password=password)
     return site
 
 
@@ -191,30 +198,3 @@ def replace_site(db: Database, *, reason: str) -> Site:
             "VALUES (?, ?, ?, 'site', ?, 'id', ?, ?, ?)",
             [utc_now(), actor(db).user, site.id, site.id, old.id, site.id, reason])
     return site
-
-
-def _hash_password(password: str, salt: bytes | None = None) -> str:
-    salt = salt or os.urandom(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt${_raw_b64(salt)}${_raw_b64(digest)}"
-
-
-def add_user(db: Database, name: str, full_name: str, *, role: str = "officer",
-             password: str | None = None) -> None:
-    """Add a user; ``name`` is the login name kept in the audit log."""
-    name = clean(name)
-    if not name:
-        raise InputError("Chưa nhập tên đăng nhập.", field="user")
-    db["app_user"].insert({"name": name, "full_name": clean(full_name), "role": role,
-                           "password_hash": _hash_password(password) if password else None,
-                           "active": 1, "created_at": utc_now()})
-
-
-def check_password(db: Database, name: str, password: str) -> bool:
-    """Whether ``password`` is the password of user ``name`` (False for users without one)."""
-    row = db.execute("SELECT password_hash FROM app_user WHERE name = ? AND active = 1",
-                     [name]).fetchone()
-    if not row or not row[0]:
-        return False
-    _, salt, _ = row[0].split("$")
-    return hmac.compare_digest(_hash_password(password, base64.b64decode(salt)), row[0])

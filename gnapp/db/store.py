@@ -293,6 +293,20 @@ class Writer:
             self._change(spec, row, merged, {"deleted": (0, 1)}, reason.strip())
         return get_row(self.db, table, row_id)
 
+    def undelete(self, table: str, row_id: str, *, reason: str) -> dict:
+        """Bring back a row marked deleted (from the trash): a change like any other,
+        stamped, logged and audited, checked against the table's rules; the reason is
+        required."""
+        if not (reason or "").strip():
+            raise WriteError("Cần ghi lý do khi khôi phục.")
+        spec = registry.table(table)
+        with transaction(self.db):
+            row = self._editable(spec, row_id, None, deleted=True)
+            merged = {**syncable_values(table, row), "deleted": 0}
+            self._validate(spec, merged)
+            self._change(spec, row, merged, {"deleted": (1, 0)}, reason.strip())
+        return get_row(self.db, table, row_id)
+
     def decide(self, table: str, row_id: str, values: Mapping[str, Any], *, version: int,
                reason: str) -> dict:
         """Store a person's decision on a row in conflict: ``values`` replace the row's
@@ -331,9 +345,13 @@ class Writer:
             raise Invalid(spec.label, issues)
 
     def _editable(self, spec: registry.SyncTable, row_id: str,
-                  expected_version: int | None) -> dict:
+                  expected_version: int | None, *, deleted: bool = False) -> dict:
+        """The stored row if the actor may change it; ``deleted``: a row in the trash
+        (to bring back) instead of a live one."""
         row = get_row(self.db, spec.name, row_id)
-        if row is None or row["deleted"]:
+        if deleted and (row is None or not row["deleted"]):
+            raise NotFound(f"Không có {spec.label} (mã dòng {row_id}) trong thùng rác.")
+        if not deleted and (row is None or row["deleted"]):
             raise NotFound(f"Không tìm thấy {spec.label} (mã dòng {row_id}) hoặc đã bị xóa.")
         if row["owner_unit"] != self.actor.unit_code:
             raise NotOwner(f"{spec.label.capitalize()} này thuộc đơn vị {row['owner_unit']}; "

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from gnapp.db import documents, report_data, sites
 from gnapp.domain import documents as rules
+from gnapp.domain.cancel import Progress, no_progress
 from gnapp.domain.canonical import row_hash
 from gnapp.domain.errors import InputError
 from gnapp.forms import catalog
@@ -70,11 +71,13 @@ def document_key(db: Database, name: str, *, round_year: int | None = None,
 def print_form(db: Database, name: str, out: str | Path, *, user: str | None = None,
                round_year: int | None = None, unit_code: str | None = None,
                today: date | None = None, issue: bool = False, number: int | None = None,
-               **options: Any) -> Printed:
+               progress: Progress = no_progress, **options: Any) -> Printed:
     """Write form ``name`` to ``out`` (.pdf or .xlsx), recorded if the form is.
 
     :param issue: give the document a number from the book (and today's date) if it has
         none yet; ``number`` asks for that number (refused if it was ever taken)
+    :param progress: called (total 0: busy) before building and before writing the file; a
+        ``Cancelled`` it raises leaves no file and no record
     :raises InputError: a suffix the form cannot be written to, an option it does not take,
         a number for a form without one
     """
@@ -88,8 +91,10 @@ def print_form(db: Database, name: str, out: str | Path, *, user: str | None = N
     params = {"round_year": round_year, "unit_code": unit_code, "today": today, **options}
     if (issue or number) and report.symbol is None:
         raise InputError(f"{report.label} không có số văn bản.")
+    progress(0, 0, "Đang lập biểu mẫu")
     if not report.recorded:
         doc = catalog.build(db, report.name, **params)
+        progress(0, 0, "Đang ghi tệp")
         return Printed(catalog.render(doc, out), doc)
     key = document_key(db, report.name, **params)
     writer = sites.writer(db, user)
@@ -118,6 +123,7 @@ def print_form(db: Database, name: str, out: str | Path, *, user: str | None = N
             fingerprint=doc.fingerprint, shown_rows=doc.shown_rows,
             file_format=out.suffix.lower().lstrip("."), number=numbered,
             issued_on=date.fromisoformat(numbered["issued_on"]) if numbered else None)
+        progress(0, 0, "Đang ghi tệp")
         path = catalog.render(doc, out)
         return Printed(path, doc, copy)
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlite_utils import Database
 
-from gnapp.db import approvals, sites, units
+from gnapp.db import approvals, sites, units, users
 from gnapp.db.approvals import APPROVED, RETURNED, STATE_LABELS, Scope
 from gnapp.domain.errors import GnappError, InputError
 
@@ -33,11 +33,14 @@ def _village_id(db: Database, commune: str, village: str | None) -> str | None:
     return unit["id"]
 
 
-def _checked(db: Database, state: str, comment: str | None, what: str) -> str | None:
+def _checked(db: Database, state: str, comment: str | None, what: str,
+             user: str | None) -> str | None:
     """The comment of a decision on ``what`` ("kết quả rà soát", "kỳ báo cáo"), checked:
-    only an office decides, a known state, a return says why.
+    only an office decides, by a user allowed to approve or return, a known state, a return
+    says why.
 
     :raises GnappError: not an office's site
+    :raises PermissionDenied: the user may not approve (or return)
     :raises InputError: an unknown state, a return without a comment
     """
     if sites.require_site(db).role != "office":
@@ -45,6 +48,7 @@ def _checked(db: Database, state: str, comment: str | None, what: str) -> str | 
     if state not in (APPROVED, RETURNED):
         raise InputError(f"Trạng thái «{state}» không hợp lệ (approved, returned).",
                          field="state")
+    users.require(db, user, "approve" if state == APPROVED else "return")
     comment = (comment or "").strip() or None
     if state == RETURNED and not comment:
         raise InputError("Trả lại cần ghi ý kiến để xã biết phải sửa gì.", field="comment")
@@ -66,7 +70,7 @@ def decide(db: Database, *, commune: str, year: int, state: str, kind: str = "pe
            village: str | None = None, comment: str | None = None,
            user: str | None = None) -> dict:
     """Approve or return (with a comment) a commune's round, or one village of it."""
-    comment = _checked(db, state, comment, "kết quả rà soát")
+    comment = _checked(db, state, comment, "kết quả rà soát", user)
     round_ = find_round(db, commune, year, kind)
     scope = Scope(round_["id"], _village_id(db, commune, village))
     print_, count = approvals.fingerprint(db, scope)
@@ -101,7 +105,7 @@ def decide_period(db: Database, *, commune: str, kind: str, year: int, state: st
     period editable again at the commune with the comment shown."""
     from gnapp.db import progress
 
-    comment = _checked(db, state, comment, "kỳ báo cáo")
+    comment = _checked(db, state, comment, "kỳ báo cáo", user)
     period = progress.find_period(db, commune, kind, year)
     if period is None:
         raise InputError(f"Chưa nhận được kỳ báo cáo {progress.rules.period_label(kind, year)} "

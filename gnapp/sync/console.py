@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from gnapp.db import progress, settings, sites, units
+from gnapp.db import progress, settings, sites, units, users
 from gnapp.domain import progress as progress_rules
 from gnapp.domain.errors import InputError
 from gnapp.sync import approvals, ledger
@@ -233,8 +233,10 @@ def overdue_days(db: Database) -> int:
     return days if days > 0 else DEFAULT_OVERDUE_DAYS
 
 
-def set_overdue_days(db: Database, days: int) -> None:
-    """Change the overdue limit (a local setting of this office's site; it never travels)."""
+def set_overdue_days(db: Database, days: int, *, user: str | None = None) -> None:
+    """Change the overdue limit (a local setting of this office's site; it never travels);
+    ``user`` (default: the current user) needs the permission to change settings."""
+    users.require(db, user, "settings")
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 3650:
         raise InputError(f"Số ngày quá hạn phải là số nguyên từ 1 đến 3650, không phải «{days}».",
                          field="overdue_days")

@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from gnapp.db import registry, schema, settings, sites, units
 from gnapp.db.hlc import HybridClock
 from gnapp.db.store import syncable_values, transaction
+from gnapp.domain.cancel import Progress, no_progress
 from gnapp.domain.errors import GnappError, InputError
 from gnapp.sync import ledger
 from gnapp.sync import package as pkg
@@ -207,7 +208,7 @@ def reference_versions(db: Database) -> dict:
 
 def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = None,
                    kind: str = "changes", encrypt: bool = False, max_bytes: int = 0,
-                   force: bool = False) -> ExportResult:
+                   force: bool = False, progress: Progress = no_progress) -> ExportResult:
     """Write the stream's next package into ``out_dir``.
 
     :param kind: ``changes`` (what changed since the previous package), ``snapshot`` (every
@@ -216,6 +217,8 @@ def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = N
     :param encrypt: encrypt the payload for the receiving unit's (trusted) site
     :param max_bytes: split the file into parts of at most this size (0: one file)
     :param force: write a package even when there is nothing new to send
+    :param progress: ``progress(step, 3, label)`` before reading, packing and writing; a
+        ``Cancelled`` it raises stops the export before any file is written (nothing stays)
     """
     if kind not in ("changes", "snapshot", "ack", "recovery"):
         raise InputError(f"Loại gói «{kind}» không hợp lệ (changes, snapshot, ack, recovery).",
@@ -232,6 +235,7 @@ def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = N
     with transaction(db), _collector_paused():
         number, previous_hash, last_seq = ledger.last_sent(db, site.id, to_unit)
         upto = db.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
+        progress(0, 3, "Đang đọc các thay đổi")
         if kind == "changes":
             records = list(_change_records(db, site.unit_code, to_unit, last_seq, upto))
         elif kind == "snapshot":
@@ -266,10 +270,12 @@ def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = N
                        "display_name": site_row[0], "role": site_row[1],
                        "replaces": site_row[2]},
         }
+        progress(1, 3, "Đang đóng gói và ký")
         payload = pkg.encode_records([*acks, *records])
         data, manifest = pkg.build(manifest, payload, sites.signing_key(db),
                                    encrypt_to=_receiver_key(db, to_unit) if encrypt else None)
         name = pkg.file_name(site.unit_code, to_unit, number + 1)
+        progress(2, 3, "Đang ghi tệp gói")    # the last point where stopping is safe
         paths = pkg.split(data, out / name, max_bytes)
         settings.put(db, ack_key, hashlib.sha256(ack_print.encode("utf-8")).hexdigest())
         manifest_sha256 = hashlib.sha256(pkg.canonical_json(manifest).encode("utf-8")).hexdigest()

@@ -17,9 +17,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from gnapp.db import registry, schema, sites, units
+from gnapp.db import registry, schema, sites, units, users
 from gnapp.db.hlc import HybridClock, Timestamp
 from gnapp.db.store import get_row, syncable_values, transaction, utc_now, write_rows
+from gnapp.domain.cancel import Progress, no_progress
 from gnapp.domain.issues import has_errors
 from gnapp.sync import ledger
 from gnapp.sync import package as pkg
@@ -538,9 +539,13 @@ def _conflict_sent_back(db: Database, package: Package, held: Mapping[str, Any])
 
 
 def apply(db: Database, package: Package, records: Iterable[Mapping[str, Any]],
-          report: ImportReport, existing: ledger.LedgerRow | None) -> None:
+          report: ImportReport, existing: ledger.LedgerRow | None, *,
+          progress: Progress = no_progress) -> None:
     """Plan and write the records batch by batch, then the derived tables, the conflicts,
     the acks and the ledger entry, all in one transaction (nothing stays if a step fails).
+
+    ``progress(records done, records in the package, file name)`` is called before each
+    batch and before the last steps; a ``Cancelled`` it raises rolls the package back.
 
     Every batch is planned against the rows as they were before the package: records of
     one package name distinct rows, and the tables' ``after_write`` (indexes, locks) runs
@@ -551,8 +556,13 @@ def apply(db: Database, package: Package, records: Iterable[Mapping[str, Any]],
     acks: list[Mapping[str, Any]] = []
     written: dict[Callable, list[tuple[dict, dict | None]]] = {}
     stamps = [package.manifest["created_at"]]
+    total = sum(n for n in package.manifest.get("counts", {}).values()
+                if isinstance(n, int))
+    done = 0
     with transaction(db):
         for batch in _batches(records):
+            progress(done, max(total, done), package.file)
+            done += len(batch)
             acks += [r for r in batch if r.get("type") == "ack"]
             plans = planner.plan(batch)
             changed = [p for p in plans if p.action in (NEW, UPDATE)]
@@ -562,6 +572,7 @@ def apply(db: Database, package: Package, records: Iterable[Mapping[str, Any]],
                     _store_conflict(db, p, package)
             stamps += [p.record["updated_at"] for p in changed]
             report.add(plans)
+        progress(done, max(total, done), package.file)
         for after_write, changes in written.items():
             after_write(db, changes)
         report.clock_warning = _observe_clock(db, stamps)
@@ -588,8 +599,11 @@ def _hold(db: Database, package: Package, state: str, reason: str,
 
 
 def import_package(db: Database, package: Package, *, dry_run: bool = False,
-                   trust: Iterable[str] = (), accept_recovery: bool = False) -> ImportReport:
+                   trust: Iterable[str] = (), accept_recovery: bool = False,
+                   progress: Progress = no_progress) -> ImportReport:
     """Run one package through verify → order → plan → apply.
+
+    ``progress`` is passed to ``apply``; the ``Cancelled`` it may raise goes to the caller.
 
     A recovery package (an office's copy of this commune's rows) is applied only with
     ``accept_recovery``: a person confirms that this site replaces a lost one.
@@ -626,7 +640,7 @@ def import_package(db: Database, package: Package, *, dry_run: bool = False,
         if dry_run:
             report.add(plan(db, package, records_of(db, package)))
         else:
-            apply(db, package, records_of(db, package), report, existing)
+            apply(db, package, records_of(db, package), report, existing, progress=progress)
     except PackageError as exc:
         return _report_for(package, "refused", exc.reason)
     except sqlite3.IntegrityError as exc:
@@ -691,14 +705,26 @@ def _untrusted(db: Database, trust: Iterable[str]) -> list[Package]:
 
 
 def import_files(db: Database, paths: Iterable[str | Path], *, dry_run: bool = False,
-                 trust: Iterable[str] = (), accept_recovery: bool = False) -> list[ImportReport]:
+                 trust: Iterable[str] = (), accept_recovery: bool = False,
+                 progress: Progress = no_progress, user: str | None = None
+                 ) -> list[ImportReport]:
     """Import packages (whole files or their parts), then whatever they release.
 
     Packages are taken in stream order whatever order the files come in; with ``trust``,
     packages held for an unconfirmed sender with that key fingerprint are taken too. Only
     the manifests are read up front; each package is read whole when its turn comes, so
     one package at a time is in memory.
+
+    ``progress(records done, records in the package, file name)`` reports each package
+    being applied; a ``Cancelled`` it raises rolls back the package being applied (the
+    packages applied before it stay) and goes to the caller.
+
+    :param user: who imports (default: the current user); at an office, merging the
+        communes' packages needs that permission (a dry run needs none)
+    :raises PermissionDenied: the user may not merge packages at this office
     """
+    if not dry_run and sites.require_site(db).role == "office":
+        users.require(db, user, "merge")
     trust = list(trust)
     waiting: dict[str, tuple[Package, Callable[[], Package]]] = {}
     reports: list[ImportReport] = []
@@ -723,7 +749,7 @@ def import_files(db: Database, paths: Iterable[str | Path], *, dry_run: bool = F
             reports.append(ImportReport(file=exc.file, status="refused", reason=exc.reason))
             continue
         report = import_package(db, package, dry_run=dry_run, trust=trust,
-                                accept_recovery=accept_recovery)
+                                accept_recovery=accept_recovery, progress=progress)
         reports.append(report)
         if report.status == "applied":
             released = _release_held(db, package.stream["from_site"],

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox, QSplitter,
@@ -37,7 +37,8 @@ from gnapp.domain.numbers import format_int, parse_amount
 from gnapp.domain.text import clean
 from gnapp.forms import allocation_reports as ar
 from gnapp.ui.tasks import TaskManager, report_failure
-from gnapp.ui.widgets import ERROR_COLOR, code_combo, page_layout, read_only_rows, year_spin
+from gnapp.ui.widgets import (ERROR_COLOR, UnsavedGuard, add_shortcut, code_combo, page_layout, read_only_rows,
+                              year_spin)
 
 AREA_TITLE = "Phân bổ vốn"
 OK_COLOR = "#1b6e20"
@@ -116,6 +117,10 @@ class DecisionDialog(QDialog):
         buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.guard = UnsavedGuard(self, "Văn bản này có thông tin chưa ghi. Ghi trước khi đóng?",
+                                  self.accept)
+        add_shortcut(self, QKeySequence.StandardKey.Save, self.accept, button=self.ok_button,
+                     context=Qt.ShortcutContext.WindowShortcut)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message_label)
@@ -174,6 +179,12 @@ class DecisionDialog(QDialog):
             task = _write(lambda w: al.update_decision(w, decision["id"], values))
         self.ok_button.setEnabled(False)
         self.tasks.run(task, self._done, self._failed)
+
+    def reject(self) -> None:
+        """Overrides QDialog.reject: not while the write runs; what was typed is dropped
+        only when the user says so."""
+        if self.ok_button.isEnabled() and self.guard.may_close():
+            super().reject()
 
     def _done(self, row: dict) -> None:
         self.ok_button.setEnabled(True)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
@@ -47,7 +47,7 @@ from gnapp.forms.pdf import render_pdf
 from gnapp.ui.charts import chart_png
 from gnapp.ui.reports_page import document_html
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import (ERROR_COLOR, ask_to_go_on, code_combo, list_table, page_layout,
+from gnapp.ui.widgets import (ERROR_COLOR, add_shortcut, ask_to_go_on, code_combo, list_table, page_layout,
                                year_spin)
 
 AREA_TITLE = "Văn bản"
@@ -369,6 +369,8 @@ class DocumentsPage(QWidget):
         self.source_box.currentIndexChanged.connect(self._source_changed)
         self.table_title_edit.textEdited.connect(self._table_changed)
         self.save_button.clicked.connect(self.save)
+        add_shortcut(self, QKeySequence.StandardKey.Save, self._save_if_enabled,
+                     button=self.save_button, context=Qt.ShortcutContext.WindowShortcut)
         self.preview_button.clicked.connect(self.show_preview)
         self.pdf_button.clicked.connect(lambda: self.export(".pdf"))
         self.docx_button.clicked.connect(lambda: self.export(".docx"))
@@ -712,6 +714,12 @@ class DocumentsPage(QWidget):
 
     # -- questions (tests replace them) ------------------------------------------------------
 
+    def unsaved_changes(self) -> list[str]:
+        """The document being edited when it has unsaved changes (closing the program)."""
+        if not self.dirty or self.current is None:
+            return []
+        return [f"Văn bản «{self.current.get('subject') or ''}»"]
+
     def confirm_discard(self) -> bool:
         """"Bỏ các thay đổi chưa lưu?" before leaving a document."""
         return ask_to_go_on(self, "Văn bản chưa lưu", "Bỏ các thay đổi chưa lưu của văn bản?",
@@ -780,6 +788,10 @@ class DocumentsPage(QWidget):
         self.reload(select=row["id"])
         self._load(plan_documents.get(self._db, row["id"]))
         self._say(text)
+
+    def _save_if_enabled(self) -> None:
+        if self.save_button.isEnabled():
+            self.save()
 
     def save(self, then: Callable[[], None] | None = None) -> None:
         if self.current is None or self.signed:

@@ -25,12 +25,13 @@ from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QObject, QPersiste
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
                                QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QMessageBox, QPushButton, QTableWidgetItem, QTabWidget, QVBoxLayout,
+                               QPushButton, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import households as hh
 from gnapp.db import reviews, sites, units
+from gnapp.db import undo
 from gnapp.db.store import Invalid
 from gnapp.domain import codes, people
 from gnapp.domain.dates import format_date, parse_partial_date
@@ -39,6 +40,7 @@ from gnapp.domain.issues import ERROR, Issue, error
 from gnapp.domain.register import parse_birth, validate_household, validate_member
 from gnapp.domain.text import clean, fold
 from gnapp.ui.household_list import STATUS_LABELS, ActivatingTableView
+from gnapp.ui import widgets
 from gnapp.ui.tasks import TaskManager, show_error
 from gnapp.ui.widgets import (ERROR_COLOR, SearchComboBox, code_combo, list_table,
                                read_only_rows, set_tab_order)
@@ -619,6 +621,10 @@ class HouseholdEditor(QDialog):
     saved = Signal(str, str)
     # (household id, round id): saved and closed to enter the household's review in a round
     review_requested = Signal(str, str)
+    # (household id, household code): the household was put in the trash and the dialog closed
+    deleted = Signal(str, str)
+    # (household id, code) after "Hoàn tác lần sửa cuối"
+    undone = Signal(str, str)
 
     REVIEW_COLUMNS = ["Đợt rà soát", "Ngày rà soát", "Phân loại", "Điểm B2", "Phiếu"]
 
@@ -706,6 +712,12 @@ class HouseholdEditor(QDialog):
                        self.remove_member_button):
             member_buttons.addWidget(button)
         member_buttons.addStretch()
+        self.delete_member_button = QPushButton("Xóa thành viên (nhập nhầm)…")
+        self.delete_member_button.setToolTip(
+            "Xóa thành viên đã lưu nhưng nhập nhầm (cần ghi lý do; xem lại hoặc khôi phục ở "
+            "«Thùng rác»). Người chuyển đi hoặc mất thì ghi biến động của hộ.")
+        member_buttons.addWidget(self.delete_member_button)
+        self.delete_member_button.clicked.connect(self.delete_selected_member)
         self.roster_hint = QLabel()
         self.roster_hint.setWordWrap(True)
         self.roster_message = QLabel()
@@ -729,6 +741,23 @@ class HouseholdEditor(QDialog):
         self.save_button = self.buttons.addButton("Lưu", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
         self.save_button.setToolTip("Lưu hộ và các thành viên (Ctrl+S)")
+        self.delete_household_button = self.buttons.addButton(
+            "Xóa hộ (nhập nhầm)…", QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.delete_household_button.setToolTip(
+            "Xóa hộ nhập nhầm cùng các thành viên (cần ghi lý do; khôi phục được ở «Thùng "
+            "rác»). Hộ chuyển đi thì ghi biến động của hộ.")
+        self.delete_household_button.setVisible(self.household_id is not None)
+        self.delete_household_button.clicked.connect(self.delete_household)
+        self.undo_button = self.buttons.addButton("Hoàn tác lần sửa cuối…",
+                                                  QDialogButtonBox.ButtonRole.ActionRole)
+        self.undo_button.setToolTip("Ghi lại các giá trị trước lần lưu gần nhất của hộ này (một "
+                                    "lần sửa mới, vẫn lưu vết)")
+        self.undo_button.setAutoDefault(False)
+        self.undo_button.setVisible(self.household_id is not None)
+        self.undo_button.clicked.connect(self.undo_last_edit)
+        # Ctrl+Z: a text field being typed in keeps its own undo of the typing
+        widgets.add_shortcut(self, QKeySequence.StandardKey.Undo, self.undo_last_edit,
+                             button=self.undo_button, context=Qt.ShortcutContext.WindowShortcut)
 
         register_page = QWidget()
         register_layout = QVBoxLayout(register_page)
@@ -956,6 +985,8 @@ class HouseholdEditor(QDialog):
         row = self.selected_row()
         self.edit_member_button.setEnabled(row is not None)
         self.remove_member_button.setEnabled(row is not None and self.entries[row].is_new)
+        self.delete_member_button.setEnabled(row is not None and not self.entries[row].is_new
+                                             and not self._saving)
 
     def add_member(self) -> None:
         """Open the member form for a new member (the head, when the roster is empty)."""
@@ -1129,17 +1160,149 @@ class HouseholdEditor(QDialog):
             return
         super().reject()
 
+    def unsaved_changes(self) -> list[str]:
+        """The editor's title when it is open with unsaved changes (closing the program)."""
+        return [self.windowTitle()] if self.isVisible() and self.has_changes() else []
+
     def confirm_discard(self) -> bool:
-        answer = QMessageBox.question(
-            self, "Bỏ thay đổi?", "Hộ này có thay đổi chưa lưu. Đóng và bỏ các thay đổi đó?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Discard
+        """The unsaved-changes guard: "Lưu" saves (the editor closes once saved) and
+        "Hủy" stays (both False); "Không lưu" drops the changes (True)."""
+        answer = widgets.ask_unsaved(self, "Hộ này có thay đổi chưa lưu. Lưu trước khi đóng?",
+                                     "«Không lưu» đóng và bỏ các thay đổi; «Hủy» để sửa tiếp.")
+        if answer == widgets.SAVE:
+            self.accept()
+        return answer == widgets.DISCARD
+
+    # -- entered by mistake: to the trash -----------------------------------------------------
+
+    def ask_delete_reason(self, title: str, question: str) -> str | None:
+        from gnapp.ui.trash_page import ask_reason
+
+        return ask_reason(self, title, question, "Xóa")
+
+    def confirm_undo(self, edit: undo.LastEdit) -> bool:
+        """Show what undoing puts back and ask to go on."""
+        return widgets.ask_to_go_on(
+            self, "Hoàn tác lần sửa cuối",
+            f"Hoàn tác lần sửa lúc {edit.when()} của {edit.user}?",
+            f"{edit.describe()}\n\nCác giá trị cũ được ghi lại như một lần sửa mới; nhật ký "
+            "vẫn giữ cả hai lần.", "Hoàn tác")
+
+    def undo_last_edit(self) -> None:
+        """"Hoàn tác lần sửa cuối": write back the values the last save of this household
+        replaced (in the worker); the editor closes when it is done."""
+        if self.household_id is None or self._saving or self._form_open():
+            return
+        if self.has_changes():
+            self._show_message("Hãy lưu hoặc bỏ các thay đổi đang nhập trước khi hoàn tác lần "
+                               "sửa cuối.", error_text=True)
+            return
+        household_id = self.household_id
+        edit = undo.last_edit(self._db, undo.household_rows(self._db, household_id))
+        if edit is None:
+            self._show_message("Hộ này chưa có lần sửa nào để hoàn tác.", error_text=True)
+            return
+        if not self.confirm_undo(edit):
+            return
+        code = self._household["code"] if self._household else ""
+        self._set_saving(True)
+        self._show_message("Đang hoàn tác…")
+
+        def done(_edit: undo.LastEdit) -> None:
+            self._set_saving(False)
+            self.saved.emit(household_id, code)     # the list reads itself again
+            self.undone.emit(household_id, code)
+            QDialog.accept(self)
+
+        def failed(exc: BaseException) -> None:
+            self._set_saving(False)
+            if isinstance(exc, GnappError):
+                self._show_message(str(exc), error_text=True)
+            else:
+                self._show_message("Không hoàn tác được do lỗi của phần mềm; dữ liệu chưa thay "
+                                   "đổi.", error_text=True)
+                show_error(self, exc)
+
+        self.tasks.run(lambda db: undo.undo_last_edit(
+            sites.writer(db), undo.household_rows(db, household_id), expected=edit,
+            main=("household", household_id)), done, failed)
+
+    def delete_household(self) -> None:
+        """Put the household (entered by mistake) in the trash with its members, in the
+        worker; the dialog closes when it is done."""
+        if self.household_id is None or self._saving or self._form_open():
+            return
+        code = self._household["code"] if self._household else ""
+        reason = self.ask_delete_reason(
+            "Xóa hộ nhập nhầm", f"Xóa hộ {code} cùng {len(self.entries)} thành viên? Hộ được "
+            "chuyển vào «Thùng rác» và khôi phục lại được. Hộ chuyển đi, tách, nhập thì ghi "
+            "biến động, không xóa.")
+        if not reason:
+            return
+        household_id = self.household_id
+        self._set_saving(True)
+        self._show_message("Đang xóa…")
+
+        def done(_result) -> None:
+            self._set_saving(False)
+            self.deleted.emit(household_id, code)
+            # the household list reads itself again on ``saved``
+            self.saved.emit(household_id, code)
+            QDialog.accept(self)
+
+        def failed(exc: BaseException) -> None:
+            self._set_saving(False)
+            self._delete_failed(exc)
+
+        self.tasks.run(lambda db: hh.delete_household(sites.writer(db), household_id,
+                                                      reason=reason), done, failed)
+
+    def delete_selected_member(self) -> None:
+        """Put the chosen (saved) member, entered by mistake, in the trash, in the worker."""
+        row = self.selected_row()
+        if row is None or self._saving or self._form_open() or self.entries[row].is_new:
+            return
+        entry = self.entries[row]
+        reason = self.ask_delete_reason(
+            "Xóa thành viên nhập nhầm", f"Xóa {entry.name} khỏi hộ? Người này được chuyển vào "
+            "«Thùng rác» và khôi phục lại được. Người chuyển đi hoặc mất thì ghi biến động, "
+            "không xóa.")
+        if not reason:
+            return
+        member_id, name = entry.id, entry.name
+        self._set_saving(True)
+        self._show_message("Đang xóa…")
+
+        def done(_result) -> None:
+            self._set_saving(False)
+            rows = [n for n, e in enumerate(self.entries) if e.id == member_id]
+            if rows:
+                self.roster_model.remove(rows[0])
+            self._update_roster_state()
+            self._show_message(f"Đã chuyển {name} vào «Thùng rác».")
+            code = self._household["code"] if self._household else ""
+            self.saved.emit(self.household_id, code)
+
+        def failed(exc: BaseException) -> None:
+            self._set_saving(False)
+            self._delete_failed(exc)
+
+        self.tasks.run(lambda db: hh.delete_member(sites.writer(db), member_id, reason=reason),
+                       done, failed)
+
+    def _delete_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, GnappError):
+            self._show_message(str(exc), error_text=True)
+        else:
+            self._show_message("Không xóa được do lỗi của phần mềm; dữ liệu chưa thay đổi.",
+                               error_text=True)
+            show_error(self, exc)
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
         for widget in (self.save_button, self.add_member_button, self.edit_member_button,
-                       self.remove_member_button, self.cancel_button, self.review_button):
+                       self.remove_member_button, self.cancel_button, self.review_button,
+                       self.delete_household_button, self.delete_member_button):
             widget.setEnabled(not saving)
         if not saving:
             self._update_member_buttons()

@@ -423,7 +423,7 @@ class HouseholdPage(QWidget):
         self.table.doubleClicked.connect(lambda index: self.edit_row(index.row()))
         self.table.row_activated.connect(self.edit_row)
 
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        context = Qt.ShortcutContext.WindowShortcut       # while this area is shown
         for keys, slot in ((QKeySequence.StandardKey.New, self.add_household),
                            (QKeySequence.StandardKey.Find, self._focus_search),
                            (QKeySequence("F2"), self.edit_selected)):
@@ -543,6 +543,24 @@ class HouseholdPage(QWidget):
             self.model.refresh()
         self._update_count()
         self._update_buttons()
+
+    # -- remembered between sessions (``gnapp.ui.ui_state``) -------------------------------
+
+    def _filter_widgets(self) -> dict[str, QWidget]:
+        return {"search": self.search_edit, "village": self.village_combo,
+                "status": self.status_combo, "errors": self.errors_check,
+                "class": self.class_combo, "review": self.review_combo}
+
+    def save_state(self, state) -> None:
+        """Remember the filters and the column widths."""
+        state.save_widgets("households", self._filter_widgets())
+        state.save_header("households/columns", self.table.horizontalHeader())
+
+    def restore_state(self, state) -> None:
+        """Show the filters of last time (a village since deleted is ignored)."""
+        state.restore_header("households/columns", self.table.horizontalHeader())
+        if state.restore_widgets("households", self._filter_widgets()):
+            self._apply_filter()
 
     def show_filter(self, village_id: str | None = None, klass: str | None = None,
                     review_state: str | None = None) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget,
                                QMainWindow, QPlainTextEdit, QPushButton, QSplitter, QStackedWidget,
                                QTableWidgetItem, QWidget)
 from sqlite_utils import Database
 
-from gnapp.db import backup, checks, connection, settings, sites, units
+from gnapp.db import backup, checks, connection, recovery, settings, sites, units, users
 from gnapp.db.store import last_change_seq
 from gnapp.ui.format import backup_kind, format_datetime, size_kb, unit_line
 from gnapp.ui.allocation_page import AREA_TITLE as ALLOCATION_AREA
@@ -21,6 +21,7 @@ from gnapp.ui.documents_page import AREA_TITLE as DOCUMENTS_AREA
 from gnapp.ui.documents_page import DocumentsPage
 from gnapp.ui.home_page import AREA_TITLE as HOME_AREA
 from gnapp.ui.home_page import HomePage
+from gnapp.ui.help import install_help
 from gnapp.ui.household_list import HouseholdPage
 from gnapp.ui.projects_page import AREA_TITLE as PROJECTS_AREA
 from gnapp.ui.projects_page import ProjectsPage
@@ -32,14 +33,31 @@ from gnapp.ui.reports_page import AREA_TITLE as REPORTS_AREA
 from gnapp.ui.reports_page import ReportsPage
 from gnapp.ui.sync_page import AREA_TITLE as SYNC_AREA
 from gnapp.ui.sync_page import SyncPage
+from gnapp.ui.recovery import RestoreConfirmDialog
+from gnapp.ui import widgets
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import ERROR_COLOR, ask_to_go_on, choose_paths, list_table, page_layout
+from gnapp.ui.ui_state import UiState
+from gnapp.ui.trash_page import AREA_TITLE as TRASH_AREA
+from gnapp.ui.trash_page import TrashPage
+from gnapp.ui.users_page import AREA_TITLE as USERS_AREA
+from gnapp.ui.users_page import LoginDialog, UsersPage, user_line
+from gnapp.ui.widgets import ERROR_COLOR, choose_paths, list_table, page_layout
 
 APP_TITLE = "gnapp – Giảm nghèo bền vững"
 DEFAULT_BACKUP_INTERVAL_MIN = 15
 START_BACKUP_DELAY_MS = 1500
+START_CHECK_DELAY_MS = 800
 
 NOT_YET = "Phiên bản này chưa có phần này."
+
+# What a restore does, said before it is done.
+RESTORE_EXPLANATION = (
+    "Dữ liệu hiện tại sẽ được sao lưu trước (loại «trước khi khôi phục»), nên không mất "
+    "gì. Sau đó toàn bộ dữ liệu được thay bằng bản sao lưu đã chọn; các thay đổi sau "
+    "thời điểm sao lưu đó sẽ không còn.\n\n"
+    "Sau khi khôi phục, dữ liệu được coi là một bản cài đặt mới (có mã nhận dạng khóa "
+    "mới) để không dùng lại số thứ tự các gói đồng bộ đã gửi; cơ quan cấp trên sẽ xác "
+    "nhận khóa mới khi nhận gói đồng bộ tiếp theo.")
 
 HOUSEHOLD_AREA = "Hộ gia đình"
 
@@ -51,7 +69,9 @@ AREAS = [HOME_AREA, HOUSEHOLD_AREA, REVIEW_AREA, ALLOCATION_AREA, PROGRESS_AREA]
 AREAS.insert(AREAS.index("Đồng bộ") if "Đồng bộ" in AREAS else len(AREAS) - 1, REPORTS_AREA)
 AREAS.insert(AREAS.index("Phân bổ vốn") + 1, PROJECTS_AREA)
 AREAS.insert(AREAS.index(BACKUP_AREA), SYNC_AREA)
+AREAS.insert(AREAS.index(SYNC_AREA), TRASH_AREA)
 AREAS.insert(AREAS.index(REPORTS_AREA), DOCUMENTS_AREA)
+AREAS.append(USERS_AREA)
 
 
 @dataclass(frozen=True)
@@ -109,7 +129,8 @@ class ComingAreaPage(QWidget):
 
 
 class BackupPage(QWidget):
-    """The backups of this database, with backup now, restore and the data check."""
+    """The backups of this database: back up now or to a chosen folder, restore the chosen
+    backup or a file, and the data check."""
 
     COLUMNS = ["Thời gian", "Loại", "Dung lượng (KB)", "Tệp"]
 
@@ -123,9 +144,17 @@ class BackupPage(QWidget):
 
         buttons = QHBoxLayout()
         self.backup_button = QPushButton("Sao lưu ngay")
-        self.restore_button = QPushButton("Khôi phục…")
+        self.backup_to_button = QPushButton("Sao lưu ra thư mục…")
+        self.backup_to_button.setToolTip("Ghi một bản sao lưu vào thư mục tự chọn, ví dụ thẻ "
+                                         "nhớ USB (các bản ở đó không bị xóa bớt)")
+        self.restore_selected_button = QPushButton("Khôi phục bản đã chọn…")
+        self.restore_selected_button.setToolTip("Khôi phục bản sao lưu đang chọn trong bảng "
+                                                "(hoặc nhấp đúp vào dòng)")
+        self.restore_button = QPushButton("Khôi phục từ tệp…")
+        self.restore_button.setToolTip("Khôi phục từ một tệp sao lưu ở nơi khác (thẻ nhớ, "
+                                       "máy khác)")
         self.check_button = QPushButton("Kiểm tra dữ liệu")
-        for button in (self.backup_button, self.restore_button, self.check_button):
+        for button in self._buttons():
             buttons.addWidget(button)
         buttons.addStretch()
         layout.addLayout(buttons)
@@ -141,6 +170,13 @@ class BackupPage(QWidget):
         self.check_output.hide()
         layout.addWidget(self.check_title)
         layout.addWidget(self.check_output, 1)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self._enabled = True
+        self._update_buttons()
+
+    def _buttons(self) -> list[QPushButton]:
+        return [self.backup_button, self.backup_to_button, self.restore_selected_button,
+                self.restore_button, self.check_button]
 
     def set_backups(self, backups: list[backup.BackupInfo]) -> None:
         self.table.setRowCount(len(backups))
@@ -155,6 +191,15 @@ class BackupPage(QWidget):
                 item.setToolTip(str(info.path))
                 item.setData(Qt.ItemDataRole.UserRole, str(info.path))
                 self.table.setItem(row, col, item)
+        self._update_buttons()
+
+    def selected_backup(self) -> Path | None:
+        """The backup file of the chosen row, or None."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.table.item(rows[0].row(), 0)
+        return Path(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
 
     def set_check_result(self, ok: bool, text: str) -> None:
         self.check_title.show()
@@ -163,8 +208,14 @@ class BackupPage(QWidget):
         self.check_output.setPlainText(text)
 
     def set_enabled(self, enabled: bool) -> None:
-        for button in (self.backup_button, self.restore_button, self.check_button):
-            button.setEnabled(enabled)
+        self._enabled = enabled
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        for button in self._buttons():
+            button.setEnabled(self._enabled)
+        self.restore_selected_button.setEnabled(self._enabled
+                                                and self.selected_backup() is not None)
 
 
 def describe_check(result: checks.CheckResult) -> str:
@@ -191,18 +242,21 @@ class MainWindow(QMainWindow):
         when it closes
     :param auto_backup: back up once after the window is shown, every few minutes of editing
         and on close
+    :param full_check: run the full data check in the background once the window is shown
+        (default: as ``auto_backup``)
     """
 
     # emitted on the GUI thread after each backup made from this window
     backup_made = Signal(object)
 
     def __init__(self, tasks: TaskManager, *, auto_backup: bool = True,
-                 parent: QWidget | None = None):
+                 full_check: bool | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.tasks = tasks
         self.tasks.setParent(self)
         self.db_path = tasks.db_path
         self.auto_backup = auto_backup
+        self.full_check_on_start = auto_backup if full_check is None else full_check
         self._db: Database | None = None
         self._closed = False
         self._started = False
@@ -211,6 +265,8 @@ class MainWindow(QMainWindow):
         self.info = read_site_info(self._db)
         self._setup()
         self._refresh()
+        self.ui_state = UiState(self.db_path)
+        self.restore_ui_state()
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -243,6 +299,12 @@ class MainWindow(QMainWindow):
         self.backup_page = BackupPage()
         self.pages[BACKUP_AREA] = self.backup_page
         self.stack.addWidget(self.backup_page)
+        self.trash_page = TrashPage(self._db, self.tasks)
+        self.pages[TRASH_AREA] = self.trash_page
+        self.stack.insertWidget(AREAS.index(TRASH_AREA), self.trash_page)
+        self.users_page = UsersPage(self._db, self.tasks)
+        self.pages[USERS_AREA] = self.users_page
+        self.stack.insertWidget(AREAS.index(USERS_AREA), self.users_page)
         self.reports_page = ReportsPage(self._db, self.tasks)
         self.pages[REPORTS_AREA] = self.reports_page
         self.stack.insertWidget(AREAS.index(REPORTS_AREA), self.reports_page)
@@ -268,6 +330,7 @@ class MainWindow(QMainWindow):
                 self.stack.insertWidget(index, page)
 
         splitter = QSplitter()
+        self.splitter = splitter
         splitter.addWidget(self.nav)
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
@@ -283,7 +346,12 @@ class MainWindow(QMainWindow):
         self.unit_status = QLabel()
         self.path_status = QLabel()
         self.backup_status = QLabel()
-        for label in (self.unit_status, self.path_status, self.backup_status):
+        self.user_status = QLabel()
+        self.check_status = QLabel()
+        self.check_status.setStyleSheet(f"color: {ERROR_COLOR};")
+        self.check_status.hide()
+        status.addWidget(self.check_status)
+        for label in (self.user_status, self.unit_status, self.path_status, self.backup_status):
             label.setContentsMargins(6, 0, 6, 0)
             status.addPermanentWidget(label)
 
@@ -291,6 +359,16 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(0)
         self.backup_page.backup_button.clicked.connect(self.backup_now)
         self.backup_page.restore_button.clicked.connect(self.restore_from_file)
+        self.backup_page.backup_to_button.clicked.connect(self.backup_to_folder)
+        self.backup_page.restore_selected_button.clicked.connect(self.restore_selected)
+        self.backup_page.table.doubleClicked.connect(
+            lambda index: (self.backup_page.table.selectRow(index.row()),
+                           self.restore_selected()))
+        self.trash_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.users_page.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        self.users_page.message.connect(lambda _: self._show_user())
+        self.users_page.switch_button.clicked.connect(self.switch_user)
+        self.trash_page.data_changed.connect(lambda: self.household_page.refresh())
         self.backup_page.check_button.clicked.connect(self.check_data)
         self.household_page.household_saved.connect(
             lambda _id, code: self.statusBar().showMessage(f"Đã lưu hộ {code}.", 8000))
@@ -318,6 +396,37 @@ class MainWindow(QMainWindow):
         self._auto_timer = QTimer(self)
         self._auto_timer.setInterval(self.backup_interval_minutes() * 60_000)
         self._auto_timer.timeout.connect(self.backup_if_changed)
+        install_help(self)
+        self._install_area_shortcuts()
+
+    def _install_area_shortcuts(self) -> None:
+        """Ctrl+1 … Ctrl+9 (then Ctrl+0) go to the areas in navigation order; F5 shows the
+        current area's data afresh."""
+        window = Qt.ShortcutContext.WindowShortcut
+        for row in range(min(self.nav.count(), 10)):
+            keys = f"Ctrl+{(row + 1) % 10}"
+            widgets.add_shortcut(self, keys, lambda row=row: self.nav.setCurrentRow(row),
+                                 context=window)
+            item = self.nav.item(row)
+            item.setToolTip(f"{item.text()} ({widgets.key_text(keys)})")
+        widgets.add_shortcut(self, "F5", self.refresh_current_area, context=window)
+
+    def refresh_current_area(self) -> None:
+        """"F5": read the current area's data again (not over unsaved changes)."""
+        page = self.stack.currentWidget()
+        if page is self.backup_page:
+            self.refresh_backups()
+        elif page is not None and getattr(page, "unsaved_changes", lambda: [])():
+            self.statusBar().showMessage("Còn thay đổi chưa lưu: hãy lưu trước khi làm mới.",
+                                         8000)
+            return
+        else:
+            for name in ("refresh", "reload"):
+                method = getattr(page, name, None)
+                if callable(method):
+                    method()
+                    break
+        self.statusBar().showMessage("Đã làm mới.", 3000)
 
     def show_area(self, title: str) -> None:
         self.nav.setCurrentRow(AREAS.index(title))
@@ -351,30 +460,18 @@ class MainWindow(QMainWindow):
 
     # -- reading (GUI thread, own connection) ----------------------------------------------
 
+    def _pages_reading(self) -> list[QWidget]:
+        """The pages that read through the window's connection (they have ``set_db``)."""
+        return [page for page in getattr(self, "pages", {}).values() if hasattr(page, "set_db")]
+
     def _open_read_connection(self) -> None:
         self._db = connection.connect(self.db_path, migrate=False)
-        if hasattr(self, "household_page"):
-            self.household_page.set_db(self._db)
-            self.review_page.set_db(self._db)
-            self.allocation_page.set_db(self._db)
-            self.reports_page.set_db(self._db)
-            self.documents_page.set_db(self._db)
-            self.projects_page.set_db(self._db)
-            self.sync_page.set_db(self._db)
-            self.home_page.set_db(self._db)
-            self.progress_page.set_db(self._db)
+        for page in self._pages_reading():
+            page.set_db(self._db)
 
     def _close_read_connection(self) -> None:
-        if hasattr(self, "household_page"):
-            self.household_page.set_db(None)
-            self.review_page.set_db(None)
-            self.allocation_page.set_db(None)
-            self.reports_page.set_db(None)
-            self.documents_page.set_db(None)
-            self.projects_page.set_db(None)
-            self.sync_page.set_db(None)
-            self.home_page.set_db(None)
-            self.progress_page.set_db(None)
+        for page in self._pages_reading():
+            page.set_db(None)
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -393,8 +490,31 @@ class MainWindow(QMainWindow):
         self.unit_status.setText(self.info.line)
         self.path_status.setText(str(self.db_path))
         self.path_status.setToolTip("Tệp cơ sở dữ liệu")
+        self._show_user()
         self.sync_page.refresh()
         self.refresh_backups()
+
+    def _show_user(self) -> None:
+        self.user_status.setText(user_line(self.users_page.me()))
+        self.user_status.setToolTip("Người đang dùng phần mềm (mọi thay đổi ghi tên người này)")
+
+    def switch_user(self) -> LoginDialog:
+        """Log in as another user (the window stays open; an unsuccessful try changes
+        nothing, a cancelled one keeps the user logged in before)."""
+        before = users.session_user()
+        names = [u["name"] for u in users.all_users(self._db) if u["active"]]
+        dialog = LoginDialog(self.tasks, names, self.info.line, self)
+
+        def finished(result: int) -> None:
+            if result != LoginDialog.DialogCode.Accepted:
+                users.set_session(before)
+            self.users_page.refresh()
+            self._show_user()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        self.login_dialog = dialog
+        return dialog
 
     def refresh_backups(self) -> None:
         folder = backup.backup_dir(self.db_path)
@@ -426,6 +546,27 @@ class MainWindow(QMainWindow):
         self.tasks.run(_backup_task(self.db_path, "manual"), self._backup_done,
                        self._task_failed)
 
+    def ask_backup_folder(self) -> Path | None:
+        """Ask for the folder (a USB stick …) to write a backup to."""
+        chosen = choose_paths(self, "Chọn thư mục để lưu bản sao lưu (ví dụ thẻ nhớ USB)",
+                              mode=QFileDialog.FileMode.Directory)
+        return chosen[0] if chosen else None
+
+    def backup_to_folder(self) -> None:
+        """Write a backup to a folder the user chooses; the copies there are all kept."""
+        folder = self.ask_backup_folder()
+        if folder is None:
+            return
+        self.statusBar().showMessage(f"Đang sao lưu ra {folder}…")
+        db_path = self.db_path
+
+        def done(info: backup.BackupInfo) -> None:
+            self.statusBar().showMessage(f"Đã sao lưu ra {info.path}", 15000)
+            self.backup_made.emit(info)
+
+        self.tasks.run(lambda db: backup.make_backup(db_path, folder=folder, rule=None),
+                       done, self._task_failed)
+
     def backup_if_changed(self) -> None:
         """Make an automatic backup if the change log has grown since the last backup."""
         if self._closed:
@@ -445,14 +586,64 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if not self._started:
             self._started = True
+            if self.full_check_on_start:
+                QTimer.singleShot(START_CHECK_DELAY_MS, self.start_full_check)
             if self.auto_backup:
                 QTimer.singleShot(START_BACKUP_DELAY_MS, self._backup_on_start)
 
+    # -- remembered layout and filters (per PC and database file: ``gnapp.ui.ui_state``) --
+
+    STATE_PAGES = ("household_page", "review_page", "reports_page")
+
+    def save_ui_state(self) -> None:
+        """Remember the window's size and place, the navigation's width and the filters."""
+        state = self.ui_state
+        state.save_geometry("window/geometry", self)
+        state.set_bytes("window/state", self.saveState())
+        state.save_splitter("window/splitter", self.splitter)
+        for name in self.STATE_PAGES:
+            getattr(self, name).save_state(state)
+        state.sync()
+
+    def restore_ui_state(self) -> None:
+        """Put back what ``save_ui_state`` remembered; what no longer fits is ignored."""
+        state = self.ui_state
+        state.restore_geometry("window/geometry", self)
+        window_state = state.get_bytes("window/state")
+        if window_state is not None:
+            self.restoreState(window_state)
+        state.restore_splitter("window/splitter", self.splitter)
+        for name in self.STATE_PAGES:
+            getattr(self, name).restore_state(state)
+
+    def unsaved_changes(self) -> list[str]:
+        """What the open forms and areas hold typed but not saved (each one line)."""
+        found: list[str] = []
+        for child in self.findChildren(QObject):
+            describe = getattr(child, "unsaved_changes", None)
+            if callable(describe):
+                found += describe()
+        return found
+
+    def confirm_close_unsaved(self, unsaved: list[str]) -> bool:
+        """Ask before closing the program over unsaved changes ("Hủy" goes back)."""
+        listed = "\n".join(f"• {line}" for line in unsaved)
+        return widgets.ask_unsaved(
+            self, "Còn thay đổi chưa lưu. Đóng phần mềm và bỏ các thay đổi này?",
+            f"{listed}\n\nBấm «Hủy» để quay lại và lưu.", can_save=False,
+            discard_text="Đóng, không lưu") == widgets.DISCARD
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Overrides QWidget.closeEvent: the exit backup (waited for), then close the worker."""
+        """Overrides QWidget.closeEvent: the unsaved-changes guard, the exit backup (waited
+        for), then close the worker."""
         if self._closed:
             event.accept()
             return
+        unsaved = self.unsaved_changes()
+        if unsaved and not self.confirm_close_unsaved(unsaved):
+            event.ignore()
+            return
+        self.save_ui_state()
         self._closed = True
         self._auto_timer.stop()
         if self.auto_backup:
@@ -481,15 +672,23 @@ class MainWindow(QMainWindow):
         return chosen[0] if chosen else None
 
     def confirm_restore(self, file: Path) -> bool:
-        """Explain what a restore does and ask to go on."""
-        return ask_to_go_on(
-            self, "Khôi phục dữ liệu", f"Khôi phục dữ liệu từ bản sao lưu {file.name}?",
-            "Dữ liệu hiện tại sẽ được sao lưu trước (loại «trước khi khôi phục»), nên không mất "
-            "gì. Sau đó toàn bộ dữ liệu được thay bằng bản sao lưu đã chọn; các thay đổi sau "
-            "thời điểm sao lưu đó sẽ không còn.\n\n"
-            "Sau khi khôi phục, dữ liệu được coi là một bản cài đặt mới (có mã nhận dạng khóa "
-            "mới) để không dùng lại số thứ tự các gói đồng bộ đã gửi; cơ quan cấp trên sẽ xác "
-            "nhận khóa mới khi nhận gói đồng bộ tiếp theo.", "Khôi phục")
+        """Show the backup's date and contents, explain what a restore does, ask to go on."""
+        try:
+            found = backup.summary(file)
+        except backup.BackupError as exc:
+            show_error(self, exc)
+            return False
+        dialog = RestoreConfirmDialog(file, found, RESTORE_EXPLANATION, self)
+        self.restore_dialog = dialog
+        return dialog.exec() == RestoreConfirmDialog.DialogCode.Accepted
+
+    def restore_selected(self) -> None:
+        """Restore the backup chosen in the table, after showing what it holds."""
+        file = self.backup_page.selected_backup()
+        if file is None or self.tasks.busy:
+            return
+        if self.confirm_restore(file):
+            self.restore(file)
 
     def restore_from_file(self) -> None:
         file = self.ask_restore_file()
@@ -534,6 +733,28 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Đã kiểm tra dữ liệu.", 5000)
 
         self.tasks.run(checks.check, done, self._task_failed)
+
+    def start_full_check(self) -> None:
+        """The full data check in the background (after the start's quick check): problems
+        show in the status bar and on the backup page."""
+        if self._closed or self.tasks.closed:
+            return
+
+        def done(result: checks.CheckResult) -> None:
+            if result.ok:
+                self.check_status.hide()
+                self.statusBar().showMessage("Kiểm tra dữ liệu khi mở: không có lỗi.", 5000)
+                return
+            self.backup_page.set_check_result(False, describe_check(result))
+            self.check_status.setText("Dữ liệu có lỗi: xem trang «Sao lưu»")
+            self.check_status.show()
+
+        def failed(exc: BaseException) -> None:
+            self.backup_page.set_check_result(False, f"Không kiểm tra được dữ liệu: {exc}")
+            self.check_status.setText("Không kiểm tra được dữ liệu: xem trang «Sao lưu»")
+            self.check_status.show()
+
+        self.tasks.run(recovery.full_check, done, failed)
 
     # -- common ----------------------------------------------------------------------------
 

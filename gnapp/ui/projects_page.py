@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QPushButton, QSplitter, QTabWidget,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -43,8 +43,10 @@ from gnapp.domain.errors import GnappError, InputError
 from gnapp.domain.numbers import (format_int, format_number, format_rate, parse_amount,
                                   parse_number, to_decimal)
 from gnapp.domain.text import clean
+from gnapp.ui import widgets
 from gnapp.ui.tasks import TaskManager, report_failure, show_error
-from gnapp.ui.widgets import ERROR_COLOR, list_table, message_label, page_layout, show_message
+from gnapp.ui.widgets import (ERROR_COLOR, form_values, list_table, message_label, page_layout,
+                              show_message)
 
 AREA_TITLE = "Dự án, giải ngân"
 WARNING_COLOR = "#8a5a00"
@@ -181,6 +183,8 @@ class ProjectsPage(QWidget):
 
     def _info_tab(self) -> QWidget:
         box = QWidget()
+        self.info_box = box
+        self._info_values: tuple = ()
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.name_edit = QLineEdit()
@@ -231,6 +235,9 @@ class ProjectsPage(QWidget):
         form.addRow("", row)
         form.addRow("", self.info_message)
         self.save_project_button.clicked.connect(self.save_project)
+        widgets.add_shortcut(self, QKeySequence.StandardKey.Save, self._save_if_shown,
+                             button=self.save_project_button,
+                             context=Qt.ShortcutContext.WindowShortcut)
         return box
 
     def _participants_tab(self) -> QWidget:
@@ -465,6 +472,14 @@ class ProjectsPage(QWidget):
     def _project_chosen(self) -> None:
         chosen = current_id(self.project_table)
         if chosen != self.project_id:
+            if not self._may_leave_project():
+                self.project_table.blockSignals(True)
+                if self.project_id is None or not select_id(self.project_table,
+                                                            self.project_id):
+                    self.project_table.clearSelection()
+                    self.project_table.setCurrentCell(-1, -1)
+                self.project_table.blockSignals(False)
+                return
             self.project_id = chosen
             for label in (self.project_message, self.info_message, self.participant_message,
                           self.input_message):
@@ -518,6 +533,25 @@ class ProjectsPage(QWidget):
         self.allocation_combo.setCurrentIndex(max(0, self.allocation_combo.findData(
             (row or {}).get("allocation_line_id"))))
         self.save_project_button.setText("Lưu thông tin dự án" if row else "Thêm dự án")
+        self._info_values = form_values(self.info_box)
+
+    def unsaved_changes(self) -> list[str]:
+        """What this area holds that is typed but not saved (for closing the program)."""
+        if self._info_values and form_values(self.info_box) != self._info_values:
+            return [f"Thông tin dự án «{clean(self.name_edit.text()) or 'mới'}»"]
+        return []
+
+    def _may_leave_project(self) -> bool:
+        """The unsaved-changes guard before another project is shown: "Lưu" saves and
+        stays on this project, "Không lưu" drops the changes, "Hủy" stays."""
+        if not self.unsaved_changes():
+            return True
+        answer = widgets.ask_unsaved(self, "Thông tin dự án có thay đổi chưa lưu. Lưu trước "
+                                           "khi chuyển?",
+                                     "«Không lưu» bỏ các thay đổi; «Hủy» để sửa tiếp.")
+        if answer == widgets.SAVE:
+            self.save_project()
+        return answer == widgets.DISCARD
 
     def _load_participants(self) -> None:
         people = pj.participants(self._db, self.project_id, today=self.today)
@@ -666,6 +700,9 @@ class ProjectsPage(QWidget):
 
     def new_project(self) -> None:
         """Clear the project form for a new project."""
+        if not self._may_leave_project():
+            return
+        self._info_values = ()            # asked already: selecting nothing asks no more
         self.project_table.clearSelection()
         self.project_table.setCurrentCell(-1, -1)
         self.project_id = None
@@ -695,6 +732,10 @@ class ProjectsPage(QWidget):
                 "supervision_group": clean(self.supervision_edit.text()),
                 "groups_decision": clean(self.decision_edit.text()),
                 "allocation_line_id": self.allocation_combo.currentData()}
+
+    def _save_if_shown(self) -> None:
+        if self.save_project_button.isVisible():
+            self.save_project()
 
     def save_project(self) -> None:
         values = self._read_project_form()

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QProgressBar, QPushButton,
                                QSplitter, QTableWidgetItem, QTextBrowser, QTreeWidget,
@@ -34,13 +34,14 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, Q
 from sqlite_utils import Database
 
 from gnapp.db import documents, reviews, sites, units
+from gnapp.domain.cancel import Cancelled
 from gnapp.domain.documents import COPY_STATES, SIGNED, local_time
 from gnapp.domain.errors import GnappError
 from gnapp.domain.numbers import format_decimal, format_int
 from gnapp.forms import catalog, printing
 from gnapp.forms import document as d
-from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import list_table, page_layout
+from gnapp.ui.tasks import TaskManager, TaskProgress, show_error
+from gnapp.ui.widgets import add_shortcut, list_table, page_layout
 
 AREA_TITLE = "Báo cáo"
 WHOLE_COMMUNE = "Toàn xã"
@@ -188,6 +189,7 @@ class ReportsPage(QWidget):
         self._db = db
         self.tasks = tasks
         self.preview_doc: d.Document | None = None
+        self.task_progress: TaskProgress | None = None
         self._setup()
         self.reload()
 
@@ -261,7 +263,13 @@ class ReportsPage(QWidget):
         right_layout.addWidget(self.title_label)
         right_layout.addLayout(params)
         right_layout.addLayout(buttons)
-        right_layout.addWidget(self.progress)
+        self.cancel_button = QPushButton("Hủy")
+        self.cancel_button.setToolTip("Dừng lập biểu; không ghi tệp, không ghi sổ bản in")
+        self.cancel_button.hide()
+        progress_row = QHBoxLayout()
+        progress_row.addWidget(self.progress, 1)
+        progress_row.addWidget(self.cancel_button)
+        right_layout.addLayout(progress_row)
         right_layout.addWidget(self.status_label)
         right_layout.addWidget(self.preview, 1)
 
@@ -300,6 +308,10 @@ class ReportsPage(QWidget):
         self.print_button.clicked.connect(self.print_current)
         self.pdf_button.clicked.connect(lambda: self.save_current(".pdf"))
         self.xlsx_button.clicked.connect(lambda: self.save_current(".xlsx"))
+        self.cancel_button.clicked.connect(self.cancel_task)
+        window = Qt.ShortcutContext.WindowShortcut          # while this area is shown
+        add_shortcut(self, QKeySequence.StandardKey.Print, self._print_if_enabled,
+                     button=self.print_button, context=window)
         self.sign_button.clicked.connect(self.sign_selected)
         self.unlock_button.clicked.connect(self.unlock_selected)
         self.copies.itemSelectionChanged.connect(self._copy_selection_changed)
@@ -358,6 +370,21 @@ class ReportsPage(QWidget):
         if self._db is not None and not event.spontaneous():
             self.reload()
 
+    # -- remembered between sessions (``gnapp.ui.ui_state``) ------------------------------------
+
+    def save_state(self, state) -> None:
+        """Remember the chosen report, round and unit."""
+        state.set("reports/form", self.current_name())
+        state.save_widgets("reports", {"round": self.round_box, "unit": self.unit_box})
+
+    def restore_state(self, state) -> None:
+        """Choose the report, round and unit of last time (ones no longer offered are
+        ignored)."""
+        name = state.get("reports/form")
+        if isinstance(name, str) and name in catalog.REPORTS:
+            self.select_form(name)
+        state.restore_widgets("reports", {"round": self.round_box, "unit": self.unit_box})
+
     # -- the chosen form ------------------------------------------------------------------------
 
     def current_name(self) -> str | None:
@@ -405,8 +432,10 @@ class ReportsPage(QWidget):
 
     # -- work in the worker ---------------------------------------------------------------------
 
-    def _run(self, label: str, fn: Callable[[Database], Any],
-             done: Callable[[Any], None]) -> None:
+    def _run(self, label: str, fn: Callable[..., Any], done: Callable[[Any], None], *,
+             cancellable: bool = False) -> None:
+        """Run ``fn(db)`` in the worker (``fn(db, progress)`` when ``cancellable``: "Hủy"
+        stops it and nothing it wrote stays)."""
         self._set_busy(True, label)
 
         def ok(result: Any) -> None:
@@ -415,13 +444,32 @@ class ReportsPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             self._set_busy(False)
+            if isinstance(exc, Cancelled):
+                self.status_label.setText(str(exc))
+                self.message.emit(str(exc))
+                return
             self.status_label.setText("")
             show_error(self, exc)
 
-        self.tasks.run(fn, ok, failed)
+        if cancellable:
+            self.task_progress = self.tasks.run_with_progress(fn, ok, failed, dialog=False)
+            self.cancel_button.setEnabled(True)
+            self.cancel_button.show()
+        else:
+            self.tasks.run(fn, ok, failed)
+
+    def cancel_task(self) -> None:
+        """"Hủy": stop the form being made (nothing is written or recorded)."""
+        if self.task_progress is not None:
+            self.task_progress.cancel()
+            self.cancel_button.setEnabled(False)
+            self.status_label.setText("Đang hủy…")
 
     def _set_busy(self, busy: bool, label: str = "") -> None:
         self.progress.setVisible(busy)
+        if not busy:
+            self.cancel_button.hide()
+            self.task_progress = None
         if busy:
             self.status_label.setText(label)
         for button in (self.preview_button, self.print_button, self.pdf_button,
@@ -468,7 +516,8 @@ class ReportsPage(QWidget):
         name = self.current_name()
         params = self.parameters()
         self._run("Đang lập và ghi tệp…",
-                  lambda db: printing.print_form(db, name, path, **params), done)
+                  lambda db, progress: printing.print_form(db, name, path, progress=progress,
+                                                           **params), done, cancellable=True)
 
     def _saved(self, printed: printing.Printed) -> None:
         self._show_document(printed.document)
@@ -486,6 +535,10 @@ class ReportsPage(QWidget):
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("In văn bản")
         return printer if dialog.exec() else None
+
+    def _print_if_enabled(self) -> None:
+        if self.print_button.isEnabled():
+            self.print_current()
 
     def print_current(self) -> None:
         """Print the chosen form: the PDF is written and recorded, then sent to the printer."""

@@ -39,6 +39,7 @@ from sqlite_utils import Database
 
 from gnapp.db import households as hh
 from gnapp.db import reviews, sites, units
+from gnapp.db import undo
 from gnapp.db.store import WriteError
 from gnapp.domain import codes
 from gnapp.domain.classify import Classification
@@ -50,6 +51,7 @@ from gnapp.domain.register import parse_birth
 from gnapp.domain.standards import Indicator
 from gnapp.domain.text import clean
 from gnapp.ui.household_editor import ERROR_COLOR, FieldErrors
+from gnapp.ui import widgets
 from gnapp.ui.tasks import TaskManager, show_error
 from gnapp.ui.widgets import set_tab_order
 
@@ -421,6 +423,7 @@ class ReviewForm(QDialog):
         self._loading = False
         self._update_suggestions()
         self._update()
+        self._initial_state = self._typed_state()
         self.first_field().setFocus()
 
     # -- layout ----------------------------------------------------------------------------
@@ -470,7 +473,11 @@ class ReviewForm(QDialog):
                                         "phiếu không còn lỗi")
         self.cancel_button = QPushButton("Hủy")
         self.cancel_button.setToolTip("Đóng, không lưu các thay đổi (Esc)")
-        for button in (self.save_button, self.complete_button, self.cancel_button):
+        self.undo_button = QPushButton("Hoàn tác lần sửa cuối…")
+        self.undo_button.setToolTip("Ghi lại các giá trị trước lần lưu gần nhất của phiếu (một "
+                                    "lần sửa mới, vẫn lưu vết)")
+        for button in (self.save_button, self.complete_button, self.cancel_button,
+                       self.undo_button):
             button.setAutoDefault(False)     # Enter never presses a button by itself
             button.setDefault(False)
         buttons = QHBoxLayout()
@@ -478,6 +485,7 @@ class ReviewForm(QDialog):
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.complete_button)
         buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.undo_button)
 
         layout = QVBoxLayout(self)
         layout.addLayout(body, 1)
@@ -508,6 +516,10 @@ class ReviewForm(QDialog):
         self.override_reason_edit.textEdited.connect(lambda _: self._edited("override_reason"))
         shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         shortcut.activated.connect(self.save)
+        self.undo_button.clicked.connect(self.undo_last_edit)
+        # Ctrl+Z: a text field being typed in keeps its own undo of the typing
+        widgets.add_shortcut(self, QKeySequence.StandardKey.Undo, self.undo_last_edit,
+                             button=self.undo_button, context=Qt.ShortcutContext.WindowShortcut)
 
     def _fitting_size(self, width: int, height: int) -> QSize:
         """``width`` × ``height``, made smaller on a small screen (1366 × 768 with a taskbar)
@@ -802,7 +814,8 @@ class ReviewForm(QDialog):
                 self.b1_edit, self.use_all_button, *(r.choice for r in self.indicator_rows),
                 *self.cause_checks.values(), *self.need_checks.values(),
                 self.override_combo, self.override_reason_edit, self.reopen_reason_edit,
-                self.reopen_button, self.save_button, self.complete_button, self.cancel_button]
+                self.reopen_button, self.save_button, self.complete_button, self.cancel_button,
+                self.undo_button]
 
     def first_field(self) -> QWidget:
         if self.is_complete:
@@ -1010,6 +1023,8 @@ class ReviewForm(QDialog):
         self.save_button.setEnabled(editable)
         self.complete_button.setEnabled(editable)
         self.cancel_button.setEnabled(not self._saving)
+        self.undo_button.setVisible(self.review is not None and not self.is_complete)
+        self.undo_button.setEnabled(not self._saving)
         self.reopen_button.setEnabled(self.is_complete and not self._saving)
         if self.preview.errors:
             self.complete_button.setToolTip("Chưa hoàn thành được: " + "; ".join(
@@ -1174,11 +1189,73 @@ class ReviewForm(QDialog):
         self.tasks.run(lambda db: reopen(db, review_id, reason), self._reopened,
                        self._save_failed)
 
+    def confirm_undo(self, edit: undo.LastEdit) -> bool:
+        """Show what undoing puts back and ask to go on."""
+        return widgets.ask_to_go_on(
+            self, "Hoàn tác lần sửa cuối",
+            f"Hoàn tác lần sửa phiếu lúc {edit.when()} của {edit.user}?",
+            f"{edit.describe()}\n\nCác giá trị cũ được ghi lại như một lần sửa mới; nhật ký "
+            "vẫn giữ cả hai lần.", "Hoàn tác")
+
+    def undo_last_edit(self) -> None:
+        """"Hoàn tác lần sửa cuối": write back the values the last save of this review
+        replaced (in the worker); the form closes when it is done."""
+        if self._saving or self.review is None or self.is_complete:
+            return
+        if self.has_changes():
+            self._show_message("Hãy lưu hoặc bỏ các thay đổi đang nhập trước khi hoàn tác lần "
+                               "sửa cuối.", error_text=True)
+            return
+        round_id, household_id = self.round_id, self.household_id
+        rows = undo.review_rows(self._db, round_id, household_id)
+        edit = undo.last_edit(self._db, rows)
+        if edit is None:
+            self._show_message("Phiếu chưa có lần sửa nào để hoàn tác.", error_text=True)
+            return
+        if not self.confirm_undo(edit):
+            return
+        self._set_saving(True)
+        self._show_message("Đang hoàn tác…")
+
+        def task(db: Database) -> dict:
+            found = undo.review_rows(db, round_id, household_id)
+            undo.undo_last_edit(sites.writer(db), found, expected=edit, main=found[0])
+            return reviews.review_of(db, round_id, household_id)
+
+        self.tasks.run(task, self._saved, self._save_failed)
+
+    def _typed_state(self) -> tuple:
+        """What the form holds, including text that does not read as a value yet."""
+        return (self.read_draft()[0], self.date_edit.text(), self.income_edit.text(),
+                self.b1_edit.text(), self.reviewer_edit.text(),
+                self.override_reason_edit.text())
+
+    def has_changes(self) -> bool:
+        """Something typed or chosen since the form was opened (or last saved)."""
+        return not self.is_complete and self._typed_state() != self._initial_state
+
     def reject(self) -> None:
-        """Overrides QDialog.reject: not while a save is running."""
+        """Overrides QDialog.reject: not while a save is running; unsaved changes are
+        dropped only when the user says so."""
         if self._saving:
             return
+        if self.has_changes() and not self.confirm_discard():
+            return
         super().reject()
+
+    def unsaved_changes(self) -> list[str]:
+        """The form's title when it is open with unsaved changes (closing the program)."""
+        return [self.windowTitle()] if self.isVisible() and self.has_changes() else []
+
+    def confirm_discard(self) -> bool:
+        """The unsaved-changes guard: "Lưu" saves the draft (the form closes once saved)
+        and "Hủy" stays (both False); "Không lưu" drops the changes (True)."""
+        answer = widgets.ask_unsaved(self, "Phiếu này có thay đổi chưa lưu. Lưu nháp trước khi "
+                                           "đóng?",
+                                     "«Không lưu» đóng và bỏ các thay đổi; «Hủy» để sửa tiếp.")
+        if answer == widgets.SAVE:
+            self.save()
+        return answer == widgets.DISCARD
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
@@ -1202,6 +1279,7 @@ class ReviewForm(QDialog):
         self._loading = False
         self._update_enabled()
         self._update()
+        self._initial_state = self._typed_state()
         self._show_message("Đã mở lại phiếu; có thể sửa rồi lưu.")
         self.saved.emit(self.household_id, row["status"])
         self.focus_field(self.date_edit)

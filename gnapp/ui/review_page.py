@@ -39,7 +39,8 @@ from gnapp.ui.household_list import (PAGE_SIZE, HouseholdFilter, HouseholdListMo
                                      HouseholdTable, count_text, delayed)
 from gnapp.ui.review_form import WARNING_COLOR, ReviewForm, round_title
 from gnapp.ui.tasks import TaskManager, report_failure, show_error
-from gnapp.ui.widgets import code_combo, page_layout, read_only_rows, set_tab_order, year_spin
+from gnapp.ui.widgets import (UnsavedGuard, add_shortcut, code_combo, page_layout, read_only_rows,
+                              set_tab_order, year_spin)
 
 AREA_TITLE = "Rà soát"
 NO_ROUNDS = "Chưa có đợt rà soát nào. Bấm «Mở đợt rà soát…» để bắt đầu."
@@ -139,6 +140,10 @@ class TaskDialog(QDialog):
         self.ok_button.setDefault(True)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self.guard = UnsavedGuard(self, "Các thông tin vừa nhập chưa được ghi. Ghi trước khi "
+                                        "đóng?", self.accept)
+        add_shortcut(self, QKeySequence.StandardKey.Save, self.accept, button=self.ok_button,
+                     context=Qt.ShortcutContext.WindowShortcut)
 
     def _fields(self) -> None:
         raise NotImplementedError
@@ -188,8 +193,9 @@ class TaskDialog(QDialog):
         self.tasks.run(task, self._done, self._failed)
 
     def reject(self) -> None:
-        """Overrides QDialog.reject: not while the write runs."""
-        if not self._running:
+        """Overrides QDialog.reject: not while the write runs; what was typed is dropped
+        only when the user says so."""
+        if not self._running and self.guard.may_close():
             super().reject()
 
     def _set_running(self, running: bool) -> None:
@@ -536,6 +542,7 @@ class ReviewPage(QWidget):
         self.dialog: QDialog | None = None
         self.progress: list[dict] = []
         self.last_reviewer: str | None = None
+        self._restored: dict | None = None    # remembered round and village, until shown
         self._fitted = False
         self._setup()
         self.model = RoundHouseholdModel(db, self)
@@ -841,6 +848,35 @@ class ReviewPage(QWidget):
         village = self.selected_village()
         return village["village_id"] if village else None
 
+    def save_state(self, state) -> None:
+        """Remember the round and the village (``gnapp.ui.ui_state``)."""
+        if self._restored is not None:      # never shown: what was remembered still holds
+            state.set("review", self._restored)
+            return
+        village = self.selected_village()
+        state.set("review", {"round": self.current_round_id(),
+                             "village": village["village_id"] if village else None,
+                             "commune": village is None
+                             and self._selected_dashboard_row() is not None})
+
+    def restore_state(self, state) -> None:
+        """Show the round and village of last time (when the page is first shown, as the
+        rounds are read then); ones since deleted are ignored."""
+        saved = state.get("review")
+        self._restored = saved if isinstance(saved, dict) else None
+        if self._restored is not None and self.round_combo.count():
+            self._apply_restored()
+
+    def _apply_restored(self) -> None:
+        saved, self._restored = self._restored or {}, None
+        if saved.get("round") and self.round_combo.findData(saved["round"]) >= 0:
+            self.reload_rounds(select=saved["round"])
+        village = saved.get("village")
+        if village and any(v["village_id"] == village for v in self.progress):
+            self.select_village(village)
+        elif saved.get("commune") and self.progress:
+            self.select_village(None)
+
     def select_village(self, village_id: str | None) -> None:
         """Choose a village in the dashboard (None: the whole commune)."""
         row = next((n for n, v in enumerate(self.progress) if v["village_id"] == village_id),
@@ -1004,3 +1040,5 @@ class ReviewPage(QWidget):
         super().showEvent(event)
         if self._db is not None and not event.spontaneous():
             self.reload_rounds()            # keeps the chosen round; reads everything again
+            if self._restored is not None:
+                self._apply_restored()

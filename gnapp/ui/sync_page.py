@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from sqlite_utils import Database
 
 from gnapp.db import registry, sites, units
+from gnapp.domain.cancel import Cancelled, no_progress
+from gnapp.domain.cancel import Progress as ProgressFn
 from gnapp.domain.dates import format_date
 from gnapp.domain.errors import GnappError
 from gnapp.forms import pdf
@@ -46,7 +48,7 @@ from gnapp.ui.conflict_dialog import FIELD_LABELS, ConflictDialog, field_label
 from gnapp.ui.format import format_datetime
 from gnapp.ui.household_editor import ERROR_COLOR
 from gnapp.ui.tasks import TaskManager
-from gnapp.ui.widgets import ask_to_go_on, choose_paths, list_table, page_layout
+from gnapp.ui.widgets import add_shortcut, ask_to_go_on, choose_paths, list_table, page_layout
 
 AREA_TITLE = "Đồng bộ"
 OK_COLOR = "#1b6e20"
@@ -390,6 +392,11 @@ class Progress(QObject):
     def report(self, done: int, total: int, label: str) -> None:
         self.changed.emit(done, total, label)
 
+    def check(self, done: int = 0, total: int = 0, label: str = "") -> None:
+        """A ``progress`` for the core functions: raises ``Cancelled`` once stopped."""
+        if self.stop.is_set():
+            raise Cancelled()
+
 
 def import_task(paths: Sequence[Path], progress: Progress) -> Callable[[Database], dict]:
     """Import packages one after another in name order (a stream's packages sort by number),
@@ -412,14 +419,17 @@ def import_task(paths: Sequence[Path], progress: Progress) -> Callable[[Database
 
 
 def export_task(out_dir: Path, to_unit: str | None, *, encrypt: bool = False,
-                with_ack: bool = False) -> Callable[[Database], export.ExportResult]:
+                with_ack: bool = False, progress: ProgressFn = no_progress
+                ) -> Callable[[Database], export.ExportResult]:
     """Write the next package of the stream; an office with nothing new of its own still
-    sends what it received (an ack package) when ``with_ack``."""
+    sends what it received (an ack package) when ``with_ack``. ``progress`` may raise
+    ``Cancelled`` before the file is written (nothing stays)."""
     def task(db: Database) -> export.ExportResult:
-        result = export.export_package(db, out_dir, to_unit=to_unit, encrypt=encrypt)
+        result = export.export_package(db, out_dir, to_unit=to_unit, encrypt=encrypt,
+                                       progress=progress)
         if result.package_no is None and with_ack:
             acked = export.export_package(db, out_dir, to_unit=to_unit, kind="ack",
-                                          encrypt=encrypt)
+                                          encrypt=encrypt, progress=progress)
             if acked.package_no is not None:
                 return acked
         return result
@@ -613,6 +623,9 @@ class SyncPage(QWidget):
         layout.addWidget(self.office_box, 1)
 
         self.export_button.clicked.connect(self.export_to_folder)
+        add_shortcut(self, "Ctrl+E", self.export_shortcut, button=self.export_button,
+                     context=Qt.ShortcutContext.WindowShortcut)
+        self.send_button.setToolTip(f"{self.send_button.toolTip()} (Ctrl+E)")
         self.import_folder_button.clicked.connect(self.import_folder)
         self.import_button.clicked.connect(self.import_files)
         self.trust_button.clicked.connect(self.trust_selected)
@@ -915,7 +928,9 @@ class SyncPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()
-        if isinstance(exc, GnappError):
+        if isinstance(exc, Cancelled):
+            self.show_result(str(exc))
+        elif isinstance(exc, GnappError):
             self.show_result(str(exc), ok=False)
         else:
             self.show_result("Không làm được do lỗi của phần mềm; dữ liệu chưa thay đổi.",
@@ -929,6 +944,8 @@ class SyncPage(QWidget):
         self.progress_bar.setRange(0, 0)
         self.stop_button.setVisible(stoppable)
         self.stop_button.setEnabled(True)
+        self.stop_button.setText("Dừng")
+        self.stop_button.setToolTip("Dừng sau gói đang nhận; các gói đã nhận được giữ nguyên")
         self.progress_box.show()
         self.show_result("")
         self._update_buttons()
@@ -948,11 +965,21 @@ class SyncPage(QWidget):
         self._update_buttons()
 
     def stop(self) -> None:
-        """"Dừng": stop after the package being imported (each package is atomic)."""
+        """"Dừng": stop after the package being imported (each package is atomic);
+        "Hủy" of an export: stop before the file is written."""
         if self.progress is not None:
             self.progress.stop.set()
             self.stop_button.setEnabled(False)
-            self.progress_label.setText("Đang dừng sau gói đang nhận…")
+            self.progress_label.setText("Đang hủy…" if self.stop_button.text() == "Hủy"
+                                        else "Đang dừng sau gói đang nhận…")
+
+    def export_shortcut(self) -> None:
+        """"Ctrl+E": the commune's next package, or the office's package for the chosen
+        commune."""
+        if self.export_button.isVisible() and self.export_button.isEnabled():
+            self.export_to_folder()
+        elif self.send_button.isVisible() and self.send_button.isEnabled():
+            self.send_to_selected()
 
     def export_to_folder(self) -> None:
         """"Xuất gói đồng bộ…": the next package of this commune, into a chosen folder."""
@@ -1001,7 +1028,9 @@ class SyncPage(QWidget):
 
     def _export(self, folder: Path, to_unit: str | None, *, encrypt: bool = False,
                 with_ack: bool = False) -> None:
-        self._start("Đang tạo gói đồng bộ…")
+        progress = self._start("Đang tạo gói đồng bộ…", stoppable=True)
+        self.stop_button.setText("Hủy")
+        self.stop_button.setToolTip("Hủy tạo gói; không ghi tệp nào, không có gì thay đổi")
 
         def done(result: export.ExportResult) -> None:
             self._finish()
@@ -1013,8 +1042,8 @@ class SyncPage(QWidget):
                                  f"Tệp:\n{files}")
             self.refresh()
 
-        self.tasks.run(export_task(folder, to_unit, encrypt=encrypt, with_ack=with_ack), done,
-                       self._failed)
+        self.tasks.run(export_task(folder, to_unit, encrypt=encrypt, with_ack=with_ack,
+                                   progress=progress.check), done, self._failed)
 
     def import_folder(self) -> None:
         """"Nhận cả thư mục gói…": every package of a folder."""

@@ -24,7 +24,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from sqlite_utils import Database
 
 from gnapp.db import connection
+from gnapp.domain.cancel import Cancelled
 from gnapp.domain.errors import GnappError
+from gnapp.ui.widgets import ProgressDialog
 
 SuccessHandler = Callable[[Any], None]
 FailureHandler = Callable[[BaseException], None]
@@ -50,14 +52,54 @@ def message_box(parent: QWidget | None, icon: QMessageBox.Icon, text: str, *,
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
     """The standard error popup.
 
-    A ``GnappError`` carries a message for the user and is shown as a warning; anything else
-    is a program fault, shown with a short Vietnamese message and the traceback in the details.
+    A ``GnappError`` carries a message for the user and is shown as a warning (``Cancelled``,
+    the user's own stop, as information); anything else is a program fault, shown with a
+    short Vietnamese message and the traceback in the details.
     """
-    if isinstance(exc, GnappError):
+    if isinstance(exc, Cancelled):
+        message_box(parent, QMessageBox.Icon.Information, str(exc))
+    elif isinstance(exc, GnappError):
         message_box(parent, QMessageBox.Icon.Warning, str(exc))
     else:
         message_box(parent, QMessageBox.Icon.Critical, UNEXPECTED_ERROR, title="gnapp – Lỗi",
                     details="".join(traceback.format_exception(exc)))
+
+
+class TaskProgress(QObject):
+    """Progress of one task and the user's wish to stop it.
+
+    The task calls the object (``progress(done, total, label)``, from the worker thread)
+    between batches; ``changed`` reaches the GUI thread queued, in the order of the calls.
+    After ``cancel()`` (GUI thread) the next call raises ``Cancelled`` in the task, which
+    rolls its transaction back. ``total`` 0 means the amount of work is not known (busy).
+    """
+
+    changed = Signal(int, int, str)
+    # the task reported back (success, failure or cancel): a progress display closes
+    finished = Signal()
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._cancel = threading.Event()
+        self.future: Future | None = None
+        self.dialog: QWidget | None = None      # the ProgressDialog showing it, if any
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        self.check()
+        self.changed.emit(done, total, label)
+
+    def check(self) -> None:
+        """Raise ``Cancelled`` if the user asked to stop (call it from the task)."""
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    def cancel(self) -> None:
+        """Ask the task to stop at its next progress report."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
 
 
 class TaskManager(QObject):
@@ -101,6 +143,45 @@ class TaskManager(QObject):
         Returns the ``Future`` (do not wait on it from the GUI thread except at exit).
         """
         return self._submit(lambda: fn(self._connection()), on_success, on_failure)
+
+    def run_with_progress(self, fn: Callable[[Database, TaskProgress], Any],
+                          on_success: SuccessHandler | None = None,
+                          on_failure: FailureHandler | None = None, *,
+                          parent: QWidget | None = None, label: str = "",
+                          dialog: bool = True) -> TaskProgress:
+        """Run ``fn(db, progress)`` on the worker, showing its progress with a "Hủy" button.
+
+        ``fn`` calls ``progress(done, total, label)`` between batches; "Hủy" makes the next
+        call raise ``Cancelled``, which rolls back what the task wrote and reaches
+        ``on_failure`` (without one: "Đã hủy. Không có gì thay đổi." is shown).
+        With ``dialog`` a ``ProgressDialog`` over ``parent`` shows the progress (after a
+        short delay, so quick tasks show nothing); without, the caller shows it
+        (``progress.changed``) and closes it on ``progress.finished``.
+
+        :returns: the progress object (its ``future`` is the task's ``Future``)
+        """
+        progress = TaskProgress(self)
+
+        def finish() -> None:
+            progress.finished.emit()
+            progress.deleteLater()
+
+        def ok(result: Any) -> None:
+            finish()
+            if on_success is not None:
+                on_success(result)
+
+        def failed(exc: BaseException) -> None:
+            finish()
+            if on_failure is not None:
+                on_failure(exc)
+            else:
+                show_error(parent or QApplication.activeWindow(), exc)
+
+        if dialog:
+            progress.dialog = ProgressDialog(progress, label, parent)
+        progress.future = self._submit(lambda: fn(self._connection(), progress), ok, failed)
+        return progress
 
     def run_without_db(self, fn: Callable[[], Any], on_success: SuccessHandler | None = None,
                        on_failure: FailureHandler | None = None) -> Future:

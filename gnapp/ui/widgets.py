@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QFileDialog,
-                               QHeaderView, QLabel, QMessageBox, QSpinBox, QTableWidget,
+from PySide6.QtCore import (QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel,
+                            Qt, QTimer)
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QDialog, QFileDialog,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
+                               QProgressBar, QPushButton, QSpinBox, QTableWidget,
                                QVBoxLayout, QWidget)
 
 from gnapp.domain.text import fold
@@ -114,6 +116,119 @@ def ask_to_go_on(parent: QWidget | None, title: str, question: str, explanation:
     return box.clickedButton() is go
 
 
+def key_text(keys: QKeySequence | QKeySequence.StandardKey | str) -> str:
+    """A key sequence as people read it ("Ctrl+S")."""
+    return QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def add_shortcut(parent: QWidget, keys: QKeySequence | QKeySequence.StandardKey | str, slot, *,
+                 button: QWidget | None = None,
+                 context: Qt.ShortcutContext = Qt.ShortcutContext.WidgetWithChildrenShortcut
+                 ) -> QShortcut:
+    """A keyboard shortcut for ``slot`` while the keyboard is in ``parent`` (by default);
+    ``button``'s tooltip then ends with the keys, e.g. "(Ctrl+S)"."""
+    shortcut = QShortcut(QKeySequence(keys), parent)
+    shortcut.setContext(context)
+    shortcut.activated.connect(slot)
+    if button is not None:
+        text = key_text(keys)
+        tip = button.toolTip() or button.text().replace("&", "").rstrip("…").strip()
+        if text not in tip:
+            button.setToolTip(f"{tip} ({text})")
+    return shortcut
+
+
+SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+
+def ask_unsaved(parent: QWidget | None, question: str, explanation: str = "", *,
+                can_save: bool = True, discard_text: str = "Không lưu") -> str:
+    """The unsaved-changes guard: "Lưu" (``SAVE``), "Không lưu" (``DISCARD``) or "Hủy"
+    (``CANCEL``: stay). Without ``can_save`` only "Không lưu" and "Hủy" are offered.
+
+    Forms call it as ``widgets.ask_unsaved`` so that the GUI tests can answer it.
+    """
+    box = QMessageBox(QMessageBox.Icon.Question, "Có thay đổi chưa lưu", question,
+                      QMessageBox.StandardButton.NoButton, parent)
+    if explanation:
+        box.setInformativeText(explanation)
+    save = box.addButton("Lưu", QMessageBox.ButtonRole.AcceptRole) if can_save else None
+    discard = box.addButton(discard_text, QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton("Hủy", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(save or cancel)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    if save is not None and clicked is save:
+        return SAVE
+    return DISCARD if clicked is discard else CANCEL
+
+
+class UnsavedGuard(QObject):
+    """The unsaved-changes guard of a dialog: remembers what its fields held when it was
+    first shown (or ``mark_clean``); ``may_close()`` asks "Lưu / Không lưu / Hủy" when they
+    changed since.
+
+    :param save: what "Lưu" does (usually the dialog's ``accept``: it closes once written)
+    """
+
+    def __init__(self, dialog: QWidget, question: str, save, *, fields: QWidget | None = None):
+        super().__init__(dialog)
+        self.dialog = dialog
+        self.fields = fields or dialog
+        self.question = question
+        self.save = save
+        self.initial: tuple | None = None
+        dialog.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event) -> bool:
+        """Overrides QObject.eventFilter: the fields as first shown are the clean state."""
+        from PySide6.QtCore import QEvent
+        if watched is self.dialog and event.type() == QEvent.Type.Show and self.initial is None:
+            self.mark_clean()
+        return False
+
+    def mark_clean(self) -> None:
+        self.initial = form_values(self.fields)
+
+    def changed(self) -> bool:
+        return self.initial is not None and form_values(self.fields) != self.initial
+
+    def unsaved_changes(self) -> list[str]:
+        """The dialog's title when it is open with typed changes (for closing the program)."""
+        return [self.dialog.windowTitle()] if self.dialog.isVisible() and self.changed() else []
+
+    def may_close(self) -> bool:
+        """True when nothing changed or the user chose "Không lưu"; "Lưu" runs ``save``."""
+        if not self.changed():
+            return True
+        answer = ask_unsaved(self.dialog, self.question,
+                             "«Không lưu» đóng và bỏ các thông tin vừa nhập; «Hủy» để sửa tiếp.")
+        if answer == SAVE:
+            self.save()
+        return answer == DISCARD
+
+
+def form_values(root: QWidget) -> tuple:
+    """What the input widgets under ``root`` hold now (texts, choices, ticks), in a fixed
+    order: compare two readings to know whether anything was typed or chosen."""
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractSpinBox,
+                                   QPlainTextEdit, QTextEdit)
+    values: list = []
+    for widget in root.findChildren(QWidget):
+        if isinstance(widget, QLineEdit):
+            values.append(widget.text())
+        elif isinstance(widget, (QPlainTextEdit, QTextEdit)):
+            values.append(widget.toPlainText())
+        elif isinstance(widget, QComboBox):
+            values.append((widget.currentIndex(), widget.currentText()))
+        elif isinstance(widget, QAbstractSpinBox):
+            values.append(widget.text())
+        elif isinstance(widget, QAbstractButton) and widget.isCheckable():
+            values.append(widget.isChecked())
+    return tuple(values)
+
+
 def read_only_rows(view: QAbstractItemView) -> None:
     """A table people read and choose from: whole rows, one at a time, never edited in
     place; Tab leaves it; lines in alternating colours, no row numbers."""
@@ -213,6 +328,14 @@ def year_spin(first: int, value: int | None = None) -> QSpinBox:
     return spin
 
 
+def password_edit(placeholder: str = "") -> QLineEdit:
+    """A field whose typing is shown as dots."""
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setPlaceholderText(placeholder)
+    return edit
+
+
 def message_label() -> QLabel:
     """A hidden line of text under a form for what a write said (``show_message``)."""
     label = QLabel()
@@ -227,3 +350,85 @@ def show_message(label: QLabel, text: str, color: str = ERROR_COLOR) -> None:
     label.setText(text)
     label.setStyleSheet(f"color: {color};")
     label.setVisible(bool(text))
+
+
+class ProgressDialog(QDialog):
+    """The progress of a long task with a "Hủy" button (``TaskManager.run_with_progress``).
+
+    It appears only when the task takes longer than ``SHOW_AFTER_MS``, shows a bar with the
+    count (a moving busy bar while the total is unknown), and closes when the task reports
+    back. "Hủy" (or Esc, or closing the window) asks the task to stop; the task then rolls
+    back what it wrote.
+
+    :param progress: a ``TaskProgress`` (``changed``, ``finished``, ``cancel()``)
+    """
+
+    SHOW_AFTER_MS = 400
+    CANCELLING = "Đang hủy, chờ bước đang làm xong…"
+
+    def __init__(self, progress: QObject, label: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.progress = progress
+        self.done = False
+        self.setWindowTitle("Đang xử lý – gnapp")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumWidth(420)
+        self.title_label = QLabel(label)
+        self.title_label.setWordWrap(True)
+        self.step_label = QLabel()
+        self.step_label.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)
+        self.cancel_button = QPushButton("Hủy")
+        self.cancel_button.setToolTip("Dừng lại; những gì đang ghi dở sẽ không được lưu (Esc)")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.step_label)
+        row = QHBoxLayout()
+        row.addStretch()
+        row.addWidget(self.cancel_button)
+        layout.addLayout(row)
+        self.cancel_button.clicked.connect(self.cancel)
+        progress.changed.connect(self.set_progress)
+        progress.finished.connect(self.finish)
+        QTimer.singleShot(self.SHOW_AFTER_MS, self._show_if_running)
+
+    def _show_if_running(self) -> None:
+        if not self.done:
+            self.show()
+
+    def set_progress(self, done: int, total: int, label: str) -> None:
+        """Show ``done`` of ``total`` (busy when ``total`` is 0) and what is being done."""
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
+        else:
+            self.bar.setRange(0, 0)
+        if not self.progress.cancelled:
+            self.step_label.setText(label)
+
+    def cancel(self) -> None:
+        """"Hủy": ask the task to stop at its next step."""
+        if self.done:
+            return
+        self.progress.cancel()
+        self.cancel_button.setEnabled(False)
+        self.step_label.setText(self.CANCELLING)
+
+    def finish(self) -> None:
+        self.done = True
+        self.hide()
+        self.deleteLater()
+
+    def reject(self) -> None:
+        """Overrides QDialog.reject (Esc): cancel, the dialog stays until the task stops."""
+        self.cancel()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Overrides QWidget.closeEvent: closing the window cancels the task."""
+        if not self.done:
+            self.cancel()
+            event.ignore()
+            return
+        super().closeEvent(event)

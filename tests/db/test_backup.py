@@ -139,3 +139,84 @@ def test_sqlite_backup_copy_is_a_single_file(site_path):
     info = backup.make_backup(site_path)
     conn = sqlite3.connect(info.path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_summary_of_a_backup(demo_path):
+    info = backup.make_backup(demo_path, now=datetime(2026, 3, 2, 8, 30))
+    db = connection.connect(demo_path)
+    households = db.execute("SELECT count(*) FROM household WHERE deleted = 0 "
+                            "AND status = 'active'").fetchone()[0]
+    db.close()
+    before = info.path.read_bytes()
+    found = backup.summary(info.path)
+    assert info.path.read_bytes() == before
+    assert found["unit_name"].startswith("Xã") and found["role"] == "commune"
+    assert found["households"] == households > 0 and found["members"] > households
+    assert found["rounds"] == [2025, 2026]
+    assert found["taken_at"] == datetime(2026, 3, 2, 8, 30)
+    assert found["size"] == info.size and found["schema"].count(".") == 1
+    assert isinstance(found["last_change"], datetime)
+
+
+def test_summary_of_a_file_that_is_not_gnapp(tmp_path):
+    bad = tmp_path / "x.gnbak"
+    bad.write_bytes(b"garbage" * 100)
+    with pytest.raises(BackupError, match="Không đọc được tệp x.gnbak"):
+        backup.summary(bad)
+
+
+def test_backup_to_a_chosen_folder_keeps_every_copy(site_path, tmp_path):
+    usb = tmp_path / "USB Kingston" / "sao lưu"
+    made = [backup.make_backup(site_path, folder=usb, rule=None,
+                               now=datetime(2026, 1, 1, 8, 0) + timedelta(days=d))
+            for d in range(15)]
+    assert all(m.path.parent == usb for m in made)
+    assert len(backup.list_backups(usb, site_path.stem)) == 15
+    assert backup.summary(made[-1].path)["unit_code"] == "07339"
+
+
+def test_backup_to_a_folder_that_cannot_be_written(site_path, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file")
+    with pytest.raises(BackupError, match="Không ghi được bản sao lưu vào thư mục"):
+        backup.make_backup(site_path, folder=blocker / "sub")
+
+
+def test_backup_to_a_full_disk_says_so(site_path, tmp_path, monkeypatch):
+    def full(src, dest, progress=None):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(backup, "_copy", full)
+    with pytest.raises(BackupError, match="ổ đĩa hoặc thẻ nhớ đã đầy"):
+        backup.make_backup(site_path, folder=tmp_path / "usb")
+
+
+def test_a_backup_of_a_newer_gnapp_is_refused(site_path, tmp_path):
+    info = backup.make_backup(site_path)
+    conn = sqlite3.connect(info.path)
+    conn.execute("PRAGMA user_version = 999000")
+    conn.close()
+    before = site_path.read_bytes()
+    with pytest.raises(BackupError, match="phiên bản gnapp mới hơn"):
+        backup.restore(info.path, site_path)
+    assert site_path.read_bytes() == before
+
+
+def test_backup_to_a_folder_from_the_command_line(site_path, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from gnapp.cli import cli
+
+    usb = tmp_path / "usb"
+    result = CliRunner().invoke(cli, ["backup", "--to", str(usb), "--db", str(site_path),
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.stdout)
+    assert made["path"].startswith(str(usb)) and backup.summary(made["path"])["role"]
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    result = CliRunner().invoke(cli, ["backup", "--to", str(blocked / "x"), "--db",
+                                      str(site_path)])
+    assert result.exit_code == 1 and "Không ghi được bản sao lưu" in result.output

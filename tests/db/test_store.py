@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from gnapp.db import sites, units
+from gnapp.db import sites, units, users
 from gnapp.db.hlc import Timestamp
 from gnapp.db.store import (Actor, Invalid, Locked, NotFound, NotOwner, StaleVersion, Writer,
                             WriteError, get_row, syncable_values, transaction)
@@ -190,9 +190,12 @@ def test_the_hash_of_a_row_ignores_derived_columns(site_db, writer):
 
 
 def test_users_have_scrypt_password_hashes(site_db):
-    sites.add_user(site_db, "ketoan", "Phạm Thị Lan", password="Mật-khẩu-2026")
+    users.add(site_db, "canbo", "ketoan", "Phạm Thị Lan", role=users.OFFICER,
+              password="Mật-khẩu-2026")
     stored = site_db.execute("SELECT password_hash FROM app_user WHERE name = 'ketoan'").fetchone()[0]
     assert stored.startswith("scrypt$") and "Mật" not in stored
-    assert sites.check_password(site_db, "ketoan", "Mật-khẩu-2026")
-    assert not sites.check_password(site_db, "ketoan", "mat-khau-2026")
-    assert not sites.check_password(site_db, "canbo", "anything")  # no password set
+    assert users.login(site_db, "ketoan", "Mật-khẩu-2026")["name"] == "ketoan"
+    with pytest.raises(users.LoginError, match="Sai mật khẩu"):
+        users.login(site_db, "ketoan", "mat-khau-2026")
+    with pytest.raises(users.LoginError, match="chưa có mật khẩu"):
+        users.login(site_db, "canbo", "anything")

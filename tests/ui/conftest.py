@@ -68,6 +68,9 @@ def discard_prompts(monkeypatch):
         return True
 
     monkeypatch.setattr(HouseholdEditor, "confirm_discard", confirm)
+    # every other unsaved-changes question ("Lưu / Không lưu / Hủy") answers "Không lưu"
+    monkeypatch.setattr("gnapp.ui.widgets.ask_unsaved",
+                        lambda parent, question, *args, **kw: "discard")
     return asked
 
 
@@ -77,11 +80,25 @@ def make_window(qtbot, shown_errors):
     def make(path, *, auto_backup=False, show=True):
         window = build_main_window(path, auto_backup=auto_backup)
         qtbot.addWidget(window)
+        _WINDOWS.append(window)
         if show:
             window.show()
             qtbot.waitExposed(window)
         return window
     return make
+
+
+_WINDOWS = []   # the main windows of the running test
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item):
+    """The test is over: its windows close (pytest-qt, in its own teardown wrapper) without
+    asking about unsaved changes, whatever the test did to the questions."""
+    for window in _WINDOWS:
+        window.confirm_close_unsaved = lambda unsaved: True
+    _WINDOWS.clear()
+    return (yield)
 
 
 @pytest.fixture

@@ -39,15 +39,28 @@ def test_display_detection():
     assert ui_app.display_available({"QT_QPA_PLATFORM": "offscreen"}, "linux")
 
 
+def _leave_recovery(monkeypatch) -> list[str]:
+    """Answer the recovery dialog with «Thoát»; what it said is collected."""
+    said = []
+
+    def leave(dialog):
+        said.append(dialog.message_label.text())
+        return "quit"
+
+    monkeypatch.setattr("gnapp.ui.recovery.RecoveryDialog.ask", leave)
+    return said
+
+
 def test_a_file_that_is_not_gnapps_is_refused_with_a_message(qapp, tmp_path, monkeypatch):
     path = tmp_path / "khac.sqlite"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE x (y)")
     conn.close()
-    shown = []
-    monkeypatch.setattr(ui_app.QMessageBox, "exec", lambda box: shown.append(box.text()))
+    before = path.read_bytes()
+    said = _leave_recovery(monkeypatch)
     assert ui_app.run(path) == 1
-    assert "không phải cơ sở dữ liệu của gnapp" in shown[0]
+    assert said == ["Tệp khac.sqlite là cơ sở dữ liệu của một chương trình khác, không phải của gnapp."]
+    assert path.read_bytes() == before
 
 
 def test_cancelling_the_first_start_quits(qapp, units_path, monkeypatch):
@@ -70,3 +83,15 @@ def test_application_font_is_liberation_sans(qapp):
     assert qapp.applicationName() == "gnapp"
     assert qapp.font().family() == "Liberation Sans"
     assert qapp.font().pointSize() == 10
+
+
+def test_a_damaged_database_is_not_opened_and_its_bytes_stay(qapp, site_path, monkeypatch):
+    """A truncated file without backups: the recovery dialog says so; Thoát leaves it as is."""
+    data = site_path.read_bytes()
+    site_path.write_bytes(data[: len(data) // 3])
+    before = site_path.read_bytes()
+    said = _leave_recovery(monkeypatch)
+    monkeypatch.setattr(ui_app.FirstStartDialog, "exec", lambda d: (_ for _ in ()).throw(
+        AssertionError("a damaged file must not reach the first start")))
+    assert ui_app.run(site_path) == 1
+    assert said and site_path.read_bytes() == before

@@ -34,12 +34,14 @@ def test_navigation_lists_the_areas_in_order(window):
 
 def test_choosing_an_area_shows_its_page(window, qtbot):
     nav = window.nav
-    item = nav.item(nav.count() - 1)
+    item = nav.item(mw.AREAS.index("Sao lưu"))
     qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton,
                      pos=nav.visualItemRect(item).center())
     assert window.stack.currentWidget() is window.backup_page
     qtbot.keyClick(nav, Qt.Key.Key_Up)
-    assert window.stack.currentWidget() is window.pages["Đồng bộ"]
+    assert window.stack.currentWidget() is window.pages[mw.AREAS[mw.AREAS.index("Sao lưu") - 1]]
+    qtbot.keyClick(nav, Qt.Key.Key_End)
+    assert window.stack.currentWidget() is window.users_page
     window.show_area("Rà soát")
     assert window.stack.currentIndex() == mw.AREAS.index("Rà soát") == 2
 
