@@ -169,7 +169,8 @@ def send_to_printer(pdf: Path, printer_name: str, copies: int = 1) -> None:
     args = [lp, "-n", str(max(1, copies))]
     if printer_name:
         args += ["-d", printer_name]
-    done = subprocess.run(args + [str(pdf)], capture_output=True, text=True)
+    done = subprocess.run(args + [str(pdf)], capture_output=True, text=True, encoding="utf-8",
+                          errors="replace")
     if done.returncode != 0:
         raise OSError(f"Máy in từ chối lệnh in: {done.stderr.strip() or done.returncode}")
 

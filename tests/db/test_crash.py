@@ -1,7 +1,6 @@
 """A writer killed in the middle of a large transaction loses that transaction only."""
 
 import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -48,9 +47,9 @@ def test_killing_a_writer_mid_transaction_keeps_committed_rows_only(site_path):
         wal = site_path.with_name(site_path.name + "-wal")
         assert wal.stat().st_size > 1_000_000  # the open transaction has spilled to the WAL
     finally:
-        proc.send_signal(signal.SIGKILL)
+        proc.kill()                 # SIGKILL on Linux, TerminateProcess on Windows
         proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
+    assert proc.returncode != 0
 
     db = connection.connect(site_path)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -325,7 +325,7 @@ def test_stop_leaves_the_packages_not_yet_imported(make_window, site_path, offic
 def test_a_folder_without_packages_says_so(make_window, office_path, tmp_path, qtbot,
                                            monkeypatch):
     office = sync_page(make_window(office_path))
-    (tmp_path / "ghi-chu.txt").write_text("không phải gói")
+    (tmp_path / "ghi-chu.txt").write_text("không phải gói", encoding="utf-8")
     monkeypatch.setattr(office, "ask_folder", lambda title: tmp_path)
     office.import_folder()
     assert "không có tệp gói đồng bộ (.gnsync)" in office.result_label.text()
