@@ -73,6 +73,33 @@ MEMBER_LABELS = {
 }
 
 
+class VillageDialog(QDialog):
+    """The name and kind of a village to add (thôn, bản, tổ dân phố …)."""
+
+    KINDS = ("thôn", "bản", "tổ dân phố", "ấp", "khu phố", "xóm", "buôn", "làng")
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Thêm thôn")
+        self.setMinimumWidth(420)
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("Ví dụ: Thôn Đông Sơn")
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItems(self.KINDS)
+        self.message = widgets.message_label()
+        form = QFormLayout()
+        form.addRow("&Tên:", self.name_edit)
+        form.addRow("&Loại:", self.kind_combo)
+        self.buttons = QDialogButtonBox()
+        self.ok_button = self.buttons.addButton("Thêm", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+
 # -- data --------------------------------------------------------------------------------------
 
 @dataclass
@@ -661,6 +688,17 @@ class HouseholdEditor(QDialog):
 
         self.village_combo = SearchComboBox()
         self.village_combo.lineEdit().setPlaceholderText("Gõ để tìm, ví dụ: kim son")
+        self.add_village_button = QPushButton("Thêm thôn…")
+        self.add_village_button.setToolTip("Thêm một thôn, bản, tổ dân phố của xã (khi chưa có "
+                                           "trong danh sách)")
+        self.add_village_button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)   # not in the form's Tab order
+        self.add_village_button.clicked.connect(self.add_village)
+        village_row = QWidget()
+        village_layout = QHBoxLayout(village_row)
+        village_layout.setContentsMargins(0, 0, 0, 0)
+        village_layout.addWidget(self.village_combo, 1)
+        village_layout.addWidget(self.add_village_button)
+        village_row.setFocusProxy(self.village_combo)     # a field in error focuses the combo
         self.code_edit = QLineEdit()
         self.code_edit.setMaxLength(30)
         self.address_edit = QLineEdit()
@@ -679,7 +717,7 @@ class HouseholdEditor(QDialog):
         form = QFormLayout(household_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        for name, text, widget in (("village_id", "&Thôn:", self.village_combo),
+        for name, text, widget in (("village_id", "&Thôn:", village_row),
                                    ("code", "&Mã hộ:", self.code_edit),
                                    ("address", "Đị&a chỉ:", self.address_edit),
                                    ("area", "&Khu vực:", self.area_combo)):
@@ -829,6 +867,32 @@ class HouseholdEditor(QDialog):
         return page
 
     # -- loading ---------------------------------------------------------------------------
+
+    def add_village(self) -> QDialog:
+        """Ask for a village's name and kind, add it to the commune and choose it."""
+        dialog = VillageDialog(self)
+
+        def add() -> None:
+            name, kind = dialog.name_edit.text(), dialog.kind_combo.currentText()
+            dialog.ok_button.setEnabled(False)
+
+            def failed(exc: BaseException) -> None:
+                dialog.ok_button.setEnabled(True)
+                widgets.show_message(dialog.message, str(exc) if isinstance(exc, GnappError)
+                                     else "Không thêm được thôn.")
+
+            def added(row: dict) -> None:
+                dialog.accept()
+                self._load_villages()
+                self.village_combo.set_current_key(row["id"])
+
+            self.tasks.run(lambda db: units.add_village(sites.writer(db), name, unit_type=kind),
+                           added, failed)
+
+        dialog.buttons.accepted.connect(add)
+        dialog.open()
+        self.village_dialog = dialog
+        return dialog
 
     def _load_villages(self) -> None:
         site = sites.local_site(self._db)

@@ -457,3 +457,31 @@ def test_cancel_asks_before_dropping_typed_changes(page, qtbot, type_vi, discard
     press(qtbot, Qt.Key.Key_Escape)
     assert not editor.isVisible()
     assert discard_prompts == [editor.windowTitle()]
+
+
+def test_a_village_is_added_from_the_editor_of_a_new_household(qtbot, site_path, type_vi,
+                                                                 shown_errors):
+    """A commune set up without demo data has no village yet: the officer adds one here."""
+    from gnapp.db import connection, units
+    from gnapp.ui.household_editor import HouseholdEditor
+    from gnapp.ui.tasks import TaskManager
+
+    db = connection.connect(site_path)
+    tasks = TaskManager(site_path)
+    editor = HouseholdEditor(db, tasks)
+    qtbot.addWidget(editor)
+    editor.show()
+    assert editor.village_combo.count() == 0
+    dialog = editor.add_village()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.message.isVisibleTo(dialog))
+    assert "Chưa nhập tên thôn" in dialog.message.text()
+    type_vi(dialog.name_edit, "Thôn Đông Sơn")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.village_combo.count() == 1)
+    assert editor.village_combo.currentText() == "Thôn Đông Sơn"
+    assert [v["name"] for v in units.children(db, "07339", level="village")] == ["Thôn Đông Sơn"]
+    assert not shown_errors
+    editor.reject()
+    tasks.close()
+    db.close()
