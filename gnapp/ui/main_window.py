@@ -109,6 +109,11 @@ def _backup_task(db_path: Path, label: str, only_if_changed_since: int | None = 
     return task
 
 
+def _pages_progress(progress, text: str):
+    """``make_backup``'s progress (pages copied, pages) as a task's progress with ``text``."""
+    return lambda done, total: progress(done, total, text)
+
+
 class ComingAreaPage(QWidget):
     """An area of work that this version does not have yet: what it will hold, honestly."""
 
@@ -543,8 +548,14 @@ class MainWindow(QMainWindow):
     def backup_now(self) -> None:
         """Make a manual backup in the worker."""
         self.statusBar().showMessage("Đang sao lưu…")
-        self.tasks.run(_backup_task(self.db_path, "manual"), self._backup_done,
-                       self._task_failed)
+        db_path = self.db_path
+
+        def task(db: Database, progress):
+            return last_change_seq(db), backup.make_backup(
+                db_path, label="manual", progress=_pages_progress(progress, "Đang sao lưu…"))
+
+        self.tasks.run_with_progress(task, self._backup_done, self._task_failed, parent=self,
+                                     label="Sao lưu dữ liệu")
 
     def ask_backup_folder(self) -> Path | None:
         """Ask for the folder (a USB stick …) to write a backup to."""
@@ -564,8 +575,11 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Đã sao lưu ra {info.path}", 15000)
             self.backup_made.emit(info)
 
-        self.tasks.run(lambda db: backup.make_backup(db_path, folder=folder, rule=None),
-                       done, self._task_failed)
+        self.tasks.run_with_progress(
+            lambda db, progress: backup.make_backup(
+                db_path, folder=folder, rule=None,
+                progress=_pages_progress(progress, f"Đang sao lưu ra {folder}…")),
+            done, self._task_failed, parent=self, label="Sao lưu ra thư mục")
 
     def backup_if_changed(self) -> None:
         """Make an automatic backup if the change log has grown since the last backup."""

@@ -220,3 +220,21 @@ def test_backup_to_a_folder_from_the_command_line(site_path, tmp_path):
     result = CliRunner().invoke(cli, ["backup", "--to", str(blocked / "x"), "--db",
                                       str(site_path)])
     assert result.exit_code == 1 and "Không ghi được bản sao lưu" in result.output
+
+
+def test_a_cancelled_backup_leaves_no_file(site_path, tmp_path):
+    """The progress of a backup (pages copied) can stop it: no file, not even a part."""
+    from gnapp.domain.cancel import Cancelled
+
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    seen = []
+
+    def stop(done, total):
+        seen.append((done, total))
+        raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        backup.make_backup(site_path, folder=folder, rule=None, progress=stop)
+    assert seen and seen[0][1] > 0
+    assert list(folder.iterdir()) == []
