@@ -2042,9 +2042,9 @@ def users_list(db_path, as_json):
                                f"{'có' if users_db.login_required(db) else 'không'}"]))
 
 
-def _new_password(password: str | None) -> str:
-    if password is None:
-        password = os.environ.get("GNAPP_NEW_PASSWORD")
+def _new_password() -> str:
+    """A new user's password: GNAPP_NEW_PASSWORD, or asked twice (hidden)."""
+    password = os.environ.get("GNAPP_NEW_PASSWORD")
     if password is None:
         password = click.prompt("Mật khẩu mới", hide_input=True, confirmation_prompt=
                                 "Nhập lại mật khẩu mới", err=True)
@@ -2063,7 +2063,7 @@ def users_add(name, full_name, role, user, db_path, as_json):
 
     db = _open(db_path)
     by = _user(db, user)
-    row = users_db.add(db, by, name, full_name, role=role, password=_new_password(None))
+    row = users_db.add(db, by, name, full_name, role=role, password=_new_password())
     _emit(as_json, {"ok": True, "user": row["name"], "role": role},
           f"Đã thêm người dùng {row['name']} ({users_db.role_label(role)}).")
 

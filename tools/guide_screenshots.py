@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tools.screenshot import save, wait_until  # noqa: E402 (after the path is set)
+
 DEFAULT_OUT = ROOT / "docs" / "images"
 WINDOW_SIZE = (1280, 800)
 TODAY = date(2026, 11, 20)          # the date the screens are shown on (mid review round)
@@ -52,17 +54,6 @@ DA4.TDA1,NSTW,SN,120
 DA6.TDA2,NSTW,SN,25
 DA7.TDA1,NSTW,SN,40
 """
-
-
-def wait_until(app, condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    """Process events until ``condition()`` holds (TimeoutError after ``timeout`` s)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the screen did not get ready in time")
-        app.processEvents()
-        time.sleep(0.01)
-    app.processEvents()
 
 
 class Stage:
@@ -477,12 +468,6 @@ SHOTS: list[Shot] = [
     Shot("sao-luu", "demo", take_backups, "Sao lưu with a data check"),
     Shot("tro-giup", "demo", take_help, "the help window (F1)"),
 ]
-
-
-def save(widget, path: Path) -> None:
-    if not widget.grab().save(str(path)):
-        raise OSError(f"cannot write {path}")
-    print(path)
 
 
 def main(argv: list[str]) -> int:

@@ -883,8 +883,11 @@ class HouseholdEditor(QDialog):
 
             def added(row: dict) -> None:
                 dialog.accept()
+                loading, self._loading = self._loading, True   # not an edit: no "chưa chọn"
                 self._load_villages()
                 self.village_combo.set_current_key(row["id"])
+                self._loading = loading
+                self._edited("village_id")
 
             self.tasks.run(lambda db: units.add_village(sites.writer(db), name, unit_type=kind),
                            added, failed)
@@ -1246,11 +1249,7 @@ class HouseholdEditor(QDialog):
 
     def confirm_undo(self, edit: undo.LastEdit) -> bool:
         """Show what undoing puts back and ask to go on."""
-        return widgets.ask_to_go_on(
-            self, "Hoàn tác lần sửa cuối",
-            f"Hoàn tác lần sửa lúc {edit.when()} của {edit.user}?",
-            f"{edit.describe()}\n\nCác giá trị cũ được ghi lại như một lần sửa mới; nhật ký "
-            "vẫn giữ cả hai lần.", "Hoàn tác")
+        return widgets.confirm_undo(self, edit)
 
     def undo_last_edit(self) -> None:
         """"Hoàn tác lần sửa cuối": write back the values the last save of this household

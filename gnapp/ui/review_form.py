@@ -1191,11 +1191,7 @@ class ReviewForm(QDialog):
 
     def confirm_undo(self, edit: undo.LastEdit) -> bool:
         """Show what undoing puts back and ask to go on."""
-        return widgets.ask_to_go_on(
-            self, "Hoàn tác lần sửa cuối",
-            f"Hoàn tác lần sửa phiếu lúc {edit.when()} của {edit.user}?",
-            f"{edit.describe()}\n\nCác giá trị cũ được ghi lại như một lần sửa mới; nhật ký "
-            "vẫn giữ cả hai lần.", "Hoàn tác")
+        return widgets.confirm_undo(self, edit, "phiếu ")
 
     def undo_last_edit(self) -> None:
         """"Hoàn tác lần sửa cuối": write back the values the last save of this review

@@ -141,6 +141,16 @@ def add_shortcut(parent: QWidget, keys: QKeySequence | QKeySequence.StandardKey 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
 
+def confirm_undo(parent: QWidget | None, edit, what: str = "") -> bool:
+    """Ask to undo ``edit`` (a ``gnapp.db.undo.LastEdit``): when, by whom, what comes back;
+    ``what`` names the record ("phiếu ") in the question."""
+    return ask_to_go_on(
+        parent, "Hoàn tác lần sửa cuối",
+        f"Hoàn tác lần sửa {what}lúc {edit.when()} của {edit.user}?",
+        f"{edit.describe()}\n\nCác giá trị cũ được ghi lại như một lần sửa mới; nhật ký vẫn "
+        "giữ cả hai lần.", "Hoàn tác")
+
+
 def ask_unsaved(parent: QWidget | None, question: str, explanation: str = "", *,
                 can_save: bool = True, discard_text: str = "Không lưu") -> str:
     """The unsaved-changes guard: "Lưu" (``SAVE``), "Không lưu" (``DISCARD``) or "Hủy"
