@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import copy
 import json
-import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -34,7 +33,7 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, 
                                QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
                                QPushButton, QSplitter, QStackedWidget, QTabWidget,
-                               QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import plan_documents, sites
@@ -45,7 +44,7 @@ from gnapp.forms import document as d
 from gnapp.forms import plan_document, plan_tables
 from gnapp.forms.pdf import render_pdf
 from gnapp.ui.charts import chart_png
-from gnapp.ui.reports_page import document_html
+from gnapp.ui.pdf_view import PdfPreview
 from gnapp.ui.tasks import TaskManager, show_error
 from gnapp.ui.widgets import (ERROR_COLOR, add_shortcut, ask_to_go_on, code_combo, list_table, page_layout,
                                year_spin)
@@ -294,8 +293,7 @@ class DocumentsPage(QWidget):
         ending_form.addRow("", self.closing_note)
         ending_form.addRow("Nơi nhận:", self.recipients_edit)
 
-        self.preview = QTextBrowser()
-        self.preview.setPlaceholderText("Bấm «Xem bản in».")
+        self.preview = PdfPreview("Bấm «Xem bản in»: văn bản hiện ra đúng như khi in.")
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.preamble_edit, "Căn cứ")
@@ -824,8 +822,7 @@ class DocumentsPage(QWidget):
         and show it."""
         if self.current is None:
             return
-        folder = Path(tempfile.mkdtemp(prefix="gnapp-van-ban-"))
-        path = folder / "ban-in.pdf"
+        path = self.preview.scratch / "ban-in.pdf"
         if self.signed:
             doc_id = self.current["id"]
             build = lambda db: plan_document.build(db, doc_id)   # noqa: E731
@@ -845,9 +842,9 @@ class DocumentsPage(QWidget):
 
     def _show_preview(self, result: tuple[d.Document, Path]) -> None:
         self.preview_doc, self.preview_path = result
-        self.preview.setHtml(document_html(self.preview_doc))
+        pages = self.preview.show_pdf(self.preview_path)
         self.tabs.setCurrentWidget(self.preview)
-        self._say(f"Bản in tạm: {self.preview_path}")
+        self._say(f"Bản in: {pages} trang, đúng như khi in hoặc xuất PDF.")
 
     def export(self, suffix: str) -> None:
         """Write the stored document to a PDF or Word file (saving the edits first)."""

@@ -1,26 +1,18 @@
 """The Reports area ("Báo cáo"): every form and report gnapp prints, with its parameters, a
 preview, printing and saving as PDF or XLSX, and the book of printed copies (sign, unlock).
 
-Building and writing run in the task manager's worker (a busy progress bar shows meanwhile);
-every print goes through ``gnapp.forms.printing.print_form``, which records the printed copy
-of the procedure forms and marks a reprint "BẢN SAO".
+Building and writing run in the task manager's worker, with a progress bar and «Hủy»; every
+print goes through ``gnapp.forms.printing.print_form``, which records the printed copy of the
+recorded forms and marks a reprint "BẢN SAO".
 
-Preview: PySide6-Essentials does not ship QtPdf, so the preview shows the document's own
-description (title, text, tables) as rich text, built from the same ``Document`` the PDF is
-rendered from; where QtPdf is installed the PDF itself is shown instead. Printing sends the
-PDF written by reportlab to the printer chosen in the print dialog (``lp`` on Linux, the
-shell's "print" verb on Windows), or writes it where "Print to PDF" points.
+The preview is the PDF itself, shown by QtPdf (``gnapp.ui.pdf_view``): what is seen is what
+is printed. Printing renders that PDF on the printer chosen in the print dialog, with its
+copies and page range, the same way on Windows and Linux; "Print to PDF" in the dialog
+writes the PDF where it points instead.
 """
 
 from __future__ import annotations
 
-import html
-import os
-import re
-import shutil
-import subprocess
-import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,17 +21,16 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QProgressBar, QPushButton,
-                               QSplitter, QTableWidgetItem, QTextBrowser, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+                               QSplitter, QTableWidgetItem, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import documents, reviews, sites, units
 from gnapp.domain.cancel import Cancelled
 from gnapp.domain.documents import COPY_STATES, SIGNED, local_time
-from gnapp.domain.errors import GnappError
-from gnapp.domain.numbers import format_decimal, format_int
 from gnapp.forms import catalog, printing
 from gnapp.forms import document as d
+from gnapp.ui.pdf_view import PdfPreview, Sent, print_pdf
 from gnapp.ui.tasks import TaskManager, TaskProgress, show_error
 from gnapp.ui.widgets import add_shortcut, list_table, page_layout
 
@@ -47,132 +38,6 @@ AREA_TITLE = "Báo cáo"
 WHOLE_COMMUNE = "Toàn xã"
 CURRENT_ROUND = "Đợt hiện tại"
 NAME_ROLE = Qt.ItemDataRole.UserRole
-
-
-# -- preview as rich text (layout only) ------------------------------------------------------------
-
-def _h(text: str) -> str:
-    """Escaped, with the runs of spaces of a draft's blanks kept ("Số:      /QĐ-UBND")."""
-    return re.sub(r" {2,}", lambda m: "&nbsp;" * len(m.group()), html.escape(text))
-
-def _cell_html(cell: d.Cell, column: d.Column, header: bool) -> str:
-    value = cell.value
-    kind = d.LABEL if header else d.kind_of(cell, column)
-    if value is None:
-        text = "" if kind in (d.TEXT, d.LABEL) else "—"
-    elif isinstance(value, bool):
-        text = str(value)
-    elif isinstance(value, int):
-        text = format_int(value)
-    elif isinstance(value, str):
-        text = value
-    else:
-        text = format_decimal(value, 2)
-    tag = "th" if header else "td"
-    align = "left" if kind == d.TEXT else "center"
-    style = "font-weight:bold;" if cell.bold else ""
-    style += "font-style:italic;" if cell.italic else ""
-    return (f'<{tag} colspan="{cell.colspan}" rowspan="{cell.rowspan}" align="{align}" '
-            f'style="{style}">{_h(text)}</{tag}>')
-
-
-def _table_html(table: d.Table) -> str:
-    parts = []
-    if table.unit_note:
-        parts.append(f'<p align="right"><i>{_h(table.unit_note)}</i></p>')
-    parts.append('<table border="1" cellspacing="0" cellpadding="3" width="100%">')
-    grid = [list(r) for r in table.header] + [list(r.cells) for r in table.rows]
-    placed = d.place_cells(grid, len(table.columns))
-    rows: dict[int, list[str]] = {}
-    for p in placed:
-        header = p.row < len(table.header)
-        cell = d.as_cell(p.cell)
-        if not header and table.rows[p.row - len(table.header)].style == d.TOTAL:
-            cell = d.Cell(cell.value, cell.colspan, cell.rowspan, cell.kind, True, cell.italic)
-        rows.setdefault(p.row, []).append(_cell_html(cell, table.columns[p.col], header))
-    for r in range(len(grid)):
-        parts.append("<tr>" + "".join(rows.get(r, [])) + "</tr>")
-    parts.append("</table>")
-    parts += [f"<p><i>{_h(n)}</i></p>" for n in table.notes]
-    return "".join(parts)
-
-
-def _signatures_html(signatures: tuple[d.Signature, ...], recipients: tuple[str, ...]) -> str:
-    def block(sig: d.Signature) -> str:
-        lines = [f"<b>{_h(a)}</b>" for a in sig.authority]
-        if sig.title:
-            lines.append(f"<b>{_h(sig.title)}</b>")
-        if sig.hint:
-            lines.append(f"<i>{_h(sig.hint)}</i>")
-        lines += ["", "", f"<b>{_h(sig.name or '')}</b>"]
-        return "<br>".join(lines)
-
-    left = block(signatures[0]) if len(signatures) > 1 else (
-        "<b><i>Nơi nhận:</i></b><br>" + "<br>".join(_h(r) for r in recipients)
-        if recipients else "")
-    right = block(signatures[-1]) if signatures else ""
-    return (f'<table width="100%"><tr><td width="50%" valign="top">{left}</td>'
-            f'<td align="center" valign="top">{right}</td></tr></table>')
-
-
-def document_html(doc: d.Document) -> str:
-    """The document as rich text for the preview: the same description the PDF is rendered
-    from, without its page layout."""
-    out = ['<table width="100%"><tr><td align="center" width="45%">'
-           + "<br>".join(f"<b>{_h(x)}</b>" if i == len(doc.issuer) - 1
-                         else _h(x) for i, x in enumerate(doc.issuer))
-           + (f"<br>{_h(doc.number_line)}" if doc.number_line else "")
-           + f'</td><td align="center"><b>{d.MOTTO_TITLE}</b><br><b>{d.MOTTO}</b><br>'
-           f"<i>{_h(doc.date_line)}</i></td></tr></table>"]
-    if doc.copy_mark:
-        out.append(f'<p align="right"><b>{_h(doc.copy_mark)}</b></p>')
-    out += [f'<h3 align="center">{_h(t)}</h3>' for t in doc.title]
-    out += [f'<p align="center"><i>{_h(t)}</i></p>' for t in doc.subtitle]
-    for block, label in zip(doc.body, d.heading_labels(doc.body)):
-        if isinstance(block, d.Heading):
-            out.append(f"<p><b>{label} {_h(block.text)}</b></p>")
-        elif isinstance(block, d.Bullet):
-            out.append(f"<p>{label} {_h(block.text)}</p>")
-        elif isinstance(block, d.Para):
-            text = _h(block.text)
-            text = f"<b>{text}</b>" if block.bold else text
-            text = f"<i>{text}</i>" if block.italic else text
-            out.append(f'<p align="{"center" if block.center else "justify"}">{text}</p>')
-        elif isinstance(block, d.Table):
-            out.append(_table_html(block))
-        elif isinstance(block, d.PageBreak):
-            out.append("<hr>")
-        elif isinstance(block, d.Closing):
-            out.append(_signatures_html(block.signatures, block.recipients))
-    if doc.signatures or doc.recipients:
-        out.append(_signatures_html(doc.signatures, doc.recipients))
-    footer = d.footer_text(doc)
-    if footer:
-        out.append(f'<p align="right"><i>{_h(footer)}</i></p>')
-    return "".join(out)
-
-
-# -- sending a PDF to a printer --------------------------------------------------------------------
-
-def send_to_printer(pdf: Path, printer_name: str, copies: int = 1) -> None:
-    """Print ``pdf`` on ``printer_name`` with the system's spooler.
-
-    :raises OSError: no spooler (``lp``) on this system, or it refused the job
-    """
-    if sys.platform.startswith("win"):                       # pragma: no cover
-        os.startfile(str(pdf), "print")                      # type: ignore[attr-defined]
-        return
-    lp = shutil.which("lp")
-    if lp is None:
-        raise OSError("Máy này không có lệnh in «lp» (CUPS); hãy lưu tệp PDF rồi in từ trình "
-                      "xem PDF.")
-    args = [lp, "-n", str(max(1, copies))]
-    if printer_name:
-        args += ["-d", printer_name]
-    done = subprocess.run(args + [str(pdf)], capture_output=True, text=True, encoding="utf-8",
-                          errors="replace")
-    if done.returncode != 0:
-        raise OSError(f"Máy in từ chối lệnh in: {done.stderr.strip() or done.returncode}")
 
 
 class ReportsPage(QWidget):
@@ -255,8 +120,8 @@ class ReportsPage(QWidget):
         self.status_label.setWordWrap(True)
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.preview = QTextBrowser()
-        self.preview.setPlaceholderText("Chọn biểu mẫu rồi bấm «Xem trước».")
+        self.preview = PdfPreview("Chọn biểu mẫu rồi bấm «Xem trước»: văn bản hiện ra đúng "
+                                  "như khi in.")
 
         right = QWidget()
         right_layout = QVBoxLayout(right)
@@ -435,8 +300,8 @@ class ReportsPage(QWidget):
 
     def _run(self, label: str, fn: Callable[..., Any], done: Callable[[Any], None], *,
              cancellable: bool = False) -> None:
-        """Run ``fn(db)`` in the worker (``fn(db, progress)`` when ``cancellable``: "Hủy"
-        stops it and nothing it wrote stays)."""
+        """Run ``fn(db)`` in the worker (``fn(db, progress)`` when ``cancellable``: its steps
+        show in the progress bar and "Hủy" stops it, leaving nothing it wrote)."""
         self._set_busy(True, label)
 
         def ok(result: Any) -> None:
@@ -454,19 +319,27 @@ class ReportsPage(QWidget):
 
         if cancellable:
             self.task_progress = self.tasks.run_with_progress(fn, ok, failed, dialog=False)
+            self.task_progress.changed.connect(self._show_progress)
             self.cancel_button.setEnabled(True)
             self.cancel_button.show()
         else:
             self.tasks.run(fn, ok, failed)
 
+    def _show_progress(self, done: int, total: int, label: str) -> None:
+        self.progress.setRange(0, total)          # total 0: busy, no count to show
+        self.progress.setValue(done)
+        if label:
+            self.status_label.setText(f"{label}…")
+
     def cancel_task(self) -> None:
-        """"Hủy": stop the form being made (nothing is written or recorded)."""
+        """"Hủy": stop the form being made or printed (nothing is written or recorded)."""
         if self.task_progress is not None:
             self.task_progress.cancel()
             self.cancel_button.setEnabled(False)
             self.status_label.setText("Đang hủy…")
 
     def _set_busy(self, busy: bool, label: str = "") -> None:
+        self.progress.setRange(0, 0)
         self.progress.setVisible(busy)
         if not busy:
             self.cancel_button.hide()
@@ -481,19 +354,28 @@ class ReportsPage(QWidget):
             self._copy_selection_changed()
 
     def show_preview(self) -> None:
-        """Build the chosen form (nothing recorded) and show it."""
+        """Build the chosen form as a PDF (nothing recorded) and show it."""
         name = self.current_name()
         if name is None:
             return
         params = {k: v for k, v in self.parameters().items() if k != "issue"}
-        self._run("Đang lập biểu mẫu để xem trước…",
-                  lambda db: catalog.build(db, name, **params), self._show_document)
+        path = self.preview.scratch / f"{name}.pdf"
 
-    def _show_document(self, doc: d.Document) -> None:
+        def work(db: Database, progress) -> tuple[d.Document, Path]:
+            progress(0, 0, "Đang lập biểu mẫu")
+            doc = catalog.build(db, name, **params)
+            progress(0, 0, "Đang dàn trang")
+            return doc, catalog.render(doc, path)
+
+        self._run("Đang lập biểu mẫu để xem trước…", work,
+                  lambda result: self._show_document(*result), cancellable=True)
+
+    def _show_document(self, doc: d.Document, pdf: Path) -> None:
         self.preview_doc = doc
-        self.preview.setHtml(document_html(doc))
-        self.status_label.setText(f"Xem trước: {doc.name or doc.title[0]} – {d.footer_text(doc)}"
-                                  if doc.fingerprint else f"Xem trước: {doc.title[0]}")
+        pages = self.preview.show_pdf(pdf)
+        shown = doc.name or doc.title[0]
+        identity = f" – {d.footer_text(doc)}" if doc.fingerprint else ""
+        self.status_label.setText(f"Xem trước: {shown}{identity} ({pages} trang)")
 
     def ask_save_path(self, suffix: str) -> Path | None:
         """Where to save (a file dialog; tests replace it)."""
@@ -511,9 +393,10 @@ class ReportsPage(QWidget):
         path = self.ask_save_path(suffix)
         if path is None:
             return
-        self._print_to(path, lambda printed: self._saved(printed))
+        self._print_to(path, self._saved)
 
     def _print_to(self, path: Path, done: Callable[[printing.Printed], None]) -> None:
+        """Write the chosen form to ``path`` (recorded if the form is)."""
         name = self.current_name()
         params = self.parameters()
         self._run("Đang lập và ghi tệp…",
@@ -521,7 +404,10 @@ class ReportsPage(QWidget):
                                                            **params), done, cancellable=True)
 
     def _saved(self, printed: printing.Printed) -> None:
-        self._show_document(printed.document)
+        if printed.path.suffix.lower() == ".pdf":
+            self._show_document(printed.document, printed.path)
+        else:
+            self.preview_doc = printed.document
         note = " – BẢN SAO" if printed.is_copy else ""
         self.status_label.setText(f"Đã lưu {printed.path}{note}")
         self.message.emit(f"Đã lưu {printed.path.name}{note}")
@@ -530,11 +416,14 @@ class ReportsPage(QWidget):
 
     def ask_printer(self):
         """The print dialog; returns the chosen ``QPrinter`` or None (tests replace it)."""
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle("In văn bản")
+        options = QAbstractPrintDialog.PrintDialogOption
+        dialog.setOptions(options.PrintPageRange | options.PrintCollateCopies
+                          | options.PrintToFile | options.PrintShowPageSize)
         return printer if dialog.exec() else None
 
     def _print_if_enabled(self) -> None:
@@ -542,31 +431,37 @@ class ReportsPage(QWidget):
             self.print_current()
 
     def print_current(self) -> None:
-        """Print the chosen form: the PDF is written and recorded, then sent to the printer."""
+        """Print the chosen form: its PDF is written and recorded, then printed on the
+        printer chosen in the dialog ("Print to PDF" keeps the PDF where it points)."""
         printer = self.ask_printer()
         if printer is None:
             return
         from PySide6.QtPrintSupport import QPrinter
 
-        target = printer.outputFileName() if printer.outputFormat() == \
-            QPrinter.OutputFormat.PdfFormat else ""
-        name, copies = printer.printerName(), printer.copyCount()
-        folder = Path(tempfile.mkdtemp(prefix="gnapp-print-"))
-        path = Path(target) if target else folder / f"{self.current_name()}.pdf"
+        if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and \
+                printer.outputFileName():
+            self._print_to(Path(printer.outputFileName()), lambda printed: self._printed(
+                printed, f"Đã in ra tệp {printed.path}"))
+            return
+        name, params = self.current_name(), self.parameters()
+        path = self.preview.scratch / f"{name}-in.pdf"
 
-        def sent(printed: printing.Printed) -> None:
-            try:
-                if not target:
-                    send_to_printer(printed.path, name, copies)
-            except OSError as exc:
-                show_error(self, _PrintError(str(exc)))
-                return
-            self._saved(printed)
-            self.status_label.setText(
-                (f"Đã in ra tệp {printed.path}" if target else f"Đã gửi tới máy in {name}")
-                + (" – BẢN SAO" if printed.is_copy else ""))
+        def work(db: Database, progress) -> tuple[printing.Printed, Sent]:
+            printed = printing.print_form(db, name, path, progress=progress, **params)
+            return printed, print_pdf(printed.path, printer, progress)
 
-        self._print_to(path, sent)
+        def sent(result: tuple[printing.Printed, Sent]) -> None:
+            printed, job = result
+            text = f"Đã gửi {job.pages} trang tới máy in {printer.printerName() or 'mặc định'}"
+            if job.not_stopped:
+                text += " (máy in này không dừng được giữa chừng nên đã in hết)"
+            self._printed(printed, text)
+
+        self._run("Đang lập và in…", work, sent, cancellable=True)
+
+    def _printed(self, printed: printing.Printed, text: str) -> None:
+        self._saved(printed)
+        self.status_label.setText(text + (" – BẢN SAO" if printed.is_copy else ""))
 
     # -- printed copies ------------------------------------------------------------------------
 
@@ -611,6 +506,3 @@ class ReportsPage(QWidget):
         self.message.emit(text)
         self.refresh_copies()
 
-
-class _PrintError(GnappError):
-    """The spooler refused a job (shown as a message, not as a program fault)."""

@@ -168,7 +168,7 @@ def test_preview_sign_and_export(qtbot, page, monkeypatch, tmp_path, demo_path):
     assert page.preview_path.exists() and page.tabs.currentWidget() is page.preview
     text = pdf_text(page.preview_path)
     assert "BÁO CÁO" in text and "Số:" in text and "/BC-UBND" in text
-    assert "I. CÔNG TÁC CHỈ ĐẠO ĐIỀU HÀNH" in page.preview.toPlainText()
+    assert "I. CÔNG TÁC CHỈ ĐẠO ĐIỀU HÀNH" in page.preview.text()
 
     monkeypatch.setattr(page, "ask_sign", lambda: (4, date(2026, 7, 15)))
     page.sign_button.click()

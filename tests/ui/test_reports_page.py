@@ -3,12 +3,15 @@
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinter
 
 from gnapp import demo
 from gnapp.db import connection, documents
 from gnapp.forms import catalog
 from gnapp.ui import reports_page as rp
+from tests.forms.readback import pdf_text
 
 
 @pytest.fixture
@@ -67,7 +70,7 @@ def test_preview_shows_the_document_and_records_nothing(page, qtbot, demo_path, 
     assert page.progress.isVisible()
     wait_idle(qtbot, page)
     assert not page.progress.isVisible() and shown_errors == []
-    text = page.preview.toPlainText()
+    text = page.preview.text()
     assert "THÔNG BÁO" in text and "Danh sách hộ nghèo:" in text
     assert page.preview_doc.fingerprint[:12] in page.status_label.text()
     assert copies(demo_path) == []
@@ -90,51 +93,56 @@ def test_saving_twice_records_two_copies_the_second_a_copy(page, qtbot, tmp_path
     assert page.copies.item(0, 1).text().endswith("(BẢN SAO)")
 
 
-class FakePrinter:
-    """What the print dialog returns: a printer name and a count, or a PDF file target."""
+class PaperPrinter(QPrinter):
+    """A printer as the print dialog returns it, chosen by name with a number of copies; what
+    it prints lands in ``sheets``, a PDF of the painted pages (Qt writes it), to read back."""
 
-    def __init__(self, name="", target=""):
-        from PySide6.QtPrintSupport import QPrinter
+    def __init__(self, sheets: Path, name: str = "may-in-xa", copies: int = 2):
+        super().__init__(QPrinter.PrinterMode.HighResolution)
+        self.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        self.setOutputFileName(str(sheets))
+        self.setCopyCount(copies)
+        self._name = name
 
-        self._name, self._target = name, target
-        self._format = QPrinter.OutputFormat.PdfFormat if target else \
-            QPrinter.OutputFormat.NativeFormat
-
-    def outputFormat(self):
-        return self._format
-
-    def outputFileName(self):
-        return self._target
+    def outputFormat(self):            # as the page sees it: a real printer, not a file
+        return QPrinter.OutputFormat.NativeFormat
 
     def printerName(self):
         return self._name
 
-    def copyCount(self):
-        return 2
 
-
-def test_print_sends_the_recorded_pdf_to_the_printer(page, qtbot, monkeypatch, demo_path):
-    sent = []
-    monkeypatch.setattr(rp, "send_to_printer", lambda path, name, n: sent.append(
-        (Path(path).read_bytes()[:5], name, n)))
-    monkeypatch.setattr(page, "ask_printer", lambda: FakePrinter("may-in-xa"))
+def test_print_renders_the_recorded_pdf_on_the_chosen_printer(page, qtbot, monkeypatch,
+                                                              demo_path, tmp_path):
+    sheets = tmp_path / "sheets.pdf"
+    monkeypatch.setattr(page, "ask_printer", lambda: PaperPrinter(sheets))
     page.select_form("phieu-a")
     page.blank_check.setChecked(True)
     qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, page)
-    assert sent == [(b"%PDF-", "may-in-xa", 2)]
-    assert "Đã gửi tới máy in may-in-xa" in page.status_label.text()
+    assert "Đã gửi 4 trang tới máy in may-in-xa" in page.status_label.text()
     assert [c["form"] for c in copies(demo_path)] == ["phieu-a"]
+    printed = PdfReader(page.preview.scratch / "phieu-a-in.pdf")
+    out = PdfReader(sheets)
+    assert len(out.pages) == 2 * len(printed.pages)             # two copies, collated
+    def sizes(pdf):
+        return [(round(p.mediabox.width), round(p.mediabox.height)) for p in pdf.pages]
+
+    assert sizes(out) == sizes(printed) * 2
+    assert all(len(p.images) == 1 for p in out.pages)          # each page painted as rendered
+    assert page.preview.page_count() == len(printed.pages)      # the printed file is shown
 
 
 def test_print_to_pdf_writes_where_the_dialog_says(page, qtbot, monkeypatch, tmp_path):
-    monkeypatch.setattr(rp, "send_to_printer", lambda *a: pytest.fail("nothing to spool"))
-    monkeypatch.setattr(page, "ask_printer", lambda: FakePrinter(target=str(tmp_path / "p.pdf")))
+    printer = QPrinter()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "p.pdf"))
+    monkeypatch.setattr(page, "ask_printer", lambda: printer)
     page.select_form("phieu-c")
     page.blank_check.setChecked(True)
     qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, page)
-    assert (tmp_path / "p.pdf").read_bytes()[:5] == b"%PDF-"
+    assert "PHIẾU C" in pdf_text(tmp_path / "p.pdf").upper()    # reportlab's own file, text kept
+    assert not (page.preview.scratch / "phieu-c-in.pdf").exists()
 
 
 def test_cancelled_dialogs_do_nothing(page, qtbot, monkeypatch, demo_path):
