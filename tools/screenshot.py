@@ -95,6 +95,18 @@ def wait_until(app, condition, timeout: float = 20.0) -> None:
     app.processEvents()
 
 
+def wait_for_pages(app, preview, timeout: float = 20.0) -> None:
+    """Wait until a ``PdfPreview`` has drawn its pages: QtPdf renders them in the background,
+    so a grab made at once shows blank sheets. Drawn means some dark pixels (text) show."""
+    def drawn() -> bool:
+        image = preview.view.viewport().grab().toImage()
+        step = 4
+        return any(image.pixelColor(x, y).lightness() < 80
+                   for y in range(0, image.height(), step)
+                   for x in range(0, image.width(), step))
+    wait_until(app, drawn, timeout)
+
+
 def save(widget, path: Path) -> None:
     if not widget.grab().save(str(path)):
         raise OSError(f"cannot write {path}")
@@ -461,6 +473,7 @@ def shoot_reports(app, out: Path, window) -> None:
     page.round_box.setCurrentIndex(page.round_box.findData(2025))
     page.show_preview()
     wait_until(app, lambda: page.preview_doc is not None and not page.tasks.busy)
+    wait_for_pages(app, page.preview)
     save(window, out / "bao-cao.png")
 
 def shoot_documents(app, out: Path, window) -> None:
@@ -475,6 +488,7 @@ def shoot_documents(app, out: Path, window) -> None:
     save(window, out / "van-ban.png")
     page.show_preview()
     wait_until(app, lambda: page.preview_doc is not None and not page.tasks.busy)
+    wait_for_pages(app, page.preview)
     save(window, out / "van-ban-ban-in.png")
 
 

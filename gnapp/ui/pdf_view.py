@@ -143,6 +143,8 @@ class PdfPreview(QWidget):
         self.zoom_out_button.setToolTip("Thu nhỏ")
         self.zoom_in_button = QPushButton("+")
         self.zoom_in_button.setToolTip("Phóng to")
+        for button in (self.zoom_out_button, self.zoom_in_button):
+            button.setFixedWidth(button.fontMetrics().horizontalAdvance("+") * 4 + 16)
         self.width_button = QPushButton("Vừa chiều rộng")
         self.page_button = QPushButton("Cả trang")
         self.pages_label = QLabel()

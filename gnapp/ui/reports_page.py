@@ -137,7 +137,7 @@ class ReportsPage(QWidget):
         progress_row.addWidget(self.cancel_button)
         right_layout.addLayout(progress_row)
         right_layout.addWidget(self.status_label)
-        right_layout.addWidget(self.preview, 1)
+        right_layout.addStretch(1)
 
         top = QSplitter()
         top.addWidget(self.forms)
@@ -151,9 +151,10 @@ class ReportsPage(QWidget):
         self.sign_button = QPushButton("Đánh dấu đã ký")
         self.unlock_button = QPushButton("Mở khóa…")
         copy_buttons = QHBoxLayout()
-        copy_buttons.addWidget(QLabel("Sổ bản in: bản in lại cùng dữ liệu ghi «BẢN SAO»; bản "
-                                      "đã ký khóa dữ liệu văn bản thể hiện."))
-        copy_buttons.addStretch()
+        book_note = QLabel("Sổ bản in: bản in lại cùng dữ liệu ghi «BẢN SAO»; bản đã ký khóa "
+                           "dữ liệu văn bản thể hiện.")
+        book_note.setWordWrap(True)
+        copy_buttons.addWidget(book_note, 1)
         copy_buttons.addWidget(self.sign_button)
         copy_buttons.addWidget(self.unlock_button)
         bottom = QWidget()
@@ -162,13 +163,31 @@ class ReportsPage(QWidget):
         bottom_layout.addLayout(copy_buttons)
         bottom_layout.addWidget(self.copies)
 
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(top)
-        split.addWidget(bottom)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(top)
+        left.addWidget(bottom)
+        left.setStretchFactor(0, 3)
+        left.setStretchFactor(1, 2)
+        left.setChildrenCollapsible(False)
+        # the preview beside the rest, at the full height: a portrait page can be read
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(self.preview)
+        split.setStretchFactor(0, 5)
+        split.setStretchFactor(1, 4)
+        split.setChildrenCollapsible(False)
         layout.addWidget(split, 1)
 
+        # Tab: the left side top to bottom (form, parameters, buttons, the book), then the
+        # preview on the right
+        chain = [self.forms, self.round_box, self.unit_box, self.household_edit,
+                 self.blank_check, self.chart_check, self.issue_check, self.preview_button,
+                 self.print_button, self.pdf_button, self.xlsx_button, self.cancel_button,
+                 self.copies, self.sign_button, self.unlock_button,
+                 self.preview.zoom_out_button, self.preview.zoom_in_button,
+                 self.preview.width_button, self.preview.page_button, self.preview.view]
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
         self.forms.currentItemChanged.connect(lambda *_: self._form_changed())
         self.preview_button.clicked.connect(self.show_preview)
         self.print_button.clicked.connect(self.print_current)

@@ -184,3 +184,14 @@ def test_sign_then_unlock_with_a_reason(page, qtbot, monkeypatch, tmp_path, demo
     wait_idle(qtbot, page)
     row = copies(demo_path)[0]
     assert (row["state"], row["unlock_reason"]) == ("unlocked", "Phúc tra theo khiếu nại")
+
+
+def test_tab_goes_down_the_left_side_then_to_the_preview(page, qtbot):
+    page.select_form("bao-cao-1")          # no household, no blank form, no number: skipped
+    page.forms.setFocus()
+    seen = []
+    for _ in range(8):
+        qtbot.keyClick(page.window().focusWidget(), Qt.Key.Key_Tab)
+        seen.append(page.window().focusWidget())
+    assert seen == [page.round_box, page.unit_box, page.chart_check, page.preview_button,
+                    page.print_button, page.pdf_button, page.xlsx_button, page.copies]
