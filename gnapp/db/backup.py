@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from gnapp.db import connection, schema, sites
-from gnapp.paths import chosen_backup_dir
+from gnapp.domain.cancel import Cancelled, Progress, no_progress
 from gnapp.domain.errors import GnappError
+from gnapp.paths import chosen_backup_dir
 
 BACKUP_SUFFIX = ".gnbak"
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})-(?P<label>[a-z-]+)\.gnbak$")
@@ -195,15 +196,38 @@ def last_backup(db_path: str | Path) -> BackupInfo | None:
     return backups[0] if backups else None
 
 
-def check_backup(backup_file: str | Path) -> None:
+def _interruptible(conn: sqlite3.Connection, progress: Progress, label: str) -> list[bool]:
+    """Let ``progress`` (busy, ``label``) stop a long statement on ``conn``: a ``Cancelled`` it
+    raises interrupts the statement. Returns a flag list, ``[True]`` once it did."""
+    stopped = [False]
+
+    def handler() -> int:
+        try:
+            progress(0, 0, label)
+        except Cancelled:
+            stopped[0] = True
+            return 1
+        return 0
+
+    conn.set_progress_handler(handler, 100_000)
+    return stopped
+
+
+def check_backup(backup_file: str | Path, progress: Progress = no_progress) -> None:
     """Refuse (``BackupError``, in Vietnamese) a file that is not a usable gnapp backup: not
-    SQLite, damaged, another program's database, of a newer gnapp, or without a site."""
+    SQLite, damaged, another program's database, of a newer gnapp, or without a site.
+
+    :param progress: told while the file is read through (busy); a ``Cancelled`` it raises
+        stops the check
+    """
     backup_file = Path(backup_file)
     if not backup_file.is_file():
         raise BackupError(f"Không tìm thấy tệp sao lưu {backup_file}.")
+    stopped = [False]
     try:
         src = sqlite3.connect(read_only_uri(backup_file), uri=True)
         try:
+            stopped = _interruptible(src, progress, f"Đang kiểm tra {backup_file.name}")
             ok = src.execute("PRAGMA integrity_check").fetchone()[0]
             app_id = src.execute("PRAGMA application_id").fetchone()[0]
             major = src.execute("PRAGMA user_version").fetchone()[0] // 1000
@@ -212,6 +236,8 @@ def check_backup(backup_file: str | Path) -> None:
         finally:
             src.close()
     except sqlite3.DatabaseError as exc:
+        if stopped[0]:
+            raise Cancelled() from None
         raise BackupError(f"Tệp {backup_file.name} không phải bản sao lưu gnapp ({exc}).") from exc
     if ok != "ok" or not has_site:
         raise BackupError(f"Tệp {backup_file.name} không phải bản sao lưu gnapp dùng được "
@@ -221,7 +247,8 @@ def check_backup(backup_file: str | Path) -> None:
                           "cần cập nhật phần mềm trước khi khôi phục.")
 
 
-def restore(backup_file: str | Path, db_path: str | Path) -> sites.Site:
+def restore(backup_file: str | Path, db_path: str | Path,
+            progress: Progress = no_progress) -> sites.Site:
     """Bring back a backup as the database at ``db_path``.
 
     The backup is checked first (``check_backup``); the current database, if any, is backed
@@ -230,20 +257,43 @@ def restore(backup_file: str | Path, db_path: str | Path) -> sites.Site:
     **new site** naming the one it replaces, so that it never reuses package numbers of the
     old site (SYNC.md §2). A damaged current database cannot be backed up: set it aside first
     (``gnapp.db.recovery.recover_from``).
+
+    :param progress: told of each step and of the pages copied. A ``Cancelled`` it raises
+        leaves everything as it was: the copy's transaction is rolled back and the
+        ``before-restore`` backup made for it removed.
     """
     backup_file, db_path = Path(backup_file), Path(db_path)
-    check_backup(backup_file)
+    check_backup(backup_file, progress)
+    saved = None
     if db_path.exists():
-        make_backup(db_path, label="before-restore")
-    src = sqlite3.connect(read_only_uri(backup_file), uri=True)
+        label = "Đang sao lưu dữ liệu hiện tại trước khi khôi phục"
+        saved = make_backup(db_path, label="before-restore",
+                            progress=lambda done, total: progress(done, total, label))
     try:
-        target = sqlite3.connect(db_path, timeout=30)
+        src = sqlite3.connect(read_only_uri(backup_file), uri=True)
         try:
-            src.backup(target)
+            target = sqlite3.connect(db_path, timeout=30)
+            try:
+                label = f"Đang chép dữ liệu từ {backup_file.name}"
+
+                def copied(status: int, remaining: int, total: int) -> None:
+                    # the destination is written in one transaction, rolled back if stopped;
+                    # once no page remains it is committed: too late to stop
+                    if remaining:
+                        progress(total - remaining, total, label)
+
+                src.backup(target, pages=256, progress=copied)
+            finally:
+                target.close()
         finally:
-            target.close()
-    finally:
-        src.close()
+            src.close()
+    except Cancelled:
+        if saved is not None:
+            saved.path.unlink(missing_ok=True)
+        else:               # there was no database: the empty file the copy began goes too
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
+        raise
     db = connection.connect(db_path)
     try:
         return sites.replace_site(db, reason=f"Khôi phục từ bản sao lưu {backup_file.name}")

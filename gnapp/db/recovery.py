@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from gnapp.db import backup, checks, connection, schema, sites
+from gnapp.domain.cancel import Progress, no_progress
 from gnapp.domain.errors import GnappError
 from gnapp.domain.numbers import format_int
 
@@ -222,19 +223,20 @@ def _put_back(aside: Path, db_path: Path) -> None:
             os.rename(old, new)
 
 
-def recover_from(backup_file: str | Path, db_path: str | Path
-                 ) -> tuple[Path | None, sites.Site]:
+def recover_from(backup_file: str | Path, db_path: str | Path,
+                 progress: Progress = no_progress) -> tuple[Path | None, sites.Site]:
     """Replace an unusable database by a backup: the backup is checked, the damaged file set
     aside (kept, never overwritten), then the backup restored (a new site, SYNC.md §2).
 
     Returns where the damaged file now is (None when there was none) and the new site. If
-    the restore fails, the damaged file is put back where it was.
+    the restore fails or is cancelled (``progress``, as ``backup.restore`` takes it), the
+    damaged file is put back where it was.
     """
     db_path = Path(db_path)
-    backup.check_backup(backup_file)
+    backup.check_backup(backup_file, progress)
     aside = set_aside(db_path) if db_path.exists() else None
     try:
-        site = backup.restore(backup_file, db_path)
+        site = backup.restore(backup_file, db_path, progress)
     except BaseException:
         if aside is not None:
             _put_back(aside, db_path)

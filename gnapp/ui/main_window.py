@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from gnapp.db import backup, checks, connection, recovery, settings, sites, units, users
 from gnapp.db.store import last_change_seq
+from gnapp.domain.cancel import Cancelled
 from gnapp.ui.format import backup_kind, format_datetime, size_kb, unit_line
 from gnapp.ui.allocation_page import AREA_TITLE as ALLOCATION_AREA
 from gnapp.ui.allocation_page import AllocationPage
@@ -35,7 +36,7 @@ from gnapp.ui.sync_page import AREA_TITLE as SYNC_AREA
 from gnapp.ui.sync_page import SyncPage
 from gnapp.ui.recovery import RestoreConfirmDialog
 from gnapp.ui import widgets
-from gnapp.ui.tasks import TaskManager, show_error
+from gnapp.ui.tasks import TaskManager, TaskProgress, show_error
 from gnapp.ui.ui_state import UiState
 from gnapp.ui.trash_page import AREA_TITLE as TRASH_AREA
 from gnapp.ui.trash_page import TrashPage
@@ -264,6 +265,7 @@ class MainWindow(QMainWindow):
         self.full_check_on_start = auto_backup if full_check is None else full_check
         self._db: Database | None = None
         self._closed = False
+        self.restore_progress: TaskProgress | None = None     # the restore running, if any
         self._started = False
         self._backed_up_seq: int | None = None
         self._open_read_connection()
@@ -725,9 +727,14 @@ class MainWindow(QMainWindow):
 
         def failed(exc: BaseException) -> None:
             self._reopen()
+            if isinstance(exc, Cancelled):
+                self.statusBar().showMessage("Đã hủy khôi phục; dữ liệu vẫn như trước.", 15000)
+                return
             self._task_failed(exc)
 
-        self.tasks.run_without_db(lambda: backup.restore(file, db_path), done, failed)
+        self.restore_progress = self.tasks.run_with_progress(
+            lambda progress: backup.restore(file, db_path, progress),
+            done, failed, parent=self, without_db=True, label=f"Khôi phục từ {file.name}")
 
     def _reopen(self) -> None:
         self._open_read_connection()

@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (QDialog, QFileDialog, QGroupBox, QHBoxLayout, QLa
                                QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
 from gnapp.db import backup, recovery
+from gnapp.domain.cancel import Cancelled
 from gnapp.domain.errors import GnappError
 from gnapp.domain.numbers import format_int
 from gnapp.ui.format import format_datetime, size_kb
-from gnapp.ui.tasks import message_box
+from gnapp.ui.tasks import TaskManager, message_box
 from gnapp.ui.widgets import ERROR_COLOR, choose_paths
 
 ROLES = {"commune": "cấp xã", "office": "cơ quan cấp trên"}
@@ -256,8 +257,16 @@ def check_at_start(db_path: str | Path, parent: QWidget | None = None) -> bool:
                 continue
             if not confirm_backup(parent, file, found):
                 continue
+        tasks = TaskManager(db_path)
         try:
-            aside, site = recovery.recover_from(file, db_path)
+            aside, site = tasks.wait_with_progress(
+                lambda progress: recovery.recover_from(file, db_path, progress),
+                parent=parent, label=f"Khôi phục từ {Path(file).name}")
+        except Cancelled:
+            message_box(parent, QMessageBox.Icon.Information,
+                        "Đã hủy khôi phục. Tệp dữ liệu hỏng vẫn được giữ nguyên, chưa có gì "
+                        "thay đổi.")
+            continue
         except GnappError as exc:
             message_box(parent, QMessageBox.Icon.Warning, str(exc))
             continue
@@ -266,6 +275,8 @@ def check_at_start(db_path: str | Path, parent: QWidget | None = None) -> bool:
                         f"Không khôi phục được từ {Path(file).name}: {exc.strerror or exc}. "
                         "Tệp dữ liệu hỏng vẫn được giữ nguyên.")
             continue
+        finally:
+            tasks.close()
         kept = (f" Tệp hỏng được giữ lại với tên {aside.name} trong thư mục {aside.parent}."
                 if aside is not None else "")
         message_box(parent, QMessageBox.Icon.Information,

@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from sqlite_utils import Database
 
@@ -148,7 +148,7 @@ class TaskManager(QObject):
                           on_success: SuccessHandler | None = None,
                           on_failure: FailureHandler | None = None, *,
                           parent: QWidget | None = None, label: str = "",
-                          dialog: bool = True) -> TaskProgress:
+                          dialog: bool = True, without_db: bool = False) -> TaskProgress:
         """Run ``fn(db, progress)`` on the worker, showing its progress with a "Hủy" button.
 
         ``fn`` calls ``progress(done, total, label)`` between batches; "Hủy" makes the next
@@ -157,6 +157,9 @@ class TaskManager(QObject):
         With ``dialog`` a ``ProgressDialog`` over ``parent`` shows the progress (after a
         short delay, so quick tasks show nothing); without, the caller shows it
         (``progress.changed``) and closes it on ``progress.finished``.
+
+        With ``without_db`` the worker's connection is closed first and ``fn(progress)``
+        is called, for work that replaces the database file (see ``run_without_db``).
 
         :returns: the progress object (its ``future`` is the task's ``Future``)
         """
@@ -180,8 +183,38 @@ class TaskManager(QObject):
 
         if dialog:
             progress.dialog = ProgressDialog(progress, label, parent)
-        progress.future = self._submit(lambda: fn(self._connection(), progress), ok, failed)
+        if without_db:
+            def job():
+                self._close_connection()
+                return fn(progress)
+        else:
+            def job():
+                return fn(self._connection(), progress)
+        progress.future = self._submit(job, ok, failed)
         return progress
+
+    def wait_with_progress(self, fn: Callable[[TaskProgress], Any], *,
+                           parent: QWidget | None = None, label: str = "") -> Any:
+        """Run ``fn(progress)`` without a connection (``without_db``) and wait for it in a
+        local event loop, the progress dialog with «Hủy» shown meanwhile: for work before the
+        main window exists (restoring a backup at start). Returns its result or raises its
+        error (``Cancelled`` after «Hủy»)."""
+        outcome: dict[str, Any] = {}
+        loop = QEventLoop()
+
+        def ok(result: Any) -> None:
+            outcome["result"] = result
+            loop.quit()
+
+        def failed(exc: BaseException) -> None:
+            outcome["error"] = exc
+            loop.quit()
+
+        self.run_with_progress(fn, ok, failed, parent=parent, label=label, without_db=True)
+        loop.exec()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["result"]
 
     def run_without_db(self, fn: Callable[[], Any], on_success: SuccessHandler | None = None,
                        on_failure: FailureHandler | None = None) -> Future:

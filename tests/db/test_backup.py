@@ -238,3 +238,57 @@ def test_a_cancelled_backup_leaves_no_file(site_path, tmp_path):
         backup.make_backup(site_path, folder=folder, rule=None, progress=stop)
     assert seen and seen[0][1] > 0
     assert list(folder.iterdir()) == []
+
+
+def padded_backup(site_path, tmp_path):
+    """A backup of the site that also holds 3 MB of padding: its copy takes several steps."""
+    info = backup.make_backup(site_path, folder=tmp_path / "usb", rule=None)
+    conn = sqlite3.connect(info.path)
+    conn.execute("CREATE TABLE pad (x BLOB)")
+    conn.executemany("INSERT INTO pad VALUES (?)", [(bytes(1000 + i),) for i in range(3000)])
+    conn.commit()
+    conn.close()
+    return info.path
+
+
+def test_restore_reports_its_steps_and_pages(site_db, site_path, writer, tmp_path):
+    units.add_village(writer, "Thôn Có Trong Bản Sao")
+    file = padded_backup(site_path, tmp_path)
+    site_db.close()
+    seen = []
+    backup.restore(file, site_path, progress=lambda done, total, label: seen.append(
+        (done, total, label)))
+    labels = list(dict.fromkeys(label for _, _, label in seen))
+    assert labels == [f"Đang kiểm tra {file.name}",
+                      "Đang sao lưu dữ liệu hiện tại trước khi khôi phục",
+                      f"Đang chép dữ liệu từ {file.name}"]
+    copied = [(done, total) for done, total, label in seen if label.startswith("Đang chép")]
+    assert len(copied) >= 2 and all(t == copied[0][1] > 1000 for _, t in copied)
+    assert [d for d, _ in copied] == sorted(d for d, _ in copied)
+
+
+@pytest.mark.parametrize("stop_at", ["Đang kiểm tra", "Đang sao lưu", "Đang chép"])
+def test_a_cancelled_restore_leaves_everything_as_it_was(site_db, site_path, writer, tmp_path,
+                                                         stop_at):
+    from gnapp.domain.cancel import Cancelled
+
+    file = padded_backup(site_path, tmp_path)
+    units.add_village(writer, "Thôn Sau Sao Lưu")
+    before = (sites.local_site(site_db), village_names(site_db))
+    site_db.close()
+    calls = []
+
+    def stop(done, total, label):
+        if label.startswith(stop_at):
+            calls.append(label)
+            if len(calls) == 2 or stop_at == "Đang kiểm tra":    # the copy: mid-way
+                raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        backup.restore(file, site_path, progress=stop)
+    db = connection.connect(site_path)
+    assert (sites.local_site(db), village_names(db)) == before
+    assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'pad'").fetchone()[0] == 0
+    assert checks.check(db).ok
+    assert [b.label for b in backup.list_backups(backup.backup_dir(site_path),
+                                                  site_path.stem)] == []

@@ -1,5 +1,6 @@
 """Recovery at start: a damaged file is recognised, never overwritten, and a backup restored."""
 
+import os
 import sqlite3
 from datetime import datetime
 
@@ -136,3 +137,27 @@ def test_a_bad_backup_is_refused_before_anything_moves(site_path, tmp_path):
     with pytest.raises(backup.BackupError, match="không phải bản sao lưu gnapp"):
         recovery.recover_from(bad, site_path)
     assert site_path.exists() and not list(tmp_path.glob("*.hong-*"))
+
+
+def test_a_cancelled_recovery_puts_the_damaged_file_back(site_path, saved):
+    from gnapp.domain.cancel import Cancelled
+
+    conn = sqlite3.connect(saved.path)          # big enough to be copied in several steps
+    conn.execute("CREATE TABLE pad (x BLOB)")
+    conn.executemany("INSERT INTO pad VALUES (?)", [(bytes(2000),) for _ in range(2000)])
+    conn.commit()
+    conn.close()
+    garbage(site_path)
+    damaged = site_path.read_bytes()
+    copied = []
+
+    def stop(done, total, label):
+        if label.startswith("Đang chép"):
+            copied.append(done)
+            raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        recovery.recover_from(saved.path, site_path, progress=stop)
+    assert copied and 0 < copied[0] < os.path.getsize(saved.path) // 4096
+    assert site_path.read_bytes() == damaged
+    assert not list(site_path.parent.glob("*.hong-*"))

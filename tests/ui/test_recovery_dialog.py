@@ -262,3 +262,50 @@ def test_no_warning_when_the_full_check_finds_nothing(site_path, qtbot):
                     timeout=10000)
     assert not window.check_status.isVisible()
     assert not window.backup_page.check_output.isVisible()
+
+
+def test_recovery_at_start_shows_progress_and_can_be_cancelled(site_path, saved, answer,
+                                                               messages, monkeypatch):
+    """«Hủy» in the progress of a restore at start: the damaged file stays where it was and
+    the choice is offered again (here: quit)."""
+    garbage(site_path)
+    damaged = site_path.read_bytes()
+    shown = []
+    real_wait = TaskManager.wait_with_progress
+
+    def cancelled_at_once(self, fn, **kw):
+        shown.append(kw["label"])
+
+        def run(progress):
+            progress.cancel()                 # as if «Hủy» was pressed before the first step
+            return fn(progress)
+        return real_wait(self, run, **kw)
+
+    monkeypatch.setattr(TaskManager, "wait_with_progress", cancelled_at_once)
+    dialogs = answer(rec.LATEST, rec.QUIT)
+    assert rec.check_at_start(site_path) is False
+    assert len(dialogs) == 2 and shown == [f"Khôi phục từ {saved.path.name}"]
+    [(_, text)] = messages
+    assert "Đã hủy khôi phục" in text
+    assert site_path.read_bytes() == damaged
+    assert not list(site_path.parent.glob("*.hong-*"))
+
+
+def test_restore_in_the_window_can_be_cancelled(make_window, site_path, saved, qtbot,
+                                                 monkeypatch, shown_errors):
+    import threading
+
+    window = make_window(site_path)
+    site_id = window.info.site.id
+    gate = threading.Event()
+    window.tasks.run(lambda db: gate.wait(10))         # the worker is busy: restore waits
+    monkeypatch.setattr(window, "ask_restore_file", lambda: saved.path)
+    monkeypatch.setattr(window, "confirm_restore", lambda f: True)
+    window.restore_from_file()
+    window.restore_progress.cancel()
+    gate.set()
+    qtbot.waitUntil(lambda: "Đã hủy khôi phục" in window.statusBar().currentMessage())
+    assert window.info.site.id == site_id and not shown_errors
+    assert village_names(site_path) == ["Thôn Đồng Tâm", "Thôn Sau Sao Lưu"]
+    assert "before-restore" not in [b.label for b in backup.list_backups(
+        backup.backup_dir(site_path), site_path.stem)]
