@@ -30,7 +30,7 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QGroupBox, QHBoxLayout, QInputDialog, QLabel,
+                               QFormLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
                                QPushButton, QSplitter, QStackedWidget, QTabWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
@@ -46,8 +46,8 @@ from gnapp.forms.pdf import render_pdf
 from gnapp.ui.charts import chart_png
 from gnapp.ui.pdf_view import PdfPreview
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import (ERROR_COLOR, add_shortcut, ask_to_go_on, code_combo, list_table, page_layout,
-                               year_spin)
+from gnapp.ui.widgets import (ERROR_COLOR, add_shortcut, ask_text, ask_to_go_on, code_combo,
+                               list_table, page_layout, year_spin)
 
 AREA_TITLE = "Văn bản"
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -743,8 +743,7 @@ class DocumentsPage(QWidget):
         return dialog.values() if dialog.exec() else None
 
     def ask_reason(self, title: str, label: str) -> str | None:
-        text, ok = QInputDialog.getText(self, title, label)
-        return text if ok else None
+        return ask_text(self, title, label)
 
     # -- work in the worker ------------------------------------------------------------------
 

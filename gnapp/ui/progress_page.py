@@ -36,7 +36,7 @@ from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIn
                             Signal)
 from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog,
-                               QFormLayout, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+                               QFormLayout, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSplitter,
                                QTableView, QTableWidgetItem, QTabWidget, QVBoxLayout,
                                QWidget)
@@ -52,7 +52,7 @@ from gnapp.domain.text import clean
 from gnapp.ui.review_page import TaskDialog, describe_failure
 from gnapp.ui.targets_view import TargetsView
 from gnapp.ui.tasks import TaskManager, report_failure, show_error
-from gnapp.ui.widgets import (ERROR_COLOR, code_combo, list_table, message_label,
+from gnapp.ui.widgets import (ERROR_COLOR, ask_text, code_combo, list_table, message_label,
                                page_layout, set_tab_order, show_message, year_spin)
 
 AREA_TITLE = "Tiến độ"
@@ -747,16 +747,7 @@ class ProgressPage(QWidget):
 
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
         """Ask for one line of text (a reason, a comment); None when cancelled."""
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle(title)
-        dialog.setLabelText(label)
-        dialog.setTextValue(text)
-        dialog.setOkButtonText("Đồng ý")
-        dialog.setCancelButtonText("Hủy")
-        dialog.resize(520, dialog.sizeHint().height())
-        if not dialog.exec():
-            return None
-        return clean(dialog.textValue()) or ""
+        return ask_text(self, title, label, text=text)
 
     def ask_save_path(self, title: str, suggested: str) -> Path | None:
         """Where to write a report (.pdf or .xlsx); None when cancelled."""

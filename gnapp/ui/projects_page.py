@@ -29,7 +29,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-                               QInputDialog, QLabel, QLineEdit, QPushButton, QSplitter, QTabWidget,
+                               QLabel, QLineEdit, QPushButton, QSplitter, QTabWidget,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
@@ -45,8 +45,8 @@ from gnapp.domain.numbers import (format_int, format_number, format_rate, parse_
 from gnapp.domain.text import clean
 from gnapp.ui import widgets
 from gnapp.ui.tasks import TaskManager, report_failure, show_error
-from gnapp.ui.widgets import (ERROR_COLOR, form_values, list_table, message_label, page_layout,
-                              show_message)
+from gnapp.ui.widgets import (ERROR_COLOR, ask_text, form_values, list_table, message_label,
+                               page_layout, show_message)
 
 AREA_TITLE = "Dự án, giải ngân"
 WARNING_COLOR = "#8a5a00"
@@ -418,14 +418,7 @@ class ProjectsPage(QWidget):
 
     def ask_text(self, title: str, label: str) -> str | None:
         """Ask for one line of text (a reason); None when cancelled."""
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle(title)
-        dialog.setLabelText(label)
-        dialog.setOkButtonText("Đồng ý")
-        dialog.setCancelButtonText("Hủy")
-        if not dialog.exec():
-            return None
-        return clean(dialog.textValue()) or None
+        return ask_text(self, title, label)
 
     def ask_save_path(self, suggested: str) -> Path | None:
         """Ask where to write the participant list (.pdf or .xlsx); None when cancelled."""

@@ -20,7 +20,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QInputDialog, QLabel, QLineEdit, QProgressBar, QPushButton,
+                               QLabel, QLineEdit, QProgressBar, QPushButton,
                                QSplitter, QTableWidgetItem, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 from sqlite_utils import Database
@@ -32,7 +32,7 @@ from gnapp.forms import catalog, printing
 from gnapp.forms import document as d
 from gnapp.ui.pdf_view import PdfPreview, Sent, print_pdf
 from gnapp.ui.tasks import TaskManager, TaskProgress, show_error
-from gnapp.ui.widgets import add_shortcut, list_table, page_layout
+from gnapp.ui.widgets import add_shortcut, ask_text, list_table, page_layout
 
 AREA_TITLE = "Báo cáo"
 WHOLE_COMMUNE = "Toàn xã"
@@ -505,9 +505,7 @@ class ReportsPage(QWidget):
 
     def ask_unlock_reason(self) -> str | None:
         """Why the data of a signed document is unlocked (tests replace it)."""
-        text, ok = QInputDialog.getText(self, "Mở khóa dữ liệu",
-                                        "Lý do mở khóa (ghi vào nhật ký):")
-        return text if ok else None
+        return ask_text(self, "Mở khóa dữ liệu", "Lý do mở khóa (ghi vào nhật ký):", "Mở khóa")
 
     def unlock_selected(self) -> None:
         copy = self.selected_copy()

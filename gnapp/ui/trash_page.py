@@ -7,15 +7,14 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableWidgetItem, QWidget
 from sqlite_utils import Database
 
 from gnapp.db import sites, trash
 from gnapp.domain.errors import GnappError
 from gnapp.ui.format import format_datetime
 from gnapp.ui.tasks import TaskManager, show_error
-from gnapp.ui.widgets import (ERROR_COLOR, list_table, message_label, page_layout,
+from gnapp.ui.widgets import (ERROR_COLOR, ask_text, list_table, message_label, page_layout,
                                show_message)
 
 AREA_TITLE = "Thùng rác"
@@ -27,46 +26,10 @@ NOTE = ("Hộ, thành viên và văn bản (kế hoạch, báo cáo) bị xóa d
         + trash.LEDGER_NOTE)
 
 
-class ReasonDialog(QDialog):
-    """Ask for the reason of a deletion or a restore (required, written to the audit log)."""
-
-    def __init__(self, title: str, question: str, go_text: str,
-                 parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.setMinimumWidth(520)
-        self.question_label = QLabel(question)
-        self.question_label.setWordWrap(True)
-        self.reason_edit = QLineEdit()
-        self.reason_edit.setPlaceholderText("Lý do (bắt buộc), ví dụ: nhập trùng hộ")
-        self.reason_edit.setMaxLength(300)
-        self.buttons = QDialogButtonBox()
-        self.go_button = self.buttons.addButton(go_text, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
-        self.go_button.setEnabled(False)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.question_label)
-        layout.addWidget(QLabel("Lý do:"))
-        layout.addWidget(self.reason_edit)
-        layout.addWidget(self.buttons)
-        self.reason_edit.textChanged.connect(
-            lambda text: self.go_button.setEnabled(bool(text.strip())))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
-    def reason(self) -> str:
-        return self.reason_edit.text().strip()
-
-    def accept(self) -> None:
-        """Overrides QDialog.accept: only with a reason."""
-        if self.reason():
-            super().accept()
-
-
 def ask_reason(parent: QWidget | None, title: str, question: str, go_text: str) -> str | None:
-    """The reason typed, or None when cancelled."""
-    dialog = ReasonDialog(title, question, go_text, parent)
-    return dialog.reason() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    """Why a row goes to the trash or comes back (required; written to the audit log)."""
+    return ask_text(parent, title, question, go_text,
+                    placeholder="Lý do (bắt buộc), ví dụ: nhập trùng hộ")
 
 
 def _when(text: str | None) -> str:
@@ -165,6 +128,7 @@ class TrashPage(QWidget):
     def ask_restore_reason(self, entry: dict) -> str | None:
         return ask_reason(self, "Khôi phục từ thùng rác",
                           f"Khôi phục {entry['kind'].lower()} «{entry['label']}»?", "Khôi phục")
+
 
     def restore_row(self, row: int) -> None:
         """Ask the reason, then restore the row in the worker."""

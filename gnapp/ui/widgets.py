@@ -8,12 +8,13 @@ from pathlib import Path
 from PySide6.QtCore import (QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel,
                             Qt, QTimer)
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QDialog, QFileDialog,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QDialog,
+                               QDialogButtonBox, QFileDialog,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
                                QProgressBar, QPushButton, QSpinBox, QTableWidget,
                                QVBoxLayout, QWidget)
 
-from gnapp.domain.text import fold
+from gnapp.domain.text import clean, fold
 
 ERROR_COLOR = "#b00020"   # refusals, errors, what is overdue
 
@@ -442,3 +443,55 @@ class ProgressDialog(QDialog):
             event.ignore()
             return
         super().closeEvent(event)
+
+
+class TextDialog(QDialog):
+    """Ask for one line of text: a reason (written to the audit log), a comment, a number.
+
+    The one way pages ask such a question, so they all look and behave alike: the question
+    above, the line below, «Hủy» and a go button named for what it does, enabled once
+    something is typed when the text is required.
+    """
+
+    def __init__(self, title: str, question: str, go_text: str = "Đồng ý", *,
+                 text: str = "", placeholder: str = "", required: bool = True,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(520)
+        self.required = required
+        self.question_label = QLabel(question)
+        self.question_label.setWordWrap(True)
+        self.text_edit = QLineEdit(text)
+        self.text_edit.setPlaceholderText(placeholder)
+        self.text_edit.setMaxLength(300)
+        self.buttons = QDialogButtonBox()
+        self.go_button = self.buttons.addButton(go_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.question_label)
+        layout.addWidget(self.text_edit)
+        layout.addWidget(self.buttons)
+        self.text_edit.textChanged.connect(lambda _: self._update())
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self._update()
+
+    def value(self) -> str:
+        """What was typed, in NFC with its spaces tidied."""
+        return clean(self.text_edit.text()) or ""
+
+    def _update(self) -> None:
+        self.go_button.setEnabled(bool(self.value()) or not self.required)
+
+    def accept(self) -> None:
+        """Overrides QDialog.accept: a required text must have been typed."""
+        if self.value() or not self.required:
+            super().accept()
+
+
+def ask_text(parent: QWidget | None, title: str, question: str, go_text: str = "Đồng ý",
+             **options) -> str | None:
+    """The text typed in a ``TextDialog`` (``options`` as it takes them), None on «Hủy»."""
+    dialog = TextDialog(title, question, go_text, parent=parent, **options)
+    return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None

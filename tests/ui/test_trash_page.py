@@ -144,8 +144,17 @@ def test_a_restore_refused_says_why_in_the_page(register_window, qtbot, register
 
 
 def test_the_reason_dialog_needs_a_reason(qtbot, type_vi):
-    dialog = tp.ReasonDialog("Khôi phục từ thùng rác", "Khôi phục hộ?", "Khôi phục")
+    """Every page asks a reason or a comment with the same ``widgets.TextDialog``."""
+    from gnapp.ui.widgets import TextDialog
+
+    dialog = TextDialog("Khôi phục từ thùng rác", "Khôi phục hộ?", "Khôi phục")
     qtbot.addWidget(dialog)
+    assert not dialog.go_button.isEnabled() and dialog.go_button.text() == "Khôi phục"
+    type_vi(dialog.text_edit, "  ")
     assert not dialog.go_button.isEnabled()
-    type_vi(dialog.reason_edit, "Xóa nhầm")
-    assert dialog.go_button.isEnabled() and dialog.reason() == "Xóa nhầm"
+    dialog.text_edit.clear()
+    type_vi(dialog.text_edit, " Xóa   nhầm ")
+    assert dialog.go_button.isEnabled() and dialog.value() == "Xóa nhầm"
+    optional = TextDialog("Ghi chú", "Ghi chú thêm:", required=False, text="Cấp trên trả lại")
+    qtbot.addWidget(optional)
+    assert optional.go_button.isEnabled() and optional.value() == "Cấp trên trả lại"
