@@ -8,6 +8,8 @@ fresh temporary folder (never the user's data folder) it makes a demo commune, t
 - ``fonts``: the bundled Liberation fonts register with Qt and cover Vietnamese letters;
 - ``window``: the main window is built and grabbed to ``DIR/window.png`` (not blank);
 - ``pdf``: Báo cáo 1 is written to ``DIR/report.pdf`` embedding only Liberation fonts;
+- ``print``: that PDF is printed the way the Reports area prints (QtPdf renders each page on
+  a ``QPrinter``), here to ``DIR/printed.pdf``, with as many pages as the report, not blank;
 - ``xlsx``: the same report is written to ``DIR/report.xlsx`` and read back with openpyxl;
 - ``fts``: SQLite has FTS5 and "nguyen" finds the demo households of the Nguyễn family.
 
@@ -281,6 +283,37 @@ def _qtpdf_pages(path: Path) -> str:
     return f"; QtPdf mở được {document.pageCount()} trang"
 
 
+def check_print(ctx: _Context) -> str:
+    """Báo cáo 1's PDF goes through ``gnapp.ui.pdf_view.print_pdf`` (QtPdf, QtPrintSupport)
+    to a PDF printer: every page arrives, with ink on it."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtPrintSupport import QPrinter
+
+    from gnapp.forms import catalog
+    from gnapp.ui.pdf_view import print_pdf
+
+    _qapp()
+    source = ctx.out_dir / "report.pdf"
+    if not source.exists():
+        catalog.render(ctx.report_document(), source)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(ctx.out_dir / "printed.pdf"))
+    sent = print_pdf(source, printer)
+    printed = QPdfDocument()
+    if printed.load(str(ctx.out_dir / "printed.pdf")) != QPdfDocument.Error.None_:
+        raise CheckFailed("Không mở được tệp printed.pdf vừa in ra.")
+    if printed.pageCount() != sent.pages:
+        raise CheckFailed(f"In {sent.pages} trang nhưng tệp in ra có {printed.pageCount()} trang.")
+    image = printed.render(0, QSize(150, 212))
+    ink = sum(1 for y in range(image.height()) for x in range(image.width())
+              if image.pixelColor(x, y).lightness() < 128)
+    if ink == 0:
+        raise CheckFailed("Trang in ra trắng trơn: QtPdf không vẽ được nội dung.")
+    return f"printed.pdf: {sent.pages} trang qua QPrinter"
+
+
 def check_xlsx(ctx: _Context) -> str:
     """The same report is written to ``report.xlsx``; openpyxl reads back its title and
     figures."""
@@ -350,6 +383,7 @@ CHECKS: list[Check] = [
     ("fonts", "Phông chữ", check_fonts),
     ("window", "Cửa sổ chính", check_window),
     ("pdf", "Báo cáo PDF", check_pdf),
+    ("print", "In qua máy in (QtPdf, QPrinter)", check_print),
     ("xlsx", "Bảng tính XLSX", check_xlsx),
     ("fts", "Tìm kiếm không dấu (SQLite FTS5)", check_fts),
 ]

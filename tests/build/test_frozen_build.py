@@ -63,7 +63,7 @@ def test_the_frozen_selftest_passes(bundle, tmp_path):
     assert record["ok"] is True and record["frozen"] is True and failed == []
     assert record["utf8_mode"] is True                   # build.spec: ("X utf8", …, "OPTION")
     assert [c["name"] for c in record["checks"]] == [
-        "demo_data", "fonts", "window", "pdf", "xlsx", "fts"]
+        "demo_data", "fonts", "window", "pdf", "print", "xlsx", "fts"]
 
 
 def test_the_console_executable_runs_the_cli(bundle):

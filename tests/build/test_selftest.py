@@ -12,7 +12,7 @@ import pytest
 from gnapp import __main__ as entry
 from gnapp import selftest
 
-ALL_CHECKS = ["demo_data", "fonts", "window", "pdf", "xlsx", "fts"]
+ALL_CHECKS = ["demo_data", "fonts", "window", "pdf", "print", "xlsx", "fts"]
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -32,10 +32,10 @@ def test_selftest_from_source_passes_and_writes_its_record(tmp_path):
     assert [c["name"] for c in record["checks"]] == ALL_CHECKS
     assert all(c["ok"] and c["detail"] and c["seconds"] >= 0 for c in record["checks"])
     assert record["frozen"] is False and record["version"] and record["platform"]
-    for name in ("window.png", "report.pdf", "report.xlsx"):
+    for name in ("window.png", "report.pdf", "printed.pdf", "report.xlsx"):
         assert (out / name).stat().st_size > 0
     assert done.stdout.count("[ĐẠT]") == len(ALL_CHECKS)
-    assert "đạt 6/6 mục" in done.stdout
+    assert f"đạt {len(ALL_CHECKS)}/{len(ALL_CHECKS)} mục" in done.stdout
 
 
 def test_selftest_never_writes_to_the_user_data_folder(tmp_path, monkeypatch):
