@@ -10,6 +10,7 @@ of the full size; ``--cache DIR`` for where the province is kept (default
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import platform
@@ -23,9 +24,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import core, measure
-from bench import home_screen  # noqa: F401  (registers its entry in measure.ENTRY_FUNCTIONS)
 from bench import province as pv
 
+importlib.import_module("bench.home_screen")   # registers its entry in measure.ENTRY_FUNCTIONS
 RESULTS = pv.ROOT / "results.json"
 
 
@@ -63,10 +64,11 @@ def line(e: measure.Entry) -> str:
 
 def run(communes: int, households: int, *, cache: Path | None = None,
         out: Path = RESULTS, work: Path | None = None, core_rows: int = core.ROWS,
-        skip: Sequence[str] = ()) -> dict:
-    """Generate or reuse the province, run every entry function, write ``out``."""
+        skip: Sequence[str] = (), jobs: int | None = None) -> dict:
+    """Generate or reuse the province (missing communes in ``jobs`` processes), run every
+    entry function, write ``out``."""
     started = time.perf_counter()
-    province = pv.generate(communes, households, folder=cache)
+    province = pv.generate(communes, households, folder=cache, jobs=jobs)
     work = Path(work or province.folder / "work")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -130,10 +132,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="rows of the write-path benchmark")
     parser.add_argument("--skip", action="append", default=[],
                         help="an entry function not to run (e.g. cold_start)")
+    parser.add_argument("--jobs", type=int, default=pv.JOBS,
+                        help=f"communes generated at once (default {pv.JOBS})")
     args = parser.parse_args(argv)
     communes, households = pv.size_of(args.size)
     results = run(args.communes or communes, args.households or households, cache=args.cache,
-                  out=args.out, core_rows=args.rows, skip=args.skip)
+                  out=args.out, core_rows=args.rows, skip=args.skip, jobs=args.jobs)
     return 1 if results["errors"] else 0
 
 

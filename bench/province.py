@@ -10,20 +10,26 @@ the same on every run).
 
 What was made is cached in a folder (default ``bench/.cache/<size>/``) and a rerun resumes
 where the last one stopped: a commune whose database, package and marker file are all there
-is skipped; anything else of that commune is removed and made again.
+is skipped; anything else of that commune is removed and made again. Communes are made in
+``JOBS`` processes at once (one per core, at most 2): each has its own database and seed, so
+the data does not depend on the order they are made in.
 
-Run: ``python -m bench.province --size quick`` or ``--communes 5 --households 8000``.
+Run: ``python -m bench.province --size quick`` or ``--communes 5 --households 8000``
+(``--jobs 1`` for one process).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import random
 import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -42,6 +48,8 @@ SEED = 2026
 HOUSEHOLDS_PER_VILLAGE = 300
 HOUSEHOLDS_PER_BATCH = 2_000   # households written per transaction
 MAX_MEMBERS = 9
+# Communes made at once, each in its own process (the office PC of issue 9 has 2 cores).
+JOBS = max(1, min(2, os.cpu_count() or 1))
 
 VILLAGE_FIRST = ("Đông", "Tây", "Nam", "Bắc", "Trung", "Thượng", "Hạ", "Tân", "Phú", "Yên")
 VILLAGE_SECOND = ("Sơn", "Hòa", "Lộc", "Thịnh", "An", "Xuân", "Kim", "Thành", "Hưng", "Phúc",
@@ -300,8 +308,9 @@ def _office(folder: Path, template: Path) -> Path:
 
 
 def commune_units(template: Path, count: int) -> list[dict]:
-    """The first ``count`` communes of the province, in code order."""
-    db = connection.connect(template)
+    """The first ``count`` communes of the province, in code order (the template is only
+    read: each commune's copy of it is migrated on its own)."""
+    db = connection.connect(template, migrate=False)
     found = [u for u in units.children(db, PROVINCE) if u["level"] == "commune"]
     db.close()
     found.sort(key=lambda u: u["code"])
@@ -338,7 +347,7 @@ def make_commune(folder: Path, template: Path, unit: dict, index: int, household
     db.close()
     _checkpoint(db_path)
     package = result.paths[0]
-    baseline, _ = plain_write_seconds(folder / "baseline.sqlite", columns,
+    baseline, _ = plain_write_seconds(folder / f"baseline-{code}.sqlite", columns,
                                       package_batches([package]))
     made = Commune(code=code, name=unit["name"], index=index, db=db_path.name,
                    package=package.name, fingerprint=site.fingerprint, households=households,
@@ -365,27 +374,56 @@ def _complete(folder: Path, code: str, households: int) -> Commune | None:
     return made
 
 
+def _quiet(text: str) -> None:
+    pass
+
+
+def _made(commune: Commune, log: Callable[[str], None]) -> Commune:
+    log(f"  xong {commune.code}: {commune.package_rows} dòng ({commune.rows} thay đổi) trong "
+        f"{commune.seconds:.1f} s "
+        f"({commune.rows_per_s:,.0f} dòng/s; executemany {commune.baseline_seconds:.2f} s)")
+    return commune
+
+
 def generate(communes: int, households: int, *, folder: Path | None = None,
-             log: Callable[[str], None] = print) -> Province:
-    """Make (or complete) the province in ``folder`` (default ``bench/.cache/<size>/``)."""
+             log: Callable[[str], None] = print, jobs: int | None = None) -> Province:
+    """Make (or complete) the province in ``folder`` (default ``bench/.cache/<size>/``),
+    the missing communes in ``jobs`` processes at once (default ``JOBS``)."""
     folder = Path(folder or DEFAULT_CACHE / size_label(communes, households))
     (folder / "communes").mkdir(parents=True, exist_ok=True)
     (folder / "packages").mkdir(parents=True, exist_ok=True)
     template = _template(folder)
     _office(folder, template)
-    made = []
+    made: dict[int, Commune] = {}
+    todo = []
     for index, unit in enumerate(commune_units(template, communes)):
         done = _complete(folder, unit["code"], households)
         if done is not None:
-            made.append(done)
-            continue
-        log(f"Tạo xã {index + 1}/{communes}: {unit['name']} ({unit['code']}), {households} hộ")
-        commune = make_commune(folder, template, unit, index, households, log)
-        log(f"  xong: {commune.package_rows} dòng ({commune.rows} thay đổi) trong "
-            f"{commune.seconds:.1f} s "
-            f"({commune.rows_per_s:,.0f} dòng/s; executemany {commune.baseline_seconds:.2f} s)")
-        made.append(commune)
-    return Province(folder, communes, households, made)
+            made[index] = done
+        else:
+            todo.append((index, unit))
+    jobs = max(1, min(jobs or JOBS, len(todo)))
+    started = time.perf_counter()
+    if jobs == 1:
+        for index, unit in todo:
+            log(f"Tạo xã {index + 1}/{communes}: {unit['name']} ({unit['code']}), "
+                f"{households} hộ")
+            made[index] = _made(make_commune(folder, template, unit, index, households, log),
+                                log)
+    elif todo:
+        log(f"Tạo {len(todo)} xã, {households} hộ mỗi xã, {jobs} tiến trình cùng lúc")
+        # a process of its own per commune at a time ("spawn": the same on every system)
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            running = {index: pool.submit(make_commune, folder, template, unit, index,
+                                          households, print if log is print else _quiet)
+                       for index, unit in todo}
+            for index, future in running.items():
+                made[index] = _made(future.result(), log)
+    if todo:
+        rows = sum(made[index].package_rows for index, _ in todo)
+        wall = time.perf_counter() - started
+        log(f"{len(todo)} xã trong {wall:.1f} s: {rows / wall:,.0f} dòng/s ({jobs} tiến trình)")
+    return Province(folder, communes, households, [made[i] for i in sorted(made)])
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -395,11 +433,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--communes", type=int)
     parser.add_argument("--households", type=int)
     parser.add_argument("--cache", type=Path, help="folder (default bench/.cache/<size>)")
+    parser.add_argument("--jobs", type=int, default=JOBS,
+                        help=f"communes made at once (default {JOBS})")
     args = parser.parse_args(argv)
     communes, households = size_of(args.size)
     communes = args.communes or communes
     households = args.households or households
-    province = generate(communes, households, folder=args.cache)
+    province = generate(communes, households, folder=args.cache, jobs=args.jobs)
     gen = province.generation()
     print(f"{len(province.made)} xã, {gen['households']} hộ, {gen['members']} nhân khẩu, "
           f"{gen['rows']} dòng: {gen['rows'] / gen['seconds']:,.0f} dòng/s "

@@ -73,13 +73,24 @@ def connect(path: str | Path, *, migrate: bool = True) -> Database:
 
 
 def migrate_db(db: Database) -> list[str]:
-    """Apply pending migrations and record the schema version; returns what was applied."""
+    """Apply pending migrations and record the schema version; returns what was applied.
+
+    Then bring the local derived tables in step with changes an older gnapp made to the file
+    (``household_rounds.catch_up``: it does not know them; on a file kept by this program it
+    reads one setting and the last entry of the change log)."""
     pending = [m.name for m in schema.migrations.pending(db)]
     if pending:
         schema.migrations.apply(db)
         db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        from gnapp.db.store import forget_columns
+
+        forget_columns(db)      # a migration may have written rows before changing tables
     wanted = schema.SCHEMA_MAJOR * 1000 + schema.SCHEMA_MINOR
     if db.execute("PRAGMA user_version").fetchone()[0] < wanted:
         db.execute(f"PRAGMA user_version={wanted}")
     schema.ensure_write_guards(db)
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'household_round'").fetchone():
+        from gnapp.db.household_rounds import catch_up
+
+        catch_up(db)
     return pending

@@ -168,10 +168,9 @@ def round_label(round_: dict) -> str:
 
 @dataclass(frozen=True)
 class _Counted:
-    """A round's scope (as the reports resolve it), its histories and Báo cáo 1 counts."""
+    """A round's scope (as the reports resolve it) and its Báo cáo 1 counts."""
 
     scope: report_data.Scope
-    histories: dict[str, list]
     counts: dict[str, rules.ResultCounts]
 
 
@@ -180,8 +179,8 @@ def _count(db: Database, commune: str, round_: dict | None, today: date) -> _Cou
         return None
     scope = report_data.resolve_scope(db, round_year=round_["year"], unit_code=commune,
                                       today=today, office=True)
-    found = report_data.histories(db, scope)
-    return _Counted(scope, found, report_data.result_counts(db, scope, found))
+    # a GROUP BY over household_round, as Báo cáo 1 counts (not each household's history)
+    return _Counted(scope, report_data.result_counts(db, scope))
 
 
 def _total(counts: dict[str, rules.ResultCounts]) -> rules.ResultCounts:
@@ -261,7 +260,7 @@ def commune_overview(db: Database, *, unit_code: str | None = None,
         before=_rates(_total(before_counts), unit["name"], problems) if previous else None,
         money_year=year, money=money_lines(db, code, year, today),
         due=tuple(progress.due_list(db, code, today=today)), today=today,
-        deprivations=deprivation_chart(db, now.scope, now.histories) if now else None,
+        deprivations=deprivation_chart(db, now.scope) if now else None,
         problems=tuple(problems))
 
 

@@ -19,6 +19,11 @@ instead of rebuilding every household's history:
 
 The registry's ``after_write`` of the household, its members, events and reviews recomputes the
 household's rows (``refresh``); that of a review round recomputes its commune's (``refresh_units``).
+A ``Writer`` runs them once at the end of its transaction (``store.flush_derived``).
+
+Each refresh records how far the change log has been followed (the setting ``IN_STEP``). A gnapp
+older than schema 1.5 writes households without this table: on opening, ``catch_up`` refreshes
+the households (and rounds) of the changes logged after that mark.
 """
 
 from __future__ import annotations
@@ -31,9 +36,14 @@ from functools import lru_cache
 from sqlite_utils import Database
 
 from gnapp.db import reviews
+from gnapp.db.store import flush_derived, transaction
 from gnapp.domain import transitions
 
 _CHUNK = 500
+# The tables whose changes the derived tables follow, and the setting that holds the last entry
+# of the change log they follow (every refresh moves it on, in the writing transaction).
+WATCHED = ("household", "member", "household_event", "household_review", "review_round")
+IN_STEP = "derived_in_step_seq"
 _COLUMNS = ("round_id", "household_id", "village_id", "class", "persons", "review",
             "deprived", "added_reason", "removed_reason", "last_poor", "last_near_poor")
 
@@ -96,6 +106,61 @@ def refresh(db: Database, household_ids: Iterable[str]) -> None:
                           reviewed.get(home_id, {}))
         db.conn.executemany(f"INSERT INTO household_round ({', '.join(_COLUMNS)}) VALUES "
                             f"({', '.join('?' for _ in _COLUMNS)})", rows)
+    mark_in_step(db)
+
+
+def mark_in_step(db: Database) -> None:
+    """Record that the derived tables follow every change logged so far."""
+    db.execute("INSERT INTO setting (key, value) VALUES (?, (SELECT coalesce(max(seq), 0) "
+               "FROM change_log)) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+               [IN_STEP])
+
+
+def catch_up(db: Database) -> int:
+    """Refresh the households (index lines and rows here) and the rounds changed since the
+    last refresh: changes another program made without keeping this table (an older gnapp
+    writing the file after it was migrated). Returns the households refreshed; on a file
+    without the mark, only sets it (the migration that made the table filled it)."""
+    from gnapp.db.households import refresh_indexes
+
+    def behind() -> tuple[bool, tuple | None]:
+        mark = db.execute("SELECT value FROM setting WHERE key = ?", [IN_STEP]).fetchone()
+        top = db.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
+        return mark is None or int(mark[0]) < top, mark
+
+    if not behind()[0]:
+        return 0
+    with transaction(db):
+        stale, mark = behind()      # again, now that no one else writes
+        if mark is None:
+            mark_in_step(db)
+        if not stale or mark is None:
+            return 0
+        marks = ", ".join("?" for _ in WATCHED)
+        changed: dict[str, set[str]] = {}
+        for table, row_id in db.execute(f"SELECT table_name, row_id FROM change_log WHERE "
+                                        f"seq > ? AND table_name IN ({marks})",
+                                        [int(mark[0]), *WATCHED]):
+            changed.setdefault(table, set()).add(row_id)
+        homes = set(changed.pop("household", ()))
+        round_ids = list(changed.pop("review_round", ()))
+        for table, row_ids in changed.items():
+            other = ", other_household_id" if table == "household_event" else ""
+            ids = list(row_ids)
+            for start in range(0, len(ids), _CHUNK):
+                chunk = ids[start:start + _CHUNK]
+                for row in db.execute(f"SELECT household_id{other} FROM {table} WHERE id IN "
+                                      f"({', '.join('?' for _ in chunk)})", chunk):
+                    homes.update(h for h in row if h)
+        owners = {r[0] for start in range(0, len(round_ids), _CHUNK) for r in db.execute(
+            "SELECT owner_unit FROM review_round WHERE id IN "
+            f"({', '.join('?' for _ in round_ids[start:start + _CHUNK])})",
+            round_ids[start:start + _CHUNK])}
+        refresh_indexes(db, homes)
+        refresh(db, homes)
+        refresh_units(db, owners)
+        mark_in_step(db)
+    return len(homes)
 
 
 def _rows(household_id: str, village: str, rounds: list[_Round], dates: tuple, present: int,
@@ -131,6 +196,7 @@ def _last_year(past: dict[int, str | None], code: str, year: int) -> int | None:
 def results(db: Database, round_id: str) -> list[tuple[str, str, int, int]]:
     """Households in the register at the end of the round and their persons, by village and
     class: (village id, class, households, persons)."""
+    flush_derived(db)
     return db.execute(
         "SELECT village_id, class, count(*), sum(persons) FROM household_round "
         "WHERE round_id = ? AND class IS NOT NULL GROUP BY class, village_id",
@@ -141,6 +207,7 @@ def deprivations(db: Database, round_id: str, klass: str
                  ) -> list[tuple[str, frozenset[str], int]]:
     """Households of class ``klass`` at the end of the round, by village and the indicators
     they are deprived on: (village id, codes deprived, households)."""
+    flush_derived(db)
     return [(village, frozenset(json.loads(deprived)), count) for village, deprived, count in
             db.execute("SELECT village_id, deprived, count(*) FROM household_round "
                        "WHERE round_id = ? AND class = ? GROUP BY village_id, deprived",
@@ -150,6 +217,19 @@ def deprivations(db: Database, round_id: str, klass: str
 _LISTS = ", ".join(f"'{code}'" for code in transitions.LISTS)
 
 
+def listed(db: Database, round_id: str) -> list[tuple[str, str, str, int]]:
+    """The households on the poor or near-poor list at the end of the round (Báo cáo 8–15):
+    (village id, household id, class, persons)."""
+    flush_derived(db)
+    return db.execute("SELECT village_id, household_id, class, persons FROM household_round "
+                      f"WHERE round_id = ? AND class IN ({_LISTS})", [round_id]).fetchall()
+
+
+def listed_ids_sql() -> str:
+    """A subquery of the ids of the households ``listed`` gives (one parameter: the round)."""
+    return f"SELECT household_id FROM household_round WHERE round_id = ? AND class IN ({_LISTS})"
+
+
 def movements(db: Database, start: dict, end: dict, *, look_back: int | None = None
               ) -> list[tuple[str, transitions.HouseholdHistory, int]]:
     """The histories from round ``start`` to round ``end`` (as ``reviews.histories`` gives
@@ -157,6 +237,7 @@ def movements(db: Database, start: dict, end: dict, *, look_back: int | None = N
     Báo cáo 2–3), grouped for ``transitions.movement_table_groups`` (those with fewer members
     at the end apart, as it requires): (village id, the history of the group, with its
     persons summed, households)."""
+    flush_derived(db)
     start_year = start["year"] + 1
     out = []
     for (village, begin, finish, last_poor, last_near_poor, removed, added, _, count,
@@ -189,6 +270,7 @@ def _listed(last_year: int | None, code: str, start_year: int, look_back: int | 
 def progress(db: Database, round_id: str, village_ids: list[str]) -> tuple[int, int, int]:
     """The round's reviews of households of these villages, those not complete, and the
     households in the register at its end without a review."""
+    flush_derived(db)
     marks = ", ".join("?" for _ in village_ids) or "NULL"
     return db.execute(
         "SELECT count(review), coalesce(sum(review != 'complete'), 0), "

@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from gnapp.db.store import Invalid, NotFound, Writer, WriteError, get_row, live_row
+from gnapp.db.store import (Invalid, NotFound, Writer, WriteError, flush_derived, get_row,
+                             live_row)
 from gnapp.domain import people
 from gnapp.domain.errors import InputError
 from gnapp.domain.issues import Issue, error
@@ -75,17 +76,23 @@ def _index_line(home: tuple, everyone: list[dict]) -> tuple:
             fold(" ".join(w for w in words if w)), errors)
 
 
+# Households a search as you type reads at most (the first matches in index order): a prefix
+# of one letter matches most of a province, and the list shows «hơn 1.000 hộ» instead.
+SEARCH_CAP = 1000
+
 # The state of a household's review in a round, as the list filters it.
 REVIEW_FILTERS = {"none": "Chưa rà soát", "draft": "Phiếu nháp", "complete": "Phiếu hoàn thành"}
 
 
 def _index_filter(search: str | None, village_id: str | None, status: str | None,
                   round_id: str | None = None, klass: str | None = None,
-                  review_state: str | None = None,
-                  errors_only: bool = False) -> tuple[str, list]:
+                  review_state: str | None = None, errors_only: bool = False,
+                  cap: int | None = None) -> tuple[str, list]:
     """The WHERE clause of the list; ``klass`` and ``review_state`` are those of the
     household's review in ``round_id``; ``errors_only`` keeps the households whose members
-    break a rule of the household as a whole (no head, a number given twice …)."""
+    break a rule of the household as a whole (no head, a number given twice …); with
+    ``search``, ``cap`` keeps the first ``cap`` households matching everything, in the order
+    of the search index (it reads no further)."""
     where, params = ["1 = 1"], []
     if errors_only:
         where.append("i.errors > 0")
@@ -101,28 +108,36 @@ def _index_filter(search: str | None, village_id: str | None, status: str | None
         if klass:
             where.append(f"{reviewed} AND class = ?)")
             params += [round_id, klass]
-    if search:
-        query = fts_query(search)
-        if query is None:
-            return "0 = 1", []
-        where.append("i.rowid IN (SELECT rowid FROM household_index_fts "
-                     "WHERE household_index_fts MATCH ?)")
-        params.append(query)
     if village_id:
         where.append("i.village_id = ?")
         params.append(village_id)
     if status:
         where.append("i.status = ?")
         params.append(status)
+    if search:
+        query = fts_query(search)
+        if query is None:
+            return "0 = 1", []
+        if cap is not None:
+            # the matches stream from the index in rowid order: LIMIT stops the reading
+            return ("i.rowid IN (SELECT i.rowid FROM household_index_fts f JOIN household_index "
+                    "i ON i.rowid = f.rowid WHERE household_index_fts MATCH ? AND "
+                    f"{' AND '.join(where)} LIMIT ?)"), [query, *params, cap]
+        where.append("i.rowid IN (SELECT rowid FROM household_index_fts "
+                     "WHERE household_index_fts MATCH ?)")
+        params.append(query)
     return " AND ".join(where), params
 
 
 def count_households(db: Database, *, search: str | None = None, village_id: str | None = None,
                      status: str | None = "active", round_id: str | None = None,
                      klass: str | None = None, review_state: str | None = None,
-                     errors_only: bool = False) -> int:
+                     errors_only: bool = False, cap: int | None = None) -> int:
+    """The households matching the filter; with ``search`` and ``cap``, at most ``cap + 1``
+    (more than ``cap``: the list shows the first ``cap``)."""
+    flush_derived(db)
     where, params = _index_filter(search, village_id, status, round_id, klass, review_state,
-                                  errors_only)
+                                  errors_only, None if cap is None else cap + 1)
     return db.execute(f"SELECT count(*) FROM household_index i WHERE {where}",
                       params).fetchone()[0]
 
@@ -131,7 +146,8 @@ def list_households(db: Database, *, search: str | None = None, village_id: str 
                     status: str | None = "active", offset: int = 0,
                     limit: int = 200, after: Mapping | None = None,
                     round_id: str | None = None, klass: str | None = None,
-                    review_state: str | None = None, errors_only: bool = False) -> list[dict]:
+                    review_state: str | None = None, errors_only: bool = False,
+                    cap: int | None = None) -> list[dict]:
     """One page of the household list, in Vietnamese order of the head's name.
 
     :param search: words typed by the user: code, any member's name or identity number,
@@ -141,9 +157,12 @@ def list_households(db: Database, *, search: str | None = None, village_id: str 
     :param round_id: a review round: each line gets the household's class and review
         status in it (``klass``, ``review_status``), and ``klass`` / ``review_state``
         (``REVIEW_FILTERS``) filter by them
+    :param cap: with ``search``, list only the first ``cap`` matching households in the order
+        of the search index (``SEARCH_CAP``), still shown in the order of the head's name
     """
+    flush_derived(db)
     where, params = _index_filter(search, village_id, status, round_id, klass, review_state,
-                                  errors_only)
+                                  errors_only, cap)
     if after is not None:
         where += " AND (i.head_key, i.code) > (?, ?)"
         params += [after["head_key"], after["code"]]

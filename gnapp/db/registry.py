@@ -49,6 +49,10 @@ class SyncTable:
         after_write: keeps local derived tables in step (``fn(db, changes)``, ``changes``
             a list of ``(new_row, old_row or None)``), in the same transaction as the
             changes, whatever their origin; an import calls it once for a whole package
+        deferred: ``after_write`` recomputes from the stored rows and nothing on the write
+            path reads what it writes, so a ``Writer`` runs it once at the end of its
+            transaction for every row written in it (``store.flush_derived``); the lock
+            hooks are not deferred, since the next write of the transaction checks locks
     """
 
     name: str
@@ -58,6 +62,7 @@ class SyncTable:
     derived: tuple[str, ...] = ()
     after_write: Callable[[Any, Sequence[tuple[Mapping[str, Any], Mapping[str, Any] | None]]],
                           None] | None = None
+    deferred: bool = False
 
 
 SYNCABLE: dict[str, SyncTable] = {}
@@ -120,18 +125,19 @@ def _refresh_rounds(db, changes) -> None:
 
 register(SyncTable(
     name="household", label="hộ gia đình", validate=validate_household,
-    after_write=_refresh_households,
+    after_write=_refresh_households, deferred=True,
 ))
 register(SyncTable(
     name="member", label="thành viên hộ", validate=validate_member,
     derive=lambda v: {"name_key": name_sort_key(v.get("full_name") or "")},
-    derived=("name_key",), after_write=_refresh_households,
+    derived=("name_key",), after_write=_refresh_households, deferred=True,
 ))
 register(SyncTable(name="household_event", label="biến động hộ", validate=validate_event,
-                   after_write=_refresh_households))
-register(SyncTable(name="review_round", label="đợt rà soát", after_write=_refresh_rounds))
+                   after_write=_refresh_households, deferred=True))
+register(SyncTable(name="review_round", label="đợt rà soát", after_write=_refresh_rounds,
+                   deferred=True))
 register(SyncTable(name="household_review", label="phiếu rà soát",
-                   after_write=_refresh_households))
+                   after_write=_refresh_households, deferred=True))
 
 
 register(SyncTable(name="household_request", label="giấy đề nghị",

@@ -409,43 +409,45 @@ def _flags(row: dict) -> frozenset[str]:
     return frozenset(flag for flag in HOUSEHOLD_FLAGS if row.get(flag))
 
 
-def listed_households(db: Database, scope: Scope) -> dict[str, list[rules.ListedHousehold]]:
+def listed_households(db: Database, scope: Scope, found: dict[str, list] | None = None
+                      ) -> dict[str, list[rules.ListedHousehold]]:
     """Báo cáo 8–15: each village's households on the poor or near-poor list at the end of its
     commune's round, with what the reports show of them, in household-code order.
 
-    The class and persons are those of ``reviews.histories`` (as in Báo cáo 1); members are
-    those present in the register now.
+    The class and persons are those of ``household_round`` (as in Báo cáo 1; ``found``: the
+    scope's ``histories`` to take them from instead); members are those present in the
+    register now. Only the listed households' rows are read.
     """
     out: dict[str, list[rules.ListedHousehold]] = {}
     for part in scope.parts:
-        owner = part.commune["code"]
-        homes = {r["id"]: r for r in db.query(
-            "SELECT * FROM household WHERE deleted = 0 AND owner_unit = ?", [owner])}
-        found = _part_histories(db, part, part.round)
-        wanted = {h.household_id for hs in found.values() for h in hs
-                  if h.end in rules.LISTS}
+        round_id = part.round["id"]
+        if found is None:
+            on_lists = _by_village([part], lambda p: household_rounds.listed(db, round_id))
+        else:
+            on_lists = {v["id"]: [(h.household_id, h.end, h.persons_end)
+                                  for h in found.get(v["id"], []) if h.end in rules.LISTS]
+                        for v in part.villages}
+        wanted = f"IN ({household_rounds.listed_ids_sql()})"
+        homes = {r["id"]: r for r in db.query(f"SELECT * FROM household WHERE id {wanted}",
+                                              [round_id])}
         reviews_by = {r["household_id"]: r for r in db.query(
-            "SELECT * FROM household_review WHERE round_id = ? AND deleted = 0",
-            [part.round["id"]]) if r["household_id"] in wanted}
+            f"SELECT * FROM household_review WHERE round_id = ? AND deleted = 0 AND "
+            f"household_id {wanted}", [round_id, round_id])}
         members: dict[str, list[dict]] = {}
         for m in db.query(
-                "SELECT m.* FROM member m JOIN household h ON h.id = m.household_id "
-                "WHERE h.owner_unit = ? AND m.deleted = 0 AND m.status = 'present' "
-                "ORDER BY m.household_id, m.position", [owner]):
-            if m["household_id"] in wanted:
-                members.setdefault(m["household_id"], []).append(m)
-        for village, histories in found.items():
+                f"SELECT * FROM member WHERE household_id {wanted} AND deleted = 0 AND "
+                "status = 'present' ORDER BY household_id, position", [round_id]):
+            members.setdefault(m["household_id"], []).append(m)
+        for village, households in on_lists.items():
             listed = []
-            for h in histories:
-                if h.end not in rules.LISTS:
-                    continue
-                home, review = homes[h.household_id], reviews_by.get(h.household_id) or {}
-                people = members.get(h.household_id, [])
+            for household_id, klass, persons in households:
+                home, review = homes[household_id], reviews_by.get(household_id) or {}
+                people = members.get(household_id, [])
                 head = next((m for m in people if m["relation"] == "head"), None) or {}
                 answers = json.loads(review.get("deprivations") or "{}")
                 listed.append(rules.ListedHousehold(
-                    household_id=home["id"], code=home["code"], klass=h.end,
-                    persons=h.persons_end, unit_id=village, head_name=head.get("full_name"),
+                    household_id=home["id"], code=home["code"], klass=klass,
+                    persons=persons, unit_id=village, head_name=head.get("full_name"),
                     head_birth=head.get("birth_date"), head_sex=head.get("sex"),
                     ethnicity=head.get("ethnicity"), flags=_flags(home),
                     deprived=frozenset(code for code, v in answers.items() if v),

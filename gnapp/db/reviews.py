@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from gnapp.db import households as hh
 from gnapp.db import standards as stored_standards
-from gnapp.db.store import NotFound, Writer, WriteError, get_row
+from gnapp.db.store import NotFound, Writer, WriteError, flush_derived, get_row
 from gnapp.domain import classify as rules
 from gnapp.domain import suggest, transitions
 from gnapp.domain.errors import InputError
@@ -258,6 +258,7 @@ def drafts_with_errors(db: Database, round_id: str, village_id: str) -> int:
     """The village's draft reviews of the round that ``checklist`` finds errors in; the
     household's own errors are read from the register's index (kept on every write)."""
     known = standards(db)
+    flush_derived(db)
     return sum(1 for r in db.query(
         "SELECT r.*, i.errors AS register_errors FROM household_review r JOIN household h ON "
         "h.id = r.household_id LEFT JOIN household_index i ON i.household_id = r.household_id "
@@ -342,6 +343,7 @@ def in_register(dates: tuple, day: str) -> tuple[bool, str | None, str | None]:
 def _present_members(db: Database, owner: str) -> dict[str, int]:
     """Members present in each household of ``owner``, from the register's index (kept in
     step on every write)."""
+    flush_derived(db)
     return dict(db.execute(
         "SELECT household_id, members FROM household_index WHERE household_id IN "
         "(SELECT id FROM household WHERE owner_unit = ? AND deleted = 0)", [owner]).fetchall())

@@ -12,8 +12,11 @@ from sqlite_utils import Database, Migrations
 from gnapp.db.registry import SYNCABLE
 
 # Bump MINOR for additive changes older code can live with, MAJOR for anything else.
+# 1.5: m014–m017 (foreign-key indexes, household_round, login lockout, search prefixes).
+# An older program writing a 1.5 file leaves household_round behind; the next open by a newer
+# one refreshes what it changed (``household_rounds.catch_up``).
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 4
+SCHEMA_MINOR = 5
 
 migrations = Migrations("gnapp")
 
@@ -757,3 +760,14 @@ def m016_user_login(db: Database) -> None:
     db.execute("ALTER TABLE app_user ADD COLUMN locked_until TEXT")
     db.execute("ALTER TABLE app_user ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0 "
                "CHECK (must_change IN (0, 1))")
+
+
+@migrations()
+def m017_search_prefixes(db: Database) -> None:
+    """The household search index keeps the prefixes of 1–3 letters of every word: a search
+    typed letter by letter then reads the first matches in index order and stops (a prefix
+    without its own index makes FTS5 merge the lists of every word it starts)."""
+    db.execute("DROP TABLE household_index_fts")
+    db.execute(f"CREATE VIRTUAL TABLE household_index_fts USING fts5(search, "
+               f"tokenize='{FTS_TOKENIZE}', content='household_index', prefix='1 2 3')")
+    db.execute("INSERT INTO household_index_fts (household_index_fts) VALUES ('rebuild')")

@@ -118,9 +118,22 @@ def transaction(db: Database) -> Iterator[Database]:
         raise
 
 
+_COLUMNS = "_gnapp_columns"        # attribute of the Database: {table: stored columns}
+
+
 def _columns(db: Database, table: str) -> list[str]:
-    # hidden = 2 or 3 marks generated columns, which are never written
-    return [r[1] for r in db.execute(f"PRAGMA table_xinfo({table})") if r[6] == 0]
+    """The stored columns of a table, read once per connection (``forget_columns`` after a
+    change of the schema)."""
+    known = db.__dict__.setdefault(_COLUMNS, {})
+    if table not in known:
+        # hidden = 2 or 3 marks generated columns, which are never written
+        known[table] = [r[1] for r in db.execute(f"PRAGMA table_xinfo({table})") if r[6] == 0]
+    return known[table]
+
+
+def forget_columns(db: Database) -> None:
+    """Read the tables' columns again at the next write (the schema changed)."""
+    db.__dict__.pop(_COLUMNS, None)
 
 
 def get_row(db: Database, table: str, row_id: str) -> dict | None:
@@ -197,6 +210,28 @@ def write_rows(db: Database, table: str, rows: Sequence[tuple[Mapping[str, Any],
             [values(r) for r in group])
 
 
+# -- derived tables, kept once per Writer transaction ----------------------------------------
+
+_DEFERRED = "_gnapp_deferred"     # attribute of the Database: {after_write: [(new, old)]}
+_DEPTH = "_gnapp_defer_depth"     # how many Writer.transact are open on it
+# attribute of the Database: the time every audit row of the open Writer.transact carries, so
+# that one save is one moment in the audit log even when it takes more than a second (undo
+# finds a save by its moment)
+_AUDIT_AT = "_gnapp_audit_at"
+
+
+def flush_derived(db: Database) -> None:
+    """Run now the ``after_write`` hooks a ``Writer`` deferred to the end of its transaction
+    (tables with ``deferred``). A reader of a derived table inside that transaction calls it
+    first; outside one there is nothing to run."""
+    pending = getattr(db, _DEFERRED, None)
+    while pending:
+        hooks = list(pending.items())
+        pending.clear()
+        for after_write, changes in hooks:
+            after_write(db, changes)
+
+
 def last_change_seq(db: Database) -> int:
     """The newest entry of the change log (0 when empty): it grows with every write."""
     return db.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
@@ -208,6 +243,58 @@ def lock_reason(db: Database, table: str, row_id: str) -> str | None:
         "SELECT reason FROM row_lock WHERE table_name = ? AND row_id IN (?, '*') LIMIT 1",
         [table, row_id]).fetchone()
     return found[0] if found else None
+
+
+# -- locks that guard new rows (the signed documents of gnapp.db.documents) --------------------
+#
+# A lock on a row guards its changes (``lock_reason``). Two more rules guard the rows that
+# would be added into what a signed document shows:
+# - a lock on a household guards the rows added under it: a member, an event, a review or a
+#   request of a locked household (its certificate shows its members and its reviews);
+# - a signed document that counts a round (a review report, a list of the round) also locks
+#   the round in each village it covers: a ``row_lock`` ("review_round",
+#   ``round_scope(round, village)``) refuses a new review or request of that round for a
+#   household of the village, and a new register event of one of its households dated on or
+#   before the round's end (an arrival is what brings a new household into the round's
+#   figures, a departure what takes one out).
+# The same rules hold when a change moves a row under a locked household, round or date, and
+# when a deleted row is brought back.
+PARENT_LOCKS = {"member": "household_id", "household_event": "household_id",
+                "household_review": "household_id", "household_request": "household_id"}
+_ROUND_ROWS = ("household_review", "household_request")
+
+
+def round_scope(round_id: str, village_id: str) -> str:
+    """The ``row_id`` of the lock on a round in one village ("<round id>@<village id>")."""
+    return f"{round_id}@{village_id}"
+
+
+def insert_lock_reason(db: Database, table: str, values: Mapping[str, Any]) -> str | None:
+    """Why a row with ``values`` may not be added to (or moved into) ``table``, or None."""
+    column = PARENT_LOCKS.get(table)
+    household = values.get(column) if column else None
+    if not household:
+        return None
+    reason = lock_reason(db, "household", household)
+    if reason:
+        return f"hộ gia đình đã bị khóa ({reason})"
+    found = db.execute("SELECT village_id FROM household WHERE id = ?", [household]).fetchone()
+    if found is None:
+        return None
+    if table in _ROUND_ROWS and values.get("round_id"):
+        reason = lock_reason(db, "review_round", round_scope(values["round_id"], found[0]))
+        if reason:
+            return f"kết quả đợt rà soát của thôn đã bị khóa ({reason})"
+    if table == "household_event" and values.get("on_date"):
+        hit = db.execute(
+            "SELECT l.reason FROM row_lock l JOIN review_round r "
+            "ON l.row_id = r.id || '@' || ? WHERE l.table_name = 'review_round' "
+            "AND r.deleted = 0 AND r.ends_on >= ? LIMIT 1",
+            [found[0], values["on_date"]]).fetchone()
+        if hit:
+            return (f"biến động ghi ngày {values['on_date']} làm thay đổi kết quả đợt rà soát "
+                    f"của thôn đã bị khóa ({hit[0]})")
+    return None
 
 
 def _audit_text(value: Any) -> str | None:
@@ -234,13 +321,25 @@ class Writer:
         If ``fn`` raises, nothing it wrote stays (rows, change log and audit alike).
         """
         outer, self._changes = self._changes, Changes()
+        # the outermost transact keeps the derived tables of what it wrote once, at its end
+        depth = getattr(self.db, _DEPTH, 0)
+        setattr(self.db, _DEPTH, depth + 1)
+        if depth == 0:
+            setattr(self.db, _DEFERRED, {})
+            setattr(self.db, _AUDIT_AT, utc_now())
         try:
             with transaction(self.db):
                 result = fn(self)
+                if depth == 0:
+                    flush_derived(self.db)
             changes = self._changes
             changes.result = result
             return changes
         finally:
+            setattr(self.db, _DEPTH, depth)
+            if depth == 0:
+                setattr(self.db, _DEFERRED, None)  # rolled back or flushed
+                setattr(self.db, _AUDIT_AT, None)
             if outer is not None and self._changes is not None:
                 for table, n in self._changes.counts.items():
                     outer.add(table, n)
@@ -252,12 +351,13 @@ class Writer:
         values = self._clean(spec, values)
         self._validate(spec, values)
         with transaction(self.db):
+            self._guard_new(spec, values)
             stamp = self._tick()
             row = {**values, **spec.derive(values),
                    "id": uuid7(), "site_id": self.actor.site_id,
                    "owner_unit": self.actor.unit_code, "version": 1, "updated_at": stamp,
                    "updated_by": self.actor.site_id, "deleted": 0}
-            write_row(self.db, table, row, base_version=0, origin=LOCAL)
+            self._write(spec, row, 0, None)
             self._audit(table, row["id"], {k: (None, v) for k, v in values.items()
                                            if v is not None}, reason)
         self._count(table)
@@ -277,6 +377,8 @@ class Writer:
             merged = {**syncable_values(table, row), **changes}
             self._validate(spec, merged)
             diff = {k: (row[k], v) for k, v in changes.items() if row[k] != v}
+            if set(diff) & {PARENT_LOCKS.get(table), "round_id", "on_date"}:
+                self._guard_new(spec, merged)
             if diff:
                 self._change(spec, row, merged, diff, reason)
         return get_row(self.db, table, row_id)
@@ -304,28 +406,38 @@ class Writer:
             row = self._editable(spec, row_id, None, deleted=True)
             merged = {**syncable_values(table, row), "deleted": 0}
             self._validate(spec, merged)
+            self._guard_new(spec, merged)
             self._change(spec, row, merged, {"deleted": (1, 0)}, reason.strip())
         return get_row(self.db, table, row_id)
 
     def decide(self, table: str, row_id: str, values: Mapping[str, Any], *, version: int,
-               reason: str) -> dict:
+               reason: str, deleted: bool | None = None) -> dict:
         """Store a person's decision on a row in conflict: ``values`` replace the row's
         fields and the change gets ``version`` (above both versions in conflict), so that it
-        supersedes them wherever it travels. Checked, logged and audited like any edit."""
+        supersedes them wherever it travels. Checked, logged and audited like any edit.
+
+        :param deleted: for a conflict between a deletion and an edit, whether the row stays
+            deleted (``True``) or is restored with the edited values (``False``); the row
+            held here may be live or deleted. ``None``: the row stays as it is (live)."""
         spec = registry.table(table)
         values = self._clean(spec, values)
         with transaction(self.db):
-            row = self._editable(spec, row_id, None)
+            held = get_row(self.db, table, row_id) if deleted is not None else None
+            row = self._editable(spec, row_id, None,
+                                 deleted=bool(held is not None and held["deleted"]))
             if version <= row["version"]:
                 raise StaleVersion(f"Phiên bản quyết định ({version}) phải lớn hơn phiên bản "
                                    f"đang có ({row['version']}).")
+            if deleted is not None:
+                values = {**values, "deleted": int(deleted)}
             merged = {**syncable_values(table, row), **values}
-            self._validate(spec, merged)
+            if not merged["deleted"]:
+                self._validate(spec, merged)
             diff = {k: (row[k], v) for k, v in values.items() if row[k] != v}
             stamp = self._tick()
             new = {**merged, **spec.derive(merged), "version": version, "updated_at": stamp,
                    "updated_by": self.actor.site_id}
-            write_row(self.db, table, new, base_version=row["version"], origin=LOCAL)
+            self._write(spec, new, row["version"], row)
             self._audit(table, row_id, diff or {"version": (row["version"], version)}, reason)
             self._count(table)
         return get_row(self.db, table, row_id)
@@ -365,14 +477,35 @@ class Writer:
                                "Hãy mở lại và sửa lần nữa.")
         return row
 
+    def _guard_new(self, spec: registry.SyncTable, values: Mapping[str, Any]) -> None:
+        """Refuse a row added into what a signed document shows (``insert_lock_reason``)."""
+        why = insert_lock_reason(self.db, spec.name, values)
+        if why:
+            raise Locked(f"Không thêm được {spec.label}: {why}. Muốn thay đổi, hãy mở khóa "
+                         "văn bản đó (có ghi lý do) trước.")
+
     def _change(self, spec: registry.SyncTable, row: dict, merged: dict,
                 diff: dict[str, tuple[Any, Any]], reason: str | None) -> None:
         stamp = self._tick()
         new = {**merged, **spec.derive(merged), "version": row["version"] + 1,
                "updated_at": stamp, "updated_by": self.actor.site_id}
-        write_row(self.db, spec.name, new, base_version=row["version"], origin=LOCAL)
+        self._write(spec, new, row["version"], row)
         self._audit(spec.name, row["id"], diff, reason)
         self._count(spec.name)
+
+    def _write(self, spec: registry.SyncTable, row: dict, base_version: int,
+               old: dict | None) -> None:
+        """``write_row`` of a local change; the table's ``after_write`` runs at once, or at
+        the end of the outermost ``transact`` for a ``deferred`` one (once for all its rows:
+        after a rollback there is nothing to run)."""
+        write_rows(self.db, spec.name, [(row, base_version)], origin=LOCAL)
+        if spec.after_write is None:
+            return
+        pending = getattr(self.db, _DEFERRED, None)
+        if spec.deferred and pending is not None:
+            pending.setdefault(spec.after_write, []).append((row, old))
+        else:
+            spec.after_write(self.db, [(row, old)])
 
     def _tick(self) -> str:
         """The next clock reading, persisted with the change (so it never goes back)."""
@@ -385,7 +518,7 @@ class Writer:
 
     def _audit(self, table: str, row_id: str, diff: Mapping[str, tuple[Any, Any]],
                reason: str | None) -> None:
-        at = utc_now()
+        at = getattr(self.db, _AUDIT_AT, None) or utc_now()
         self.db.conn.executemany(
             "INSERT INTO audit_log (at, user, site_id, table_name, row_id, field, old, new, reason) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -53,9 +53,10 @@ SEARCH_PLACEHOLDER = "Tìm theo tên, mã hộ, số CCCD…"
 HOUSEHOLD_ID_ROLE = Qt.ItemDataRole.UserRole
 
 
-def count_text(n: int) -> str:
-    """"500 hộ", "1.234 hộ"."""
-    return f"{format_int(n)} hộ"
+def count_text(n: int, more: bool = False) -> str:
+    """"500 hộ", "1.234 hộ"; ``more``: the list shows the first ``n`` of more households
+    ("hơn 1.000 hộ")."""
+    return f"{'hơn ' if more else ''}{format_int(n)} hộ"
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ class HouseholdFilter:
 class HouseholdListModel(QAbstractTableModel):
     """The households matching a filter, in the register's order, fetched a page at a time.
 
+    A search reads at most ``search_cap`` households (``hh.SEARCH_CAP``, the first matches
+    in index order, shown in the register's order): ``more`` tells that there are more.
+
     :param db: the GUI thread's read connection (``None`` while the database is closed)
     :param page_size: rows fetched per query
     """
@@ -87,10 +91,12 @@ class HouseholdListModel(QAbstractTableModel):
     CODE, HEAD, VILLAGE, MEMBERS, STATUS, KLASS = range(6)
 
     def __init__(self, db: Database | None, parent: QObject | None = None, *,
-                 page_size: int = PAGE_SIZE):
+                 page_size: int = PAGE_SIZE, search_cap: int = hh.SEARCH_CAP):
         super().__init__(parent)
         self._db = db
         self.page_size = page_size
+        self.search_cap = search_cap
+        self.more = False
         self._filter = HouseholdFilter()
         self._count = 0
         self._pages: OrderedDict[int, list[dict]] = OrderedDict()
@@ -130,10 +136,22 @@ class HouseholdListModel(QAbstractTableModel):
         self._count = count
         self.endResetModel()
 
+    def _cap(self) -> int | None:
+        return self.search_cap if self._filter.search else None
+
     def _query_count(self) -> int:
+        self.more = False
         if self._db is None:
             return 0
-        return hh.count_households(self._db, **self._filter.query())
+        cap = self._cap()
+        count = hh.count_households(self._db, cap=cap, **self._filter.query())
+        if cap is not None and count > cap:
+            self.more, count = True, cap
+        return count
+
+    def count_text(self) -> str:
+        """What the page says of the rows: "1.234 hộ", "hơn 1.000 hộ"."""
+        return count_text(self._count, self.more)
 
     # -- rows ------------------------------------------------------------------------------
 
@@ -147,10 +165,11 @@ class HouseholdListModel(QAbstractTableModel):
         query = self._filter.query()
         before = self._pages.get(number - 1)
         if before and len(before) == self.page_size and before[-1]["head_key"] is not None:
-            page = hh.list_households(self._db, limit=self.page_size, after=before[-1], **query)
+            page = hh.list_households(self._db, limit=self.page_size, after=before[-1],
+                                      cap=self._cap(), **query)
         else:
             page = hh.list_households(self._db, offset=number * self.page_size,
-                                      limit=self.page_size, **query)
+                                      limit=self.page_size, cap=self._cap(), **query)
         self.fetched_pages.append(number)
         self._pages[number] = page
         while len(self._pages) > MAX_CACHED_PAGES:
@@ -311,8 +330,11 @@ class HouseholdPage(QWidget):
     :param tasks: the task manager whose worker writes
     """
 
-    # emitted after the editor saved a household: (household id, household code)
+    # the register changed (a household saved, deleted or its last edit undone in the
+    # editor: its id and code; a list imported from a file: two empty strings)
     household_saved = Signal(str, str)
+    # what was done, for the status bar
+    message = Signal(str)
     # the editor asks for a household's review form: (household id, round id)
     review_requested = Signal(str, str)
 
@@ -394,11 +416,16 @@ class HouseholdPage(QWidget):
         self.duplicates_button = QPushButton("Người có thể trùng…")
         self.duplicates_button.setToolTip("Những người có thể được ghi hai lần trong sổ hộ "
                                           "(trùng CCCD, trùng họ tên và năm sinh), để xác định")
+        self.import_button = QPushButton("Nhập từ tệp…")
+        self.import_button.setToolTip("Nhập danh sách hộ từ tệp Excel, CSV hoặc tệp xuất của "
+                                      "phần mềm rà soát quốc gia; xem trước từng dòng rồi mới "
+                                      "ghi")
         self.count_label = QLabel()
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.duplicates_button)
+        buttons.addWidget(self.import_button)
         buttons.addStretch()
         buttons.addWidget(self.count_label)
         layout.addLayout(buttons)
@@ -408,7 +435,7 @@ class HouseholdPage(QWidget):
 
         set_tab_order([self.search_edit, self.village_combo, self.status_combo, self.errors_check,
                        self.class_combo, self.review_combo, self.add_button, self.edit_button,
-                       self.duplicates_button, self.table])
+                       self.duplicates_button, self.import_button, self.table])
 
         self._search_timer = delayed(self, self._apply_filter)
         self.search_edit.textChanged.connect(self._search_timer.start)
@@ -420,6 +447,7 @@ class HouseholdPage(QWidget):
         self.add_button.clicked.connect(self.add_household)
         self.edit_button.clicked.connect(self.edit_selected)
         self.duplicates_button.clicked.connect(self.open_duplicates)
+        self.import_button.clicked.connect(self.open_import)
         self.table.doubleClicked.connect(lambda index: self.edit_row(index.row()))
         self.table.row_activated.connect(self.edit_row)
 
@@ -532,7 +560,7 @@ class HouseholdPage(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
-        self.count_label.setText(count_text(self.model.rowCount()))
+        self.count_label.setText(self.model.count_text())
 
     def refresh(self) -> None:
         """Read the list again (after a save), keeping the position when possible."""
@@ -633,10 +661,29 @@ class HouseholdPage(QWidget):
             show_error(self, exc)
             self.refresh()
             return
-        self.editor.saved.connect(self._saved)
+        self.editor.saved.connect(
+            lambda household_id, code: self._changed(household_id, code, f"Đã lưu hộ {code}."))
+        self.editor.deleted.connect(lambda household_id, code: self._changed(
+            household_id, code, f"Đã chuyển hộ {code} vào «Thùng rác»."))
+        self.editor.undone.connect(lambda household_id, code: self._changed(
+            household_id, code, f"Đã hoàn tác lần sửa cuối của hộ {code}."))
         self.editor.review_requested.connect(self.review_requested)
         self.editor.finished.connect(self._editor_closed)
         self.editor.open()
+
+    def open_import(self) -> QDialog | None:
+        """Import a household list from a file: preview every row, then write."""
+        from gnapp.ui.household_import_dialog import HouseholdImportDialog, written_text
+
+        if self._db is None:
+            return None
+        dialog = HouseholdImportDialog(self.tasks, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(lambda written: (self.refresh(), self.household_saved.emit(
+            "", ""), self.message.emit(written_text(written))))
+        dialog.open()
+        self.import_dialog = dialog
+        return dialog
 
     def open_duplicates(self) -> QDialog | None:
         """The likely duplicates of the register, to decide one by one."""
@@ -657,10 +704,11 @@ class HouseholdPage(QWidget):
             editor.deleteLater()
         self.table.setFocus()
 
-    def _saved(self, household_id: str, code: str) -> None:
+    def _changed(self, household_id: str, code: str, text: str) -> None:
         self.refresh()
         row = self.model.cached_row_of(household_id)
         if row is not None:
             self.select_row(row)
         self.household_saved.emit(household_id, code)
+        self.message.emit(text)
 

@@ -7,6 +7,7 @@ path is checked here against the plain reading it replaces.
 """
 
 import json
+from datetime import date
 
 import pytest
 
@@ -136,3 +137,60 @@ def test_the_lists_before_the_start_round_are_asked_per_household(site_db, write
         [(True, False), (True, False), (False, True), (False, False)]
     # Only the year before the start round's lists (2023) counts: 2022 is too early.
     assert set(before(look_back=1).values()) == {(False, False)}
+
+
+# -- Báo cáo 8–15 and the home screen: household_round instead of the histories -----------------
+
+TODAY = date(2026, 11, 23)     # as tests/db/test_dashboard.py: the demo's 2026 round is current
+
+
+@pytest.mark.parametrize("db_name", ["demo_db", "demo_office_db"])
+def test_listed_households_are_those_of_the_histories(db_name, request):
+    db = request.getfixturevalue(db_name)
+    for year in [r[0] for r in db.execute("SELECT DISTINCT year FROM review_round WHERE "
+                                          "deleted = 0 ORDER BY year")]:
+        scope = report_data.resolve_scope(db, round_year=year, office=True)
+        found = report_data.histories(db, scope)
+        listed = report_data.listed_households(db, scope)
+        assert listed == report_data.listed_households(db, scope, found)
+        on_lists = sorted((h.household_id, h.end, h.persons_end) for homes in found.values()
+                          for h in homes if h.end in rules.LISTS)
+        assert sorted((x.household_id, x.klass, x.persons) for homes in listed.values()
+                      for x in homes) == on_lists
+        assert on_lists
+
+
+def test_the_home_screen_counts_are_those_of_the_histories(demo_db):
+    from gnapp.db import dashboard
+
+    overview = dashboard.commune_overview(demo_db, today=TODAY)
+    scope = report_data.resolve_scope(demo_db, round_year=overview.round["year"],
+                                      unit_code=overview.unit["code"], today=TODAY,
+                                      office=True)
+    found = report_data.histories(demo_db, scope)
+    counts = report_data.result_counts(demo_db, scope, found)
+    total = rules.ResultCounts()
+    for village in counts.values():
+        total += village
+    assert overview.now == dashboard.Rates.of(total, overview.unit["name"])
+    assert overview.now.households > 0
+    for village in overview.villages:
+        assert village.now == dashboard.Rates.of(counts[village.village_id], village.name)
+    chart = dashboard.deprivation_chart(demo_db, scope, found)
+    assert overview.deprivations == chart
+
+
+def test_the_office_counts_are_those_of_the_histories(demo_office_db):
+    from gnapp.db import dashboard
+
+    results = dashboard.office_results(demo_office_db, today=TODAY)
+    assert len([r for r in results if r.counts is not None]) == 3
+    for result in (r for r in results if r.round is not None):
+        scope = report_data.resolve_scope(demo_office_db, round_year=result.round["year"],
+                                          unit_code=result.commune["code"], today=TODAY,
+                                          office=True)
+        found = report_data.histories(demo_office_db, scope)
+        total = rules.ResultCounts()
+        for village in report_data.result_counts(demo_office_db, scope, found).values():
+            total += village
+        assert result.counts == total and total.households > 0

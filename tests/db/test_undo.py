@@ -131,3 +131,27 @@ def test_a_review_edit_is_undone_but_not_a_complete_review(site_db, writer, home
     writer.update("household_review", rows[0][1], {"status": "complete"})
     with pytest.raises(undo.UndoRefused, match="hoàn thành"):
         undo.undo_last_edit(writer, rows, main=rows[0])
+
+
+def test_a_save_that_crosses_a_second_is_undone_whole(site_db, writer, home):
+    """Every audit row of one transaction carries the moment it began, so a save that takes
+    longer than a second (or crosses one) is still one save to undo."""
+    member = hh.members(site_db, home["id"])[0]
+
+    def save(w):
+        hh.update_household(w, home["id"], {"address": "Xóm Đồi Chè"})
+        later()                                       # the clock ticks during the save
+        hh.update_member(w, member["id"], {"full_name": "Nguyễn Văn Đức Anh"})
+
+    writer.transact(save)
+    rows = undo.household_rows(site_db, home["id"])
+    edit = undo.last_edit(site_db, rows)
+    assert {(c.table, c.field) for c in edit.changes} == {("household", "address"),
+                                                          ("member", "full_name")}
+    undo.undo_last_edit(writer, rows, expected=edit, main=("household", home["id"]))
+    assert hh.household(site_db, home["id"])["address"] == "Xóm Bến"
+    assert hh.members(site_db, home["id"])[0]["full_name"] == "Nguyễn Văn Đức"
+    later()                       # writes outside a transaction keep their own moment
+    hh.update_household(writer, home["id"], {"address": "Xóm Mới"})
+    ats = [r[0] for r in site_db.execute("SELECT at FROM audit_log ORDER BY id DESC LIMIT 2")]
+    assert ats[0] > ats[1]
