@@ -20,7 +20,7 @@ from datetime import date
 from sqlite_utils import Database
 
 from gnapp.db import units, users
-from gnapp.db.store import Writer, WriteError, live_row, utc_now
+from gnapp.db.store import Writer, WriteError, live_row, round_scope, utc_now
 from gnapp.domain import documents as rules
 from gnapp.domain.dates import format_date
 from gnapp.domain.errors import GnappError, InputError
@@ -62,7 +62,11 @@ def save_profile(w: Writer, *, issuer_parent: str | None = None, issuer_name: st
                  place: str | None = None,
                  recipients: dict[str, Sequence[str]] | None = None) -> dict:
     """Store (or change) the profile of the writer's commune; fields left None keep their
-    value (or the default)."""
+    value (or the default).
+
+    :raises PermissionDenied: a user whose role may not change the profile
+    """
+    users.require(w.db, w.actor.user, "profile")
     current = profile(w.db, w.actor.unit_code)
     values = {"issuer_parent": issuer_parent or current["issuer_parent"],
               "issuer_name": issuer_name or current["issuer_name"],
@@ -81,12 +85,15 @@ def save_profile(w: Writer, *, issuer_parent: str | None = None, issuer_name: st
 def add_signer(w: Writer, *, role: str, name: str, valid_from: date | str,
                valid_to: date | str | None = None) -> dict:
     """An office holder who signs from ``valid_from`` (to ``valid_to``)."""
+    users.require(w.db, w.actor.user, "profile")
     return w.insert("doc_signer", {"role": role, "name": name, "valid_from": str(valid_from),
                                    "valid_to": str(valid_to) if valid_to else None},
                     reason="Thêm người ký văn bản")
 
 
 def end_signer(w: Writer, signer_id: str, valid_to: date | str) -> dict:
+    """The signer left office on ``valid_to`` (kept: older documents show their name)."""
+    users.require(w.db, w.actor.user, "profile")
     return w.update("doc_signer", signer_id, {"valid_to": str(valid_to)},
                     reason="Thôi giữ chức vụ ký văn bản")
 
@@ -148,6 +155,7 @@ def take_number(w: Writer, *, symbol: str, issued_on: date, doc_key: str, subjec
 
 def cancel_number(w: Writer, number_id: str, *, reason: str) -> dict:
     """Cancel a number (the document was not issued); the number stays taken."""
+    users.require(w.db, w.actor.user, "profile")
     return w.delete("doc_number", number_id, reason=reason)
 
 
@@ -242,6 +250,36 @@ def unlock(w: Writer, copy_id: str, *, reason: str) -> dict:
                                               "unlocked_at": utc_now(),
                                               "unlock_reason": reason.strip()},
                     reason=reason.strip())
+
+
+def round_rows(db: Database, round_id: str,
+               village_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """What a document that counts a round in these villages locks once signed (the review
+    reports Báo cáo 1–15, the lists of the round, the village's minutes):
+
+    - every review of the round of a household of those villages (``household_review``):
+      the reports count them and nothing else of the round (classes, persons, deprivations,
+      causes: ``household_round`` is derived from them), and a changed review can put a
+      household on a list or take it off;
+    - the round in each village (``("review_round", store.round_scope(round, village))``):
+      no new review or request of the round there, no register event dated on or before its
+      end (which would bring a household into the round's figures or take one out), see
+      ``store.insert_lock_reason``.
+
+    The household rows themselves are not locked: the register lives on after the round
+    (next year's changes do not touch a past round's figures, which come from the reviews
+    and the event dates), and locking every household of a commune for each signed report
+    would freeze it. What still moves a signed report (a member added to a household that
+    has no review, counted with the members present) changes its fingerprint: the copy
+    printed next is not a "BẢN SAO" and the signed one can no longer be marked as current.
+    """
+    marks = ", ".join("?" for _ in village_ids) or "NULL"
+    reviews = db.execute(
+        f"SELECT r.id FROM household_review r JOIN household h ON h.id = r.household_id "
+        f"WHERE r.round_id = ? AND r.deleted = 0 AND h.village_id IN ({marks}) ORDER BY r.id",
+        [round_id, *village_ids]).fetchall()
+    return ([("household_review", r[0]) for r in reviews]
+            + [("review_round", round_scope(round_id, v)) for v in village_ids])
 
 
 def _signed_rows(db: Database, rows: set[tuple[str, str]]) -> dict[tuple[str, str], str]:

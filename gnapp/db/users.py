@@ -41,13 +41,14 @@ PERMISSIONS = {
     "return": "trả lại kết quả cho xã",
     "sign": "đánh dấu văn bản đã ký",
     "unlock": "mở khóa dữ liệu của văn bản đã ký",
+    "profile": "sửa hồ sơ đơn vị (cơ quan ban hành, người ký, nơi nhận, sổ văn bản)",
     "merge": "nhập gói đồng bộ của các xã",
     "users": "quản lý người dùng",
     "settings": "thay đổi cài đặt",
 }
 GRANTS: dict[str, frozenset[str]] = {
     OFFICER: frozenset({"enter"}),
-    LEADER: frozenset({"enter", "approve", "sign", "unlock"}),
+    LEADER: frozenset({"enter", "approve", "sign", "unlock", "profile"}),
     SUPERVISOR: frozenset({"enter", "merge", "approve", "return"}),
     ADMIN: frozenset(PERMISSIONS),
 }

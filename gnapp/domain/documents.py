@@ -51,6 +51,10 @@ DEFAULT_RECIPIENTS: dict[str, tuple[str, ...]] = {
     "posting": ("Trưởng các thôn (niêm yết);", "Đài truyền thanh xã (thông báo);", "Lưu: VT."),
 }
 
+# The kinds of document a "Nơi nhận" list is kept for, as the profile dialog names them.
+RECIPIENT_KINDS = {"decision": "Quyết định", "report": "Báo cáo", "posting": "Thông báo niêm yết",
+                   "certificate": "Giấy chứng nhận"}
+
 
 @dataclass(frozen=True)
 class Signer:
@@ -248,3 +252,75 @@ def on_review_list(class_before: str | None, requested: bool) -> bool:
     """Phụ lục I: the poor and near-poor lists in force, and every household that asked to be
     reviewed (QĐ 24/2021 Art. 4 step 1)."""
     return class_before in ("poor", "near_poor") or requested
+
+
+# -- Phiếu A: what the register tells of a household's characteristics -------------------------
+
+# The characteristics Phiếu A asks about that the register can answer, by group (domain.md
+# §5: group 1 alone, or enough of group 2, marks a household as not poor). The official list
+# of Phụ lục II is not known yet (domain.md §5 [M]); these are gnapp's own, said so on the
+# form, and each group keeps a line for what the reviewer sees at the house (assets, pension).
+QUICK_SCREEN_OWN = ("Các đặc điểm do phần mềm gnapp điền sẵn từ sổ hộ (dùng đến khi có danh mục "
+                    "chính thức của Phụ lục II); người rà soát kiểm tra tại hộ và ghi thêm.")
+WORKING = ("employed_contract", "employed_no_contract", "self_employed")
+
+
+@dataclass(frozen=True)
+class ScreenMark:
+    """One characteristic of Phiếu A for a household: ``has`` True (marked "x"), False (not)
+    or None (the register does not say); ``evidence``: what the register holds."""
+
+    group: int
+    text: str
+    has: bool | None
+    evidence: str
+
+
+def quick_screen(members: Sequence[Mapping[str, Any]],
+                 household: Mapping[str, Any]) -> list[ScreenMark]:
+    """What the register says of the Phiếu A characteristics of a household, from its present
+    members (``employment``, ``health_insurance``, ``social_allowance``, ``full_name``) and
+    its flags (``no_labour``, ``social_protection``, ``single_no_support``)."""
+    names = lambda rows: ", ".join(m["full_name"] for m in rows)  # noqa: E731
+    contract = [m for m in members if m.get("employment") == "employed_contract"]
+    working = [m for m in members if m.get("employment") in WORKING]
+    idle = [m for m in members if m.get("employment") == "unemployed"]
+    insured = [m for m in members if m.get("health_insurance") == 1]
+    insurance_known = [m for m in members if m.get("health_insurance") is not None]
+    allowance = [m for m in members if m.get("social_allowance")]
+    jobs_said = any(m.get("employment") for m in members)
+
+    def job_answer(has: bool, rows, none: str) -> tuple[bool | None, str]:
+        if not jobs_said:
+            return None, "Sổ hộ chưa ghi việc làm"
+        return has, names(rows) if rows else none
+
+    marks = [ScreenMark(1, "Có thành viên làm công ăn lương có hợp đồng lao động",
+                        *job_answer(bool(contract), contract, "Không có"))]
+    marks.append(ScreenMark(2, "Có từ 2 thành viên trở lên có việc làm (làm công, tự làm)",
+                            *job_answer(len(working) >= 2, working, "Không có")))
+    if household.get("no_labour"):
+        labour: tuple[bool | None, str] = (False, "Hộ không có khả năng lao động")
+    elif idle:
+        labour = (False, "Thất nghiệp: " + names(idle))
+    else:
+        labour = job_answer(True, [], "Không có người thất nghiệp")
+    marks.append(ScreenMark(2, "Không có thành viên thất nghiệp; hộ có khả năng lao động",
+                            *labour))
+    if len(insurance_known) < len(members) or not members:
+        marks.append(ScreenMark(2, "Mọi thành viên có thẻ bảo hiểm y tế", None,
+                                "Sổ hộ chưa ghi đủ thẻ BHYT"))
+    else:
+        marks.append(ScreenMark(2, "Mọi thành viên có thẻ bảo hiểm y tế",
+                                len(insured) == len(members),
+                                f"{len(insured)}/{len(members)} thành viên có thẻ"))
+    protected = [label for flag, label in (
+        ("social_protection", "có đối tượng bảo trợ xã hội"),
+        ("single_no_support", "người đơn thân không nơi nương tựa")) if household.get(flag)]
+    if allowance:
+        protected.append("hưởng trợ cấp xã hội: " + names(allowance))
+    marks.append(ScreenMark(2, "Hộ không có đối tượng bảo trợ xã hội, không hưởng trợ cấp xã "
+                               "hội hằng tháng", not protected,
+                            "; ".join(protected) or "Không có"))
+    return marks
+

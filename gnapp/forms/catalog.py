@@ -6,7 +6,7 @@ report covers (round, unit), build the ``Document`` and render it by the file's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,10 @@ class ReportSpec:
         formats: the file suffixes it can be written to (forms that are not one table
             are PDF only)
         recorded: each print is recorded as a printed copy (``gnapp.forms.printing``)
+        locks_round: the document counts the round's reviews of the villages it covers (the
+            review reports, the lists of the round): a signed copy locks those reviews and
+            guards the round and villages against new reviews and requests
+            (``gnapp.db.documents.round_rows``)
         symbol: the number's symbol when it is issued with a number from the book
         group: where the Reports area lists it
     """
@@ -48,7 +52,8 @@ class ReportSpec:
     needs_previous: bool = False
     options: tuple[str, ...] = ()
     formats: tuple[str, ...] = (".pdf", ".xlsx")
-    recorded: bool = False
+    recorded: bool = True
+    locks_round: bool = False
     symbol: str | None = None
     group: str = "Báo cáo rà soát"
 
@@ -56,33 +61,35 @@ class ReportSpec:
 REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (
     ReportSpec("bao-cao-1", "Báo cáo 1", "Tổng hợp kết quả chính thức rà soát hộ nghèo, hộ cận "
                "nghèo, hộ làm nông, lâm, ngư nghiệp có mức sống trung bình", rr.report_1,
-               options=("chart",)),
+               options=("chart",), locks_round=True),
     ReportSpec("bao-cao-2", "Báo cáo 2", "Tổng hợp diễn biến hộ nghèo (so với đợt rà soát "
-               "trước)", rr.report_2, needs_previous=True),
+               "trước)", rr.report_2, needs_previous=True, locks_round=True),
     ReportSpec("bao-cao-3", "Báo cáo 3", "Tổng hợp diễn biến hộ cận nghèo (so với đợt rà soát "
-               "trước)", rr.report_3, needs_previous=True),
+               "trước)", rr.report_3, needs_previous=True, locks_round=True),
     ReportSpec("bao-cao-4", "Báo cáo 4", "Phân tích các chỉ số thiếu hụt dịch vụ xã hội cơ bản "
-               "của hộ nghèo", rr.report_4),
+               "của hộ nghèo", rr.report_4, locks_round=True),
     ReportSpec("bao-cao-5", "Báo cáo 5", "Phân tích tỷ lệ các chỉ số thiếu hụt dịch vụ xã hội "
-               "cơ bản của hộ nghèo", rr.report_5, options=("chart",)),
+               "cơ bản của hộ nghèo", rr.report_5, options=("chart",), locks_round=True),
     ReportSpec("bao-cao-6", "Báo cáo 6", "Phân tích các chỉ số thiếu hụt dịch vụ xã hội cơ bản "
-               "của hộ cận nghèo", rr.report_6),
+               "của hộ cận nghèo", rr.report_6, locks_round=True),
     ReportSpec("bao-cao-7", "Báo cáo 7", "Phân tích tỷ lệ các chỉ số thiếu hụt dịch vụ xã hội "
-               "cơ bản của hộ cận nghèo", rr.report_7),
+               "cơ bản của hộ cận nghèo", rr.report_7, locks_round=True),
     ReportSpec("bao-cao-8", "Báo cáo 8", "Phân tích hộ nghèo, hộ cận nghèo theo các nhóm đối "
-               "tượng", rr.report_8),
+               "tượng", rr.report_8, locks_round=True),
     ReportSpec("bao-cao-9", "Báo cáo 9", "Phân tích hộ nghèo, hộ cận nghèo theo dân tộc",
-               rr.report_9),
+               rr.report_9, locks_round=True),
     ReportSpec("bao-cao-10", "Báo cáo 10", "Phân nhóm hộ nghèo, hộ cận nghèo theo các nguyên "
-               "nhân nghèo", rr.report_10),
+               "nhân nghèo", rr.report_10, locks_round=True),
     ReportSpec("bao-cao-11", "Báo cáo 11", "Tổng hợp chỉ tiêu thiếu hụt của trẻ em thuộc hộ "
-               "nghèo, hộ cận nghèo", rr.report_11),
+               "nghèo, hộ cận nghèo", rr.report_11, locks_round=True),
     ReportSpec("bao-cao-12", "Báo cáo 12", "Tổng hợp kết quả rà soát hộ nghèo theo chuẩn nghèo "
-               "đa chiều", rr.report_12),
+               "đa chiều", rr.report_12, locks_round=True),
     ReportSpec("bao-cao-13", "Báo cáo 13", "Tổng hợp kết quả rà soát hộ cận nghèo theo chuẩn "
-               "nghèo đa chiều", rr.report_13),
-    ReportSpec("bao-cao-14", "Báo cáo 14", "Danh sách chi tiết hộ cận nghèo", rr.report_14),
-    ReportSpec("bao-cao-15", "Báo cáo 15", "Danh sách chi tiết hộ nghèo", rr.report_15),
+               "nghèo đa chiều", rr.report_13, locks_round=True),
+    ReportSpec("bao-cao-14", "Báo cáo 14", "Danh sách chi tiết hộ cận nghèo", rr.report_14,
+               locks_round=True),
+    ReportSpec("bao-cao-15", "Báo cáo 15", "Danh sách chi tiết hộ nghèo", rr.report_15,
+               locks_round=True),
 )}
 
 # The forms of the review procedure and the certificate (each print recorded).
@@ -90,32 +97,32 @@ _PROCEDURE = "Biểu mẫu quy trình rà soát"
 _HOUSEHOLD_FORM = ("household", "blank")
 REPORTS.update({form.name: form for form in (
     ReportSpec("phu-luc-1", "Phụ lục I", "Danh sách hộ gia đình cần rà soát (hộ nghèo, hộ cận "
-               "nghèo đang có tên và hộ có giấy đề nghị)", pf.review_list, recorded=True,
+               "nghèo đang có tên và hộ có giấy đề nghị)", pf.review_list,
                group=_PROCEDURE),
     ReportSpec("phieu-a", "Phiếu A", "Phiếu A – nhận dạng nhanh đặc điểm hộ (trắng hoặc điền "
                "sẵn từ sổ hộ)", pf.phieu_a, options=_HOUSEHOLD_FORM, formats=(".pdf",),
-               recorded=True, group=_PROCEDURE),
+               group=_PROCEDURE),
     ReportSpec("phieu-b", "Phiếu B", "Phiếu B – rà soát hộ nghèo, hộ cận nghèo: thu nhập (B1) "
                "và 12 chỉ số thiếu hụt (B2), trắng hoặc điền sẵn", pf.phieu_b,
-               options=_HOUSEHOLD_FORM, formats=(".pdf",), recorded=True, group=_PROCEDURE),
+               options=_HOUSEHOLD_FORM, formats=(".pdf",), group=_PROCEDURE),
     ReportSpec("phieu-c", "Phiếu C", "Phiếu C – đặc điểm hộ nghèo, hộ cận nghèo: nhóm đối "
                "tượng, nguyên nhân, nhu cầu (trắng hoặc điền sẵn)", pf.phieu_c,
-               options=_HOUSEHOLD_FORM, formats=(".pdf",), recorded=True, group=_PROCEDURE),
+               options=_HOUSEHOLD_FORM, formats=(".pdf",), group=_PROCEDURE),
     ReportSpec("bien-ban-hop-dan", "Biên bản họp dân", "Biên bản họp dân bình xét của một thôn "
-               "(02 bản)", pf.meeting_minutes, formats=(".pdf",), recorded=True,
+               "(02 bản)", pf.meeting_minutes, formats=(".pdf",), locks_round=True,
                group=_PROCEDURE),
     ReportSpec("niem-yet", "Danh sách niêm yết", "Thông báo niêm yết công khai danh sách hộ "
                "nghèo, cận nghèo, thoát nghèo, thoát cận nghèo (không in số CCCD, chỉ năm "
-               "sinh)", pf.posting_list, recorded=True, symbol="TB-BCĐ", group=_PROCEDURE),
+               "sinh)", pf.posting_list, locks_round=True, symbol="TB-BCĐ", group=_PROCEDURE),
     ReportSpec("quyet-dinh", "Quyết định công nhận", "Quyết định công nhận hộ nghèo, hộ cận "
                "nghèo, hộ thoát nghèo, hộ thoát cận nghèo kèm danh sách", pf.recognition_decision,
-               formats=(".pdf",), recorded=True, symbol="QĐ-UBND", group=_PROCEDURE),
+               formats=(".pdf",), locks_round=True, symbol="QĐ-UBND", group=_PROCEDURE),
     ReportSpec("danh-sach-cong-nhan", "Danh sách công nhận", "Bốn danh sách kèm theo quyết "
-               "định công nhận (bảng tính)", pf.recognition_lists, recorded=True,
+               "định công nhận (bảng tính)", pf.recognition_lists, locks_round=True,
                group=_PROCEDURE),
     ReportSpec("giay-chung-nhan", "Giấy chứng nhận", "Giấy chứng nhận hộ nghèo, hộ cận nghèo "
                "(Mẫu số 03) của một hộ", cert.certificate, options=("household",),
-               formats=(".pdf",), recorded=True, symbol=cert.SYMBOL, group=_PROCEDURE),
+               formats=(".pdf",), symbol=cert.SYMBOL, group=_PROCEDURE),
 )})
 
 def render_xlsx(doc: d.Document, path: str | Path) -> Path:
@@ -153,6 +160,10 @@ def build(db: Database, name: str, *, round_year: int | None = None,
     unit (default: the commune; or one of its villages); ``options`` (a household's code,
     ``blank``) go to the forms that take them.
 
+    The document's fingerprint is computed here, the same way for every form: the hash of
+    its identity and of every text and table cell it shows (``document.content_fingerprint``),
+    so that a changed figure gives another fingerprint with no code in the report itself.
+
     :raises InputError: an option the report does not take
     """
     report = spec(name)
@@ -162,9 +173,29 @@ def build(db: Database, name: str, *, round_year: int | None = None,
     if unknown:
         raise InputError(f"{report.label} không dùng tùy chọn "
                          f"{', '.join('--' + k for k in sorted(unknown))}.")
-    scope = report_data.resolve_scope(db, round_year=round_year, unit_code=unit_code,
-                                      today=today, office=report.name in rr.OFFICE_REPORTS)
-    return report.build(db, scope, today, **given)
+    scope = resolve(db, report.name, round_year=round_year, unit_code=unit_code, today=today)
+    doc = report.build(db, scope, today, **given)
+    return replace(doc, fingerprint=d.content_fingerprint(doc, identity(report, scope, given)))
+
+
+def resolve(db: Database, name: str, *, round_year: int | None = None,
+            unit_code: str | None = None, today: date | None = None) -> report_data.Scope:
+    """What report ``name`` covers (round, unit, villages) with these parameters."""
+    report = spec(name)
+    return report_data.resolve_scope(db, round_year=round_year, unit_code=unit_code,
+                                     today=today or date.today(),
+                                     office=report.name in rr.OFFICE_REPORTS)
+
+
+def identity(report: ReportSpec, scope: report_data.Scope, options: dict[str, Any]) -> dict:
+    """What a document is, hashed with what it shows (``document.content_fingerprint``): the
+    form, its unit, the rounds counted (and those compared with) and its options."""
+    return {"form": report.name, "unit": scope.unit["code"],
+            "rounds": [part.round["id"] for part in scope.parts],
+            "previous": [part.previous["id"] if part.previous else None
+                         for part in scope.parts],
+            "standard": scope.standard.id,
+            "options": {k: int(v) if isinstance(v, bool) else v for k, v in options.items()}}
 
 
 def render(doc: d.Document, path: str | Path) -> Path:

@@ -238,6 +238,54 @@ class Document:
 FOOTER_LABEL = "Mã dữ liệu"
 
 
+def _cell_value(value: CellLike):
+    return value.value if isinstance(value, Cell) else value
+
+
+def shown_content(doc: Document) -> list[dict]:
+    """Everything a document shows, as plain canonical data, in reading order: the issuer,
+    title and subtitle, each block (every table cell of its header and body, its unit and
+    notes; every paragraph, heading and bullet; each chart's figures; the signers of a
+    closing), the recipients and the signature blocks.
+
+    Left out: the number, the date line (a draft's month moves with the day it is printed)
+    and the copy mark, which a print sets (``gnapp.forms.printing`` adds an issued number
+    and date to the fingerprint itself).
+    """
+    items: list[dict] = [{"issuer": list(doc.issuer), "title": list(doc.title),
+                          "subtitle": list(doc.subtitle), "symbol": doc.symbol}]
+    for block in doc.body:
+        if isinstance(block, Table):
+            items.append({"unit": block.unit_note, "notes": list(block.notes),
+                          "header": [[_cell_value(c) for c in row] for row in block.header]})
+            items.extend({"cells": [_cell_value(c) for c in row.cells]} for row in block.rows)
+        elif isinstance(block, (Para, Heading, Bullet)):
+            items.append({"text": block.text})
+        elif isinstance(block, Closing):
+            items.append({"signers": [[*s.authority, s.title, s.name or ""]
+                                      for s in block.signatures],
+                          "recipients": list(block.recipients)})
+        elif isinstance(block, Figure):
+            chart = block.chart
+            items.append({"chart": chart.title, "categories": list(chart.categories),
+                          "series": [[s.name, list(s.values)] for s in chart.series],
+                          "references": [[r.label, r.value] for r in chart.references]})
+        elif isinstance(block, PageBreak):
+            items.append({"page": 1})
+    items.append({"recipients": list(doc.recipients),
+                  "signers": [[*s.authority, s.title, s.name or ""] for s in doc.signatures]})
+    return items
+
+
+def content_fingerprint(doc: Document, identity: dict) -> str:
+    """The hash of exactly what ``doc`` shows (``shown_content``) and of what it is
+    (``identity``: the form, round, unit and options): a changed figure, name or note gives
+    another fingerprint, the same data printed again the same one."""
+    from gnapp.domain.canonical import rows_hash
+
+    return rows_hash([identity, *shown_content(doc)])
+
+
 def footer_text(doc: Document) -> str | None:
     """The footer line: "Mã dữ liệu: 1a2b3c4d5e6f" (``None`` without a fingerprint)."""
     if not doc.fingerprint:

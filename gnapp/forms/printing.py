@@ -10,6 +10,7 @@ file. If rendering fails, nothing is recorded and no number is used up.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from gnapp.db import documents, report_data, sites
+from gnapp.db import documents, sites
 from gnapp.domain import documents as rules
 from gnapp.domain.cancel import Progress, no_progress
 from gnapp.domain.canonical import row_hash
@@ -59,8 +60,8 @@ def document_key(db: Database, name: str, *, round_year: int | None = None,
                  unit_code: str | None = None, today: date | None = None,
                  **options: Any) -> str:
     """The identity of the document ``name`` covers with these parameters."""
-    scope = report_data.resolve_scope(db, round_year=round_year, unit_code=unit_code,
-                                      today=today or date.today())
+    scope = catalog.resolve(db, name, round_year=round_year, unit_code=unit_code,
+                            today=today or date.today())
     given = {k: (int(v) if isinstance(v, bool) else v.strip() if isinstance(v, str) else v)
              for k, v in options.items() if v not in (None, False, "")}
     if name in ("phieu-a", "phieu-b", "phieu-c"):
@@ -68,16 +69,34 @@ def document_key(db: Database, name: str, *, round_year: int | None = None,
     return rules.document_key(name, pf.scope_key(scope, **given))
 
 
+def counted_rows(db: Database, report: catalog.ReportSpec, *, round_year: int | None,
+                 unit_code: str | None, today: date) -> list[tuple[str, str]]:
+    """The rows a signed copy of a document that counts a round locks besides those it
+    names itself (``documents.round_rows``: the round's reviews of its villages and the round
+    in each village); none for other forms, and none on an office's site, which holds the
+    communes' rows without owning them (its copies are identified by their fingerprint)."""
+    if not report.locks_round:
+        return []
+    scope = catalog.resolve(db, report.name, round_year=round_year, unit_code=unit_code,
+                            today=today)
+    if scope.is_office or scope.issuer["code"] != sites.require_site(db).unit_code:
+        return []
+    return documents.round_rows(db, scope.round["id"], [v["id"] for v in scope.villages])
+
+
 def print_form(db: Database, name: str, out: str | Path, *, user: str | None = None,
                round_year: int | None = None, unit_code: str | None = None,
                today: date | None = None, issue: bool = False, number: int | None = None,
-               progress: Progress = no_progress, **options: Any) -> Printed:
+               progress: Progress = no_progress,
+               deliver: Callable[[Path], Any] | None = None, **options: Any) -> Printed:
     """Write form ``name`` to ``out`` (.pdf or .xlsx), recorded if the form is.
 
     :param issue: give the document a number from the book (and today's date) if it has
         none yet; ``number`` asks for that number (refused if it was ever taken)
     :param progress: called (total 0: busy) before building and before writing the file; a
         ``Cancelled`` it raises leaves no file and no record
+    :param deliver: called with the file once written, before the record is kept: printing
+        it on paper. If it fails or is cancelled, no copy is recorded and no number used.
     :raises InputError: a suffix the form cannot be written to, an option it does not take,
         a number for a form without one
     """
@@ -95,7 +114,10 @@ def print_form(db: Database, name: str, out: str | Path, *, user: str | None = N
     if not report.recorded:
         doc = catalog.build(db, report.name, **params)
         progress(0, 0, "Đang ghi tệp")
-        return Printed(catalog.render(doc, out), doc)
+        path = catalog.render(doc, out)
+        if deliver is not None:
+            deliver(path)
+        return Printed(path, doc)
     key = document_key(db, report.name, **params)
     writer = sites.writer(db, user)
 
@@ -120,11 +142,14 @@ def print_form(db: Database, name: str, out: str | Path, *, user: str | None = N
             doc = replace(doc, copy_mark=rules.COPY_MARK)
         copy = documents.record_copy(
             w, doc_key=key, form=report.name, title=doc.name or " ".join(doc.title),
-            fingerprint=doc.fingerprint, shown_rows=doc.shown_rows,
+            fingerprint=doc.fingerprint, shown_rows=(*doc.shown_rows, *counted_rows(
+                db, report, round_year=round_year, unit_code=unit_code, today=today)),
             file_format=out.suffix.lower().lstrip("."), number=numbered,
             issued_on=date.fromisoformat(numbered["issued_on"]) if numbered else None)
         progress(0, 0, "Đang ghi tệp")
         path = catalog.render(doc, out)
+        if deliver is not None:
+            deliver(path)
         return Printed(path, doc, copy)
 
     try:

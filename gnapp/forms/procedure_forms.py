@@ -320,19 +320,49 @@ def _per_household(db: Database, scope: Scope, today: date, *, form: str, title:
                       shown_rows=tuple(shown))
 
 
+CHECKED = "■"    # U+25A0, in Liberation Serif: a box the register (or the review) ticked
+OTHER_TRAIT = f"Đặc điểm khác (tài sản, lương hưu…): {DOTS}"
+
+
+def _phieu_a_criteria(db: Database, home: Home | None) -> d.Table:
+    """The characteristics table: blank lines on a blank form; pre-filled, what the register
+    says of each characteristic it can answer (``rules.quick_screen``), "x" when the household
+    has it, and a blank line per group for what the reviewer sees at the house."""
+    columns = (Column(12, d.TEXT), Column(88, d.TEXT), Column(14, d.TEXT), Column(50, d.TEXT))
+    header = ((Cell("Nhóm"), Cell("Đặc điểm của hộ (theo Phụ lục II, Thông tư "
+                                  "07/2021/TT-BLĐTBXH)"), Cell("Có (x)"),
+               Cell("Theo sổ hộ (người rà soát kiểm tra lại)")),)
+    if home is None:
+        groups = {1: [(DOTS * 2, "", "")] * 3, 2: [(DOTS * 2, "", "")] * 4}
+        notes: tuple[str, ...] = ()
+    else:
+        marks = rules.quick_screen(hh.members(db, home.id), hh.household(db, home.id))
+        groups = {g: [(m.text, {True: "x", False: "", None: "?"}[m.has], m.evidence)
+                      for m in marks if m.group == g] + [(OTHER_TRAIT, "", "")]
+                  for g in (1, 2)}
+        notes = (rules.QUICK_SCREEN_OWN, "«?»: sổ hộ chưa ghi, người rà soát hỏi tại hộ.")
+    rows = tuple(Row(((Cell(f"Nhóm {g}", rowspan=len(lines)),) if i == 0 else ()) + line)
+                 for g, lines in groups.items() for i, line in enumerate(lines))
+    return d.Table(columns, header, rows, notes=notes)
+
+
 def _phieu_a_part(db: Database, scope: Scope, home: Home | None) -> list[d.Block]:
-    criteria = d.Table(
-        (Column(12, d.TEXT), Column(120, d.TEXT), Column(20, d.TEXT)),
-        ((Cell("Nhóm"), Cell("Đặc điểm của hộ (theo Phụ lục II, Thông tư 07/2021/TT-BLĐTBXH)"),
-          Cell("Có (x)")),),
-        tuple(Row(((Cell(group, rowspan=n),) if first else ()) + (DOTS * 3, ""))
-              for group, n in (("Nhóm 1", 3), ("Nhóm 2", 4)) for first in
-              [True] + [False] * (n - 1)))
-    return [d.Heading("Thành viên của hộ", 1), _members_table(db, home),
-            d.Heading("Đặc điểm nhận dạng nhanh", 1), criteria,
-            d.Heading("Kết quả nhận dạng", 1),
-            d.Para(f"{CHECKBOX} Hộ có đặc điểm của hộ không nghèo: dừng rà soát."),
-            d.Para(f"{CHECKBOX} Hộ không có đặc điểm trên: tiếp tục rà soát bằng Phiếu B.")]
+    review = reviews.review_of(db, scope.round["id"], home.id) if home is not None else None
+    result = review["screen_result"] if review else None
+    box = lambda on: CHECKED if on else CHECKBOX  # noqa: E731
+    blocks: list[d.Block] = [
+        d.Heading("Thành viên của hộ", 1), _members_table(db, home),
+        d.Heading("Đặc điểm nhận dạng nhanh", 1), _phieu_a_criteria(db, home),
+        d.Heading("Kết quả nhận dạng", 1),
+        d.Para(f"{box(result == 'stop')} Hộ có đặc điểm của hộ không nghèo: dừng rà soát."),
+        d.Para(f"{box(result == 'continue')} Hộ không có đặc điểm trên: tiếp tục rà soát bằng "
+               "Phiếu B.")]
+    if review and (review["reviewer"] or review["review_date"]):
+        on = date.fromisoformat(review["review_date"]) if review["review_date"] else None
+        blocks.append(d.Para(f"Theo phiếu rà soát đợt này: người rà soát "
+                             f"{review['reviewer'] or DOTS}, ngày "
+                             f"{on.strftime('%d/%m/%Y') if on else DOTS}.", italic=True))
+    return blocks
 
 
 def _phieu_b_part(db: Database, scope: Scope, home: Home | None) -> list[d.Block]:

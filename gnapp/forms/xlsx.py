@@ -43,7 +43,9 @@ def _font(size: float = 12, bold: bool = False, italic: bool = False) -> Font:
     return Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
 
 
-_MM_PER_CHAR = {11: 1.75, 12: 2.0, 13: 2.2, 14: 2.5}   # average Times glyph width (bold caps wider)
+# average Times glyph width in mm (bold caps wider); 11 pt measured on "Nhân khẩu", which
+# must take two lines in an 18 mm column
+_MM_PER_CHAR = {11: 1.9, 12: 2.0, 13: 2.2, 14: 2.5}
 _POINTS_PER_LINE = 1.3
 
 
@@ -174,7 +176,10 @@ def _table(sheet: _Sheet, table: d.Table) -> tuple[int, int]:
             target.number_format = RATE_FORMAT
         text = "" if target.value is None else str(target.value)
         width = sum(c.width for c in table.columns[p.col:p.col + cell.colspan])
-        needed = _lines_needed(text, width - 1, 11) * 11 * _POINTS_PER_LINE + 4
+        # bold text (headers, totals) is wider: estimated as one point larger, as ``line`` does;
+        # a header's words wrap with ragged ends, so a tenth of its width is left unused
+        usable = (width - 2) * (0.9 if is_header else 1)
+        needed = _lines_needed(text, usable, 12 if bold else 11) * 11 * _POINTS_PER_LINE + 4
         for dr in range(cell.rowspan):
             sheet.grow(top + p.row + dr, needed / cell.rowspan)
         if cell.colspan > 1 or cell.rowspan > 1:

@@ -31,6 +31,7 @@ from gnapp.domain.documents import COPY_STATES, SIGNED, local_time
 from gnapp.forms import catalog, printing
 from gnapp.forms import document as d
 from gnapp.ui.pdf_view import PdfPreview, Sent, print_pdf
+from gnapp.ui.profile_dialog import open_profile_dialog
 from gnapp.ui.tasks import TaskManager, TaskProgress, show_error
 from gnapp.ui.widgets import add_shortcut, ask_text, list_table, page_layout
 
@@ -66,7 +67,7 @@ class ReportsPage(QWidget):
 
         self.forms = QTreeWidget()
         self.forms.setHeaderHidden(True)
-        self.forms.setMinimumWidth(250)
+        self.forms.setMinimumWidth(200)
         for group in dict.fromkeys(s.group for s in catalog.REPORTS.values()):
             parent = QTreeWidgetItem([group])
             parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
@@ -93,7 +94,9 @@ class ReportsPage(QWidget):
         self.household_edit.setPlaceholderText("mã hộ, ví dụ 01-0011")
         self.blank_check = QCheckBox("Phiếu trắng (không điền sẵn từ sổ hộ)")
         self.chart_check = QCheckBox("Kèm biểu đồ sau bảng số liệu")
-        self.issue_check = QCheckBox("Ban hành: cấp số văn bản tiếp theo và ngày hôm nay")
+        self.issue_check = QCheckBox("Ban hành: cấp số tiếp theo, ngày hôm nay")
+        self.issue_check.setToolTip("Văn bản được cấp số tiếp theo trong sổ văn bản và ghi ngày "
+                                    "hôm nay; in lại vẫn giữ số đã cấp")
         params = QFormLayout()
         params.addRow("Đợt rà soát:", self.round_box)
         params.addRow("Phạm vi:", self.unit_box)
@@ -157,6 +160,10 @@ class ReportsPage(QWidget):
         copy_buttons.addWidget(book_note, 1)
         copy_buttons.addWidget(self.sign_button)
         copy_buttons.addWidget(self.unlock_button)
+        self.profile_button = QPushButton("Hồ sơ đơn vị…")
+        self.profile_button.setToolTip("Cơ quan ban hành, người ký, nơi nhận và sổ văn bản "
+                                       "dùng cho mọi văn bản in ra")
+        copy_buttons.addWidget(self.profile_button)
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
@@ -183,7 +190,7 @@ class ReportsPage(QWidget):
         chain = [self.forms, self.round_box, self.unit_box, self.household_edit,
                  self.blank_check, self.chart_check, self.issue_check, self.preview_button,
                  self.print_button, self.pdf_button, self.xlsx_button, self.cancel_button,
-                 self.copies, self.sign_button, self.unlock_button,
+                 self.copies, self.sign_button, self.unlock_button, self.profile_button,
                  self.preview.zoom_out_button, self.preview.zoom_in_button,
                  self.preview.width_button, self.preview.page_button, self.preview.view]
         for first, second in zip(chain, chain[1:]):
@@ -197,6 +204,7 @@ class ReportsPage(QWidget):
         window = Qt.ShortcutContext.WindowShortcut          # while this area is shown
         add_shortcut(self, QKeySequence.StandardKey.Print, self._print_if_enabled,
                      button=self.print_button, context=window)
+        self.profile_button.clicked.connect(self.open_profile)
         self.sign_button.clicked.connect(self.sign_selected)
         self.unlock_button.clicked.connect(self.unlock_selected)
         self.copies.itemSelectionChanged.connect(self._copy_selection_changed)
@@ -466,8 +474,13 @@ class ReportsPage(QWidget):
         path = self.preview.scratch / f"{name}-in.pdf"
 
         def work(db: Database, progress) -> tuple[printing.Printed, Sent]:
-            printed = printing.print_form(db, name, path, progress=progress, **params)
-            return printed, print_pdf(printed.path, printer, progress)
+            # printed on paper before the copy is recorded: a printer that fails or a «Hủy»
+            # leaves no record and uses no number
+            jobs: list[Sent] = []
+            printed = printing.print_form(
+                db, name, path, progress=progress, **params,
+                deliver=lambda pdf: jobs.append(print_pdf(pdf, printer, progress)))
+            return printed, jobs[0]
 
         def sent(result: tuple[printing.Printed, Sent]) -> None:
             printed, job = result
@@ -481,6 +494,12 @@ class ReportsPage(QWidget):
     def _printed(self, printed: printing.Printed, text: str) -> None:
         self._saved(printed)
         self.status_label.setText(text + (" – BẢN SAO" if printed.is_copy else ""))
+
+    def open_profile(self) -> None:
+        """The commune's profile: issuer, signers, recipients, the number book."""
+        if self._db is not None:
+            self.profile_dialog = open_profile_dialog(self, self._db, self.tasks)
+            self.profile_dialog.finished.connect(lambda _: self.refresh_copies())
 
     # -- printed copies ------------------------------------------------------------------------
 

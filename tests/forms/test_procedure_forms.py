@@ -15,7 +15,8 @@ from gnapp.forms import document as d
 from readback import pdf_fonts, pdf_pages, pdf_text, sheet
 
 CCCD = "001070123456"          # head of A1: man born 05/03/1970 (province 001)
-PROCEDURE_FORMS = [name for name, spec in catalog.REPORTS.items() if spec.recorded]
+PROCEDURE_FORMS = [name for name, spec in catalog.REPORTS.items()
+                   if spec.group == "Biểu mẫu quy trình rà soát"]
 
 
 def classes(db, year) -> dict[str, str]:

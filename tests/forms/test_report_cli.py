@@ -26,8 +26,11 @@ def test_report_writes_a_pdf_and_gives_its_path(commune, tmp_path):
     result = run("report", "bao-cao-1", "--out", out, "--round", "2025", "--db", commune.path,
                  "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"ok": True, "report": "bao-cao-1", "path": str(out),
-                                         "format": "pdf"}
+    data = json.loads(result.output)
+    assert {k: data[k] for k in ("ok", "report", "path", "format", "copy_no", "is_copy")} == {
+        "ok": True, "report": "bao-cao-1", "path": str(out), "format": "pdf", "copy_no": 1,
+        "is_copy": False}
+    assert f"Mã dữ liệu: {data['fingerprint'][:12]}" in pdf_text(out)   # recorded, in the footer
     assert "TỔNG HỢP KẾT QUẢ CHÍNH THỨC" in pdf_text(out)
 
 

@@ -190,8 +190,37 @@ def test_tab_goes_down_the_left_side_then_to_the_preview(page, qtbot):
     page.select_form("bao-cao-1")          # no household, no blank form, no number: skipped
     page.forms.setFocus()
     seen = []
-    for _ in range(8):
+    for _ in range(9):
         qtbot.keyClick(page.window().focusWidget(), Qt.Key.Key_Tab)
         seen.append(page.window().focusWidget())
     assert seen == [page.round_box, page.unit_box, page.chart_check, page.preview_button,
-                    page.print_button, page.pdf_button, page.xlsx_button, page.copies]
+                    page.print_button, page.pdf_button, page.xlsx_button, page.copies,
+                    page.profile_button]
+
+
+def test_a_print_that_fails_records_no_copy(page, qtbot, monkeypatch, demo_path, tmp_path,
+                                            shown_errors):
+    printer = PaperPrinter(tmp_path / "sheets.pdf")
+    printer.setFromTo(40, 41)                 # past the last page: nothing can be printed
+    monkeypatch.setattr(page, "ask_printer", lambda: printer)
+    page.select_form("quyet-dinh")
+    page.issue_check.setChecked(True)         # would take a number from the book
+    qtbot.mouseClick(page.print_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, page)
+    [error] = shown_errors
+    assert "không có trang nào để in" in str(error)
+    assert copies(demo_path) == []
+    db = connection.connect(demo_path)
+    assert documents.numbers(db, "07339") == []       # no number used up
+    db.close()
+
+
+def test_the_profile_button_opens_the_commune_profile(page, qtbot):
+    qtbot.mouseClick(page.profile_button, Qt.MouseButton.LeftButton)
+    dialog = page.profile_dialog
+    qtbot.addWidget(dialog)
+    assert dialog.isVisible() and dialog.windowTitle().startswith("Hồ sơ")
+    tabs = dialog.tabs
+    assert [tabs.tabText(i) for i in range(tabs.count())] == [
+        "Cơ quan ban hành", "Người ký", "Nơi nhận", "Sổ văn bản"]
+    dialog.reject()
