@@ -578,8 +578,8 @@ def report_make(out, round_year, unit_code, village_code, household, blank, char
                 user, db_path, as_json):
     """Lập báo cáo hoặc biểu mẫu NAME (xem «gnapp report list») ra tệp PDF hoặc XLSX.
 
-    Biểu mẫu quy trình và giấy chứng nhận được ghi vào sổ bản in (mã dữ liệu, người in, thời
-    gian); in lại cùng văn bản với cùng dữ liệu thì bản in ghi «BẢN SAO».
+    Mỗi lần in được ghi vào sổ bản in (mã dữ liệu, người in, thời gian); in lại cùng văn bản
+    với cùng dữ liệu thì bản in ghi «BẢN SAO».
     """
     from gnapp.forms import catalog, printing
 
@@ -1183,6 +1183,10 @@ def package_conflicts(db_path, as_json):
         for c in found:
             lines.append(f"Xung đột số {c.id}: {c.label} {c.row_id} (đơn vị {c.owner_unit}, "
                          f"từ {c.sender_name or c.from_site})")
+            if c.is_deletion:
+                lines.append(f"  {'máy này' if c.deleted_side == 'ours' else 'máy gửi'} đã "
+                             "xóa dòng, nơi kia đã sửa: quyết định cả dòng bằng --row deleted "
+                             "(giữ bản đã xóa) hoặc --row edited (giữ bản đã sửa, khôi phục)")
             for f in c.as_dict()["fields"]:
                 lines.append(f"  {f['field']}: ở đây «{f['ours']}» — máy gửi «{f['theirs']}»")
         return "\n".join(lines) or "Không có xung đột nào."
@@ -1196,13 +1200,16 @@ def package_conflicts(db_path, as_json):
 @click.option("--theirs", multiple=True, metavar="TRƯỜNG", help="Lấy giá trị của máy gửi.")
 @click.option("--set", "typed", multiple=True, metavar="TRƯỜNG=GIÁ_TRỊ",
               help="Gõ giá trị khác cho trường.")
+@click.option("--row", "row_choice", type=click.Choice(["deleted", "edited"]),
+              help="Xung đột giữa xóa và sửa: giữ bản đã xóa, hoặc giữ bản đã sửa (khôi phục).")
 @click.option("--user", help="Người quyết định (ghi vào nhật ký).")
 @command_options()
-def package_resolve(conflict_id, ours, theirs, typed, user, db_path, as_json):
-    """Quyết định một xung đột, từng trường."""
+def package_resolve(conflict_id, ours, theirs, typed, row_choice, user, db_path, as_json):
+    """Quyết định một xung đột, từng trường (hoặc cả dòng với --row khi một nơi đã xóa)."""
     from gnapp.sync import conflicts
 
-    choices: dict = {f: "ours" for f in ours}
+    choices: dict = {conflicts.ROW: row_choice} if row_choice else {}
+    choices.update({f: "ours" for f in ours})
     choices.update({f: "theirs" for f in theirs})
     for item in typed:
         name, sep, value = item.partition("=")

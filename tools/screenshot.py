@@ -41,8 +41,13 @@ and, on small databases of the commune 07339 (two PCs) and its office (Tỉnh B�
 - ``bao-cao-nhan-goi.png``: the same report after the sender was confirmed;
 - ``main-dong-bo-tinh.png``: "Đồng bộ" at the office: the console of the province's communes,
   one commune with a second PC waiting for confirmation, and its packages;
-- ``main-dong-bo-xa.png``: "Đồng bộ" at the commune: packages sent and acknowledged;
-- ``xung-dot.png``: the conflict queue at the second PC, deciding field by field.
+- ``main-dong-bo-xa.png``: "Đồng bộ" at the commune: packages sent and acknowledged, one
+  chosen (to send again), the size limit of a file for e-mail;
+- ``gui-toan-bo.png``: the commune's "Gửi toàn bộ dữ liệu…": when a snapshot is needed, and
+  for whom (the office or the commune's second PC);
+- ``xung-dot.png``: the conflict queue at the second PC, deciding field by field;
+- ``xung-dot-xoa.png``: the same queue on a household member deleted at the first PC and
+  edited at the second: one choice for the whole row, who deleted and who edited, when.
 
 and, for progress reporting ("Tổng quan", "Tiến độ"):
 
@@ -526,6 +531,11 @@ def shoot_sync(app, out: Path, tmp: Path) -> None:
     hh.update_member(w, head["id"], {"full_name": "Nguyễn Văn Đức Anh"})
     hh.update_member(sites.writer(pc2), head["id"], {"full_name": "Nguyễn Văn Được",
                                                      "ethnicity": "Tày"})
+    gone = hh.find_by_code(commune, "01-0004", COMMUNE)
+    gone_head = hh.members(commune, gone["id"])[0]
+    hh.delete_household(w, gone["id"], reason="Nhập trùng hộ 01-0003")
+    hh.update_member(sites.writer(pc2), gone_head["id"], {"birth_date": "1991",
+                                                          "ethnicity": "Kinh"})
     export.export_package(commune, usb)
     later = export.export_package(commune, tmp / "sync" / "later", to_unit=COMMUNE)
     importer.import_files(pc2, later.paths)             # a conflict at PC 2
@@ -575,8 +585,16 @@ def shoot_sync(app, out: Path, tmp: Path) -> None:
     page.report_dialog.trust(*page.report_dialog.unknown_senders()[0])
     wait_until(app, lambda: not page.report_dialog.trust_buttons)
     page.report_dialog.close()
+    page.part_spin.setValue(20000)
+    page.sent_table.selectRow(page.sent_table.rowCount() - 1)
     app.processEvents()
     save(window, out / "main-dong-bo-xa.png")
+    from gnapp.ui.sync_page import SnapshotDialog
+    snapshot = SnapshotDialog(page._snapshot_office(), (COMMUNE, page.unit_name()), page)
+    snapshot.show()
+    wait_until(app, snapshot.isVisible)
+    save(snapshot, out / "gui-toan-bo.png")
+    snapshot.reject()
     window.close()
 
     window = build_main_window(path_of("pc2"), auto_backup=False)
@@ -590,6 +608,12 @@ def shoot_sync(app, out: Path, tmp: Path) -> None:
     dialog.field("ethnicity").typed_edit.setText("Tày")
     app.processEvents()
     save(dialog, out / "xung-dot.png")
+    deletion = next(i for i in dialog.conflict_ids() if i != dialog.current.id)
+    dialog.select(deletion)
+    wait_until(app, lambda: dialog.row_choice is not None)
+    dialog.row_choice.choose("edited")
+    app.processEvents()
+    save(dialog, out / "xung-dot-xoa.png")
     dialog.reject()
     window.close()
 

@@ -10,6 +10,7 @@ any other row and travel with their owner's packages.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from datetime import date, timedelta
@@ -256,11 +257,53 @@ def add_legacy_unit(writer: Writer, *, code: str, name: str, unit_type: str,
         "legacy": 1, "source": "legacy"}, reason="Thêm đơn vị hành chính cũ")
 
 
+# Letters of a site's village series: the Vietnamese alphabet's (no F, J, W, Z), without
+# I and O, which read like digits.
+SERIES_LETTERS = "ABCDEGHKLMNPQRSTUVXY"
+
+
+def site_series(site_id: str) -> str:
+    """The three letters that mark the villages a site numbers once it knows another site
+    of its unit ("HQX"): taken from the SHA-256 of the site id, so the same on every PC
+    and different for different sites (one pair in 8,000 would share them)."""
+    digest = int.from_bytes(hashlib.sha256(site_id.encode("ascii")).digest()[:8], "big")
+    letters = []
+    for _ in range(3):
+        digest, i = divmod(digest, len(SERIES_LETTERS))
+        letters.append(SERIES_LETTERS[i])
+    return "".join(letters)
+
+
+def _village_prefix(db: Database, writer: Writer, commune: dict) -> str:
+    """What this site puts between the commune code and the number of a new village.
+
+    Village codes are made on a PC without asking anyone, and two PCs of one commune
+    (SYNC.md §2: two sites may serve the same unit) would both give their next village the
+    same code, which SQLite refuses (``UNIQUE (code, valid_from)``) when the package
+    between them, or to the office, arrives. A renumbering at the import cannot mend that:
+    the office may not change a commune's row (SYNC.md §1), and the households of the
+    village carry its number in their codes. So codes are allocated so that they cannot
+    clash: a site that knows no other site of its unit (the usual single PC) numbers
+    ``07339.01``, ``07339.02`` …; a site that knows another one (it received a package
+    from it, it replaces one, or it was set up from another PC's snapshot) numbers in its
+    own series ``07339.HQX01`` …, the letters from its site id (``site_series``). Two such
+    series never meet each other or the plain numbers, and a household code built from
+    the village number ("HQX01-0001") is distinct too. Only two PCs that have never
+    exchanged anything can still make the same plain code; the package is then refused
+    with the repeated field named, and nothing is written.
+    """
+    others = db.execute("SELECT count(*) FROM site WHERE unit_code = ? AND id != ?",
+                        [commune["code"], writer.actor.site_id]).fetchone()[0]
+    return site_series(writer.actor.site_id) if others else ""
+
+
 def add_village(writer: Writer, name: str, *, unit_type: str = "thôn",
                 commune_code: str | None = None) -> dict:
     """Add a village (thôn, bản, tổ dân phố …) to a commune (default: the site's own).
 
-    Its code is the commune code and the next local number (``07339.01``).
+    Its code is the commune code and the next local number (``07339.01``), in this site's
+    own series (``07339.HQX01``) when another PC serves the same commune: see
+    ``_village_prefix``.
     """
     db = writer.db
     commune_code = commune_code or writer.actor.unit_code
@@ -275,12 +318,13 @@ def add_village(writer: Writer, name: str, *, unit_type: str = "thôn",
                       [commune["id"], name]).fetchone()
     if same:
         raise InputError(f"{name} đã có trong {commune['name']}.", field="name")
-    # codes "<commune>.<n>" sort between "<commune>." and "<commune>/" (index range scan)
-    last = db.execute("SELECT max(CAST(substr(code, 7) AS INTEGER)) FROM admin_unit "
-                      "WHERE code > ? AND code < ? AND level = 'village'",
-                      [f"{commune['code']}.", f"{commune['code']}/"]).fetchone()[0] or 0
+    prefix = f"{commune['code']}.{_village_prefix(db, writer, commune)}"
+    # codes "<prefix><n>" sort between "<prefix>0" and "<prefix>:" (index range scan)
+    last = db.execute("SELECT max(CAST(substr(code, ?) AS INTEGER)) FROM admin_unit "
+                      "WHERE code >= ? AND code < ? AND level = 'village'",
+                      [len(prefix) + 1, f"{prefix}0", f"{prefix}:"]).fetchone()[0] or 0
     return writer.insert("admin_unit", {
-        "code": f"{commune['code']}.{last + 1:02d}", "name": name, "type": unit_type.lower(),
+        "code": f"{prefix}{last + 1:02d}", "name": name, "type": unit_type.lower(),
         "level": "village", "parent_id": commune["id"], "valid_from": commune["valid_from"],
         "valid_to": None, "replaced_by": None, "legacy": 0, "source": "local"},
         reason=f"Thêm {LEVEL_NAMES['village']} vào {commune['name']}")

@@ -32,7 +32,9 @@ PARENT_LEVELS = {"province": (), "district": ("province",), "commune": ("provinc
                  "village": ("commune",)}
 
 REFORM_DATE = "2025-07-01"
-_VILLAGE_CODE = re.compile(r"^\d{5}\.\d{2,4}$")
+# <commune>.<number>, or <commune>.<series><number> for a village added on a PC that knows
+# another PC of its commune (three letters of that PC: gnapp.db.units.site_series)
+_VILLAGE_CODE = re.compile(r"^\d{5}\.(?:[A-Z]{3})?\d{2,4}$")
 _TYPE_PREFIXES = sorted({t for ts in TYPES.values() for t in ts}, key=len, reverse=True)
 
 
@@ -106,7 +108,8 @@ def validate_unit(values: Mapping) -> list[Issue]:
     if level == "village":
         if not _VILLAGE_CODE.match(code):
             issues.append(error("unit.code_invalid",
-                                f"Mã thôn «{code}» phải có dạng <mã xã>.<số thứ tự>, ví dụ 07339.01.",
+                                f"Mã thôn «{code}» phải có dạng <mã xã>.<số thứ tự>, ví dụ 07339.01 "
+                                "(hoặc 07339.HQX01 nếu thôn được thêm ở máy thứ hai của xã).",
                                 "code"))
     elif not (code.isdigit() and len(code) == CODE_DIGITS[level]):
         issues.append(error("unit.code_invalid",

@@ -25,7 +25,7 @@ from gnapp.db.hlc import HybridClock
 from gnapp.db.store import syncable_values, transaction
 from gnapp.domain.cancel import Progress, no_progress
 from gnapp.domain.errors import GnappError, InputError
-from gnapp.sync import ledger
+from gnapp.sync import audience, ledger
 from gnapp.sync import package as pkg
 
 # An ack lists, per stream, at most this many packages in detail (the newest ones).
@@ -34,6 +34,28 @@ ACK_DETAIL = 50
 ACKS_SENT_SETTING = "sync.acks_sent"
 # Row ids asked for in one query (well under SQLite's limit on bound values).
 IN_CHUNK = 500
+# Local setting: the size limit of one file of a package sent by e-mail, in KB (0: one file).
+PART_LIMIT_SETTING = "sync.part_limit_kb"
+MAX_PART_LIMIT_KB = 1_000_000
+
+
+def part_limit_kb(db: Database) -> int:
+    """The remembered size limit of one package file, in KB (0: not split)."""
+    try:
+        value = int(settings.get(db, PART_LIMIT_SETTING) or 0)
+    except ValueError:
+        return 0
+    return value if 0 <= value <= MAX_PART_LIMIT_KB else 0
+
+
+def set_part_limit_kb(db: Database, kb: int) -> None:
+    """Remember the size limit of one package file: a preference of this PC for whoever
+    exports (a local setting; it never travels)."""
+    if not isinstance(kb, int) or isinstance(kb, bool) or not 0 <= kb <= MAX_PART_LIMIT_KB:
+        raise InputError(f"Giới hạn kích thước mỗi tệp phải là số KB từ 0 (không chia) đến "
+                         f"{MAX_PART_LIMIT_KB:,}, không phải «{kb}».".replace(",", "."),
+                         field="part_limit")
+    settings.put(db, PART_LIMIT_SETTING, str(kb))
 
 
 @dataclass
@@ -146,6 +168,27 @@ def _snapshot_records(db: Database, owner_unit: str, upto_seq: int) -> Iterator[
             yield _record(table, values, histories.get(values["id"], []))
 
 
+def _for_audience(db: Database, records: list[dict], to_unit: str) -> list[dict]:
+    """What of an office's records a unit below it receives (``gnapp.sync.audience``):
+    the shared reference data and what concerns that unit, each kept allocation line or
+    stated total with its decision (with the decision's whole history, so that a receiver
+    holding any version of it takes it as unchanged or as an update)."""
+    who = audience.Audience(db, to_unit)
+    kept = list(who.filter(records))
+    have = {r["id"] for r in kept}
+    missing = [d for d in who.parents(kept) if d not in have]
+    for start in range(0, len(missing), IN_CHUNK):
+        chunk = missing[start:start + IN_CHUNK]
+        for values in _rows(db, "allocation_decision",
+                            f"id IN ({', '.join('?' * len(chunk))})", chunk):
+            entries = [(seq, "allocation_decision", version, base, stamp, origin)
+                       for seq, version, base, stamp, origin in db.execute(
+                           "SELECT seq, version, base_version, updated_at, origin FROM "
+                           "change_log WHERE row_id = ? ORDER BY seq", [values["id"]])]
+            kept.append(_record("allocation_decision", values, entries))
+    return kept
+
+
 def ack_records(db: Database, to_unit: str) -> list[dict]:
     """What we have received from each site of ``to_unit``: one ack record per stream."""
     site = sites.require_site(db)
@@ -244,6 +287,8 @@ def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = N
             records = list(_snapshot_records(db, to_unit, upto))
         else:
             records = []
+        if kind in ("changes", "snapshot") and audience.sends_down(db, site.unit_code, to_unit):
+            records = _for_audience(db, records, to_unit)
         acks = ack_records(db, to_unit)
         ack_key = f"{ACKS_SENT_SETTING}.{to_unit}"
         ack_print = pkg.canonical_json({"acks": acks})

@@ -352,8 +352,10 @@ class Planner:
                              and k not in registry.SYNC_COLUMNS)
             return RowPlan(table, row_id, UPDATE, fields=changed, local=local_values,
                            record=dict(record))
+        # a deletion against an edit names "deleted": the conflict is decided as a whole row
         fields = sorted(k for k in set(row) | set(local_values)
-                        if k not in registry.SYNC_COLUMNS and local_values.get(k) != row.get(k))
+                        if (k not in registry.SYNC_COLUMNS or k == "deleted")
+                        and local_values.get(k) != row.get(k))
         return RowPlan(table, row_id, CONFLICT,
                        f"Dòng đã được sửa ở đây (phiên bản {local['version']}) sau phiên bản "
                        f"{record['base_version']} mà máy gửi dựa vào.", fields=fields,

@@ -2,7 +2,9 @@
 
 The list on the left holds the open conflicts of this database; the right side shows, for
 the chosen one, every field in conflict with the value held here and the sender's value, and
-lets the person keep ours, take theirs, or type another value. "Ghi quyết định" runs
+lets the person keep ours, take theirs, or type another value. A deletion against an edit is
+one decision for the whole row («Giữ bản đã xóa» / «Giữ bản đã sửa (khôi phục)»), shown
+with who deleted and who edited the row, and when. "Ghi quyết định" runs
 ``gnapp.sync.conflicts.resolve`` in the worker; a refusal (a site that does not own the data,
 a value missing) is shown in the dialog with the backend's own message.
 """
@@ -121,6 +123,47 @@ class FieldChoice:
         return None
 
 
+class RowChoice:
+    """A deletion against an edit: keep the row deleted, or restore it with the edits."""
+
+    def __init__(self, parent: QWidget):
+        self.deleted_radio = QRadioButton(conflicts.ROW_CHOICES[conflicts.KEEP_DELETED], parent)
+        self.edited_radio = QRadioButton(conflicts.ROW_CHOICES[conflicts.KEEP_EDITED], parent)
+        self.group = QButtonGroup(parent)
+        self.group.addButton(self.deleted_radio)
+        self.group.addButton(self.edited_radio)
+
+    def choose(self, choice: str) -> None:
+        """``deleted`` or ``edited``."""
+        {conflicts.KEEP_DELETED: self.deleted_radio,
+         conflicts.KEEP_EDITED: self.edited_radio}[choice].setChecked(True)
+
+    def choice(self) -> str | None:
+        if self.deleted_radio.isChecked():
+            return conflicts.KEEP_DELETED
+        if self.edited_radio.isChecked():
+            return conflicts.KEEP_EDITED
+        return None
+
+
+def side_text(side: conflicts.Side, what: str) -> str:
+    """"Đã xóa ở máy X (mã khóa …) lúc …", "Đã sửa ở máy này (người dùng Y) lúc …" for
+    one side of a deletion conflict (the PCs of a commune often share their name)."""
+    if side.here:
+        text = f"{what} ở máy này"
+    else:
+        text = f"{what} ở máy «{side.site_name}»"
+        if side.fingerprint:
+            text += f" (mã khóa {side.fingerprint[:9]}…)"
+    if side.user:
+        text += f" (người dùng {side.user})"
+    if side.at:
+        text += f" lúc {side.at}"
+    if side.reason:
+        text += f"; lý do: {side.reason}"
+    return text + "."
+
+
 class ConflictDialog(QDialog):
     """The open conflicts of this database, decided one at a time, field by field.
 
@@ -136,6 +179,7 @@ class ConflictDialog(QDialog):
         self._db = db
         self.tasks = tasks
         self.fields: list[FieldChoice] = []
+        self.row_choice: RowChoice | None = None
         self.current: conflicts.Conflict | None = None
         self._running = False
         self.setWindowTitle("Xung đột dữ liệu chờ quyết định")
@@ -207,8 +251,9 @@ class ConflictDialog(QDialog):
         found = conflicts.open_conflicts(self._db)
         for conflict in found:
             sender = conflict.sender_name or conflict.from_site[:8]
+            kind = " (xóa và sửa)" if conflict.is_deletion else ""
             item = QListWidgetItem(f"Số {conflict.id} – {conflict.label}: {row_title(conflict)}"
-                                   f"\nTừ {sender}")
+                                   f"{kind}\nTừ {sender}")
             item.setData(CONFLICT_ID_ROLE, conflict.id)
             self.list.addItem(item)
         ids = [c.id for c in found]
@@ -230,8 +275,12 @@ class ConflictDialog(QDialog):
         while self.grid.count():
             widget = self.grid.takeAt(0).widget()
             if widget is not None:
+                widget.hide()
                 widget.deleteLater()
+        for row in range(self.grid.rowCount()):
+            self.grid.setRowStretch(row, 0)
         self.fields = []
+        self.row_choice = None
 
     def _show(self, conflict: conflicts.Conflict | None) -> None:
         self.current = conflict
@@ -254,6 +303,9 @@ class ConflictDialog(QDialog):
             owner += (" Máy này thuộc đơn vị khác nên chỉ xem được; xung đột được gửi về đơn "
                       "vị sở hữu trong gói xác nhận để quyết định.")
         self.owner_label.setText(owner)
+        if conflict.is_deletion:
+            self._show_deletion(conflict)
+            return
         for col, text in enumerate(("Trường", "Giá trị ở máy này", "Giá trị của máy gửi", "",
                                     "")):
             if text:
@@ -270,6 +322,35 @@ class ConflictDialog(QDialog):
             self.fields.append(choice)
         self.grid.setRowStretch(len(conflict.fields) + 1, 1)
 
+    def _show_deletion(self, conflict: conflicts.Conflict) -> None:
+        """One choice for the whole row, who deleted and who edited, and the edits."""
+        info = conflicts.deletion(self._db, conflict)
+        here = "máy này" if info.deleted_side == conflicts.OURS else "máy gửi"
+        intro = QLabel(
+            f"Một nơi đã <b>xóa</b> dòng này ({here}), nơi kia đã <b>sửa</b> nó. Không chọn "
+            "từng trường: hoặc giữ bản đã xóa (dòng vẫn ở trong thùng rác), hoặc giữ bản đã "
+            "sửa (dòng được khôi phục với các giá trị đã sửa).")
+        intro.setWordWrap(True)
+        deleted = QLabel(side_text(info.deleted, "Đã xóa"))
+        edited = QLabel(side_text(info.edited, "Đã sửa"))
+        for label in (deleted, edited):
+            label.setWordWrap(True)
+        self.grid.addWidget(intro, 0, 0, 1, 5)
+        self.grid.addWidget(deleted, 1, 0, 1, 5)
+        self.grid.addWidget(edited, 2, 0, 1, 5)
+        row = 3
+        if info.edited_values:
+            self.grid.addWidget(QLabel("<i>Trường đã sửa</i>"), row, 0)
+            self.grid.addWidget(QLabel("<i>Giá trị trong bản đã sửa</i>"), row, 1, 1, 2)
+            for name, value in info.edited_values.items():
+                row += 1
+                self.grid.addWidget(QLabel(field_label(name)), row, 0)
+                self.grid.addWidget(QLabel(value_text(value)), row, 1, 1, 2)
+        self.row_choice = RowChoice(self.grid_box)
+        self.grid.addWidget(self.row_choice.deleted_radio, row + 1, 0, 1, 2)
+        self.grid.addWidget(self.row_choice.edited_radio, row + 1, 2, 1, 3)
+        self.grid.setRowStretch(row + 2, 1)
+
     def field(self, name: str) -> FieldChoice:
         return next(f for f in self.fields if f.name == name)
 
@@ -284,12 +365,20 @@ class ConflictDialog(QDialog):
         """Write the decision for the conflict shown (in the worker)."""
         if self.current is None or self._running:
             return
+        if self.row_choice is not None:
+            choice = self.row_choice.choice()
+            if choice is None:
+                self.show_message("Chưa chọn: giữ bản đã xóa hay giữ bản đã sửa (khôi phục).")
+                return
+            self._run_decision(self.current.id, {conflicts.ROW: choice})
+            return
         missing = [field_label(f.name) for f in self.fields if f.choice() is None]
         if missing:
             self.show_message("Chưa chọn giá trị cho: " + ", ".join(missing) + ".")
             return
-        conflict_id = self.current.id
-        choices = {f.name: f.choice() for f in self.fields}
+        self._run_decision(self.current.id, {f.name: f.choice() for f in self.fields})
+
+    def _run_decision(self, conflict_id: int, choices: dict) -> None:
         self._set_running(True)
         self.tasks.run(lambda db: conflicts.resolve(db, conflict_id, choices),
                        lambda row: self._decided(conflict_id, row), self._failed)

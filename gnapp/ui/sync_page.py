@@ -5,7 +5,11 @@ The page adapts to the site's role:
 - at a **commune** site: "Xuất gói đồng bộ…" writes the next package to a chosen folder (a USB
   stick) in one action; the packages sent, with what the office acknowledged; "Nhận gói từ
   cấp trên…" imports the office's packages (acknowledgements, decisions, conflicts sent
-  back);
+  back); "Gửi lại gói đã chọn…" writes an earlier package again, byte for byte; "Gửi toàn
+  bộ dữ liệu…" writes a snapshot that starts a stream (to the office, or to another PC of
+  the commune), after explaining when it is needed (``SnapshotDialog``); the size limit of
+  one file for e-mail is remembered (setting ``sync.part_limit_kb``) and applies to all
+  three;
 - at an **office** site: the merge console, one row per commune (``gnapp.sync.console``):
   last package, stream position, what it waits for, conflicts, round state, overdue;
   "Nhận cả thư mục gói…" imports every package of a folder with progress and a stop
@@ -26,7 +30,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar,
@@ -379,6 +383,52 @@ class RoundDecisionDialog(QDialog):
         super().accept()
 
 
+SNAPSHOT_EXPLANATION = (
+    "Gói toàn bộ dữ liệu chứa mọi dữ liệu của đơn vị (sổ hộ, rà soát, số liệu…), không chỉ "
+    "các thay đổi, và bắt đầu lại luồng gói: nơi nhận không cần các gói trước nó.\n\n"
+    "Chỉ dùng khi:\n"
+    "  • cấp trên báo mất gói hoặc đề nghị gửi toàn bộ dữ liệu, và gửi lại gói cũ "
+    "(«Gửi lại gói đã chọn…») không được (gói cũ hỏng, không còn trong danh sách);\n"
+    "  • bắt đầu gửi cho máy thứ hai của xã (máy mới cài cần toàn bộ sổ hộ).\n\n"
+    "Bình thường hãy dùng «Xuất gói đồng bộ…»: gói chỉ chứa các thay đổi nên nhỏ và nhanh "
+    "hơn. Gói toàn bộ lớn; nếu gửi qua thư điện tử, hãy đặt giới hạn chia tệp.")
+
+
+class SnapshotDialog(QDialog):
+    """"Gửi toàn bộ dữ liệu…": when a snapshot is needed, and for whom."""
+
+    def __init__(self, office: tuple[str, str] | None, own: tuple[str, str],
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Gửi toàn bộ dữ liệu")
+        layout = QVBoxLayout(self)
+        self.explanation_label = QLabel(SNAPSHOT_EXPLANATION)
+        self.explanation_label.setWordWrap(True)
+        self.explanation_label.setMinimumWidth(520)
+        layout.addWidget(self.explanation_label)
+        layout.addWidget(_bold(QLabel("Gửi cho:")))
+        self.office_radio = QRadioButton(f"&Cơ quan cấp trên: {office[1]} ({office[0]})"
+                                         if office else "Cơ quan cấp trên (chưa xác định)")
+        self.own_radio = QRadioButton(f"&Máy khác của {own[1]} (máy thứ hai của xã)")
+        self.office_radio.setEnabled(office is not None)
+        (self.office_radio if office else self.own_radio).setChecked(True)
+        self.units = {self.office_radio: office[0] if office else None,
+                      self.own_radio: own[0]}
+        layout.addWidget(self.office_radio)
+        layout.addWidget(self.own_radio)
+        buttons = QDialogButtonBox()
+        self.go_button = buttons.addButton("Tạo gói toàn bộ dữ liệu",
+                                           QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Hủy", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def to_unit(self) -> str | None:
+        return self.units[self.office_radio if self.office_radio.isChecked()
+                          else self.own_radio]
+
+
 class Progress(QObject):
     """Progress of a task in the worker: ``report`` may be called from the worker thread;
     ``changed`` reaches the GUI thread queued."""
@@ -419,17 +469,20 @@ def import_task(paths: Sequence[Path], progress: Progress) -> Callable[[Database
 
 
 def export_task(out_dir: Path, to_unit: str | None, *, encrypt: bool = False,
-                with_ack: bool = False, progress: ProgressFn = no_progress
+                with_ack: bool = False, kind: str = "changes", max_bytes: int = 0,
+                progress: ProgressFn = no_progress
                 ) -> Callable[[Database], export.ExportResult]:
-    """Write the next package of the stream; an office with nothing new of its own still
-    sends what it received (an ack package) when ``with_ack``. ``progress`` may raise
+    """Write the next package of the stream (``kind``: changes or snapshot), in parts of at
+    most ``max_bytes`` (0: one file); an office with nothing new of its own still sends
+    what it received (an ack package) when ``with_ack``. ``progress`` may raise
     ``Cancelled`` before the file is written (nothing stays)."""
     def task(db: Database) -> export.ExportResult:
         result = export.export_package(db, out_dir, to_unit=to_unit, encrypt=encrypt,
-                                       progress=progress)
+                                       kind=kind, max_bytes=max_bytes, progress=progress)
         if result.package_no is None and with_ack:
             acked = export.export_package(db, out_dir, to_unit=to_unit, kind="ack",
-                                          encrypt=encrypt, progress=progress)
+                                          encrypt=encrypt, max_bytes=max_bytes,
+                                          progress=progress)
             if acked.package_no is not None:
                 return acked
         return result
@@ -562,7 +615,37 @@ class SyncPage(QWidget):
         self.stream_label = QLabel()
         self.stream_label.setWordWrap(True)
         commune_layout.addWidget(self.stream_label)
-        commune_layout.addWidget(_bold(QLabel("Các gói đã gửi")))
+        self.part_spin = QSpinBox()
+        self.part_spin.setRange(0, export.MAX_PART_LIMIT_KB)
+        self.part_spin.setSingleStep(1000)
+        self.part_spin.setSuffix(" KB")
+        self.part_spin.setSpecialValueText("Không chia")
+        self.part_spin.setGroupSeparatorShown(True)
+        self.part_spin.setLocale(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
+        self.part_spin.setKeyboardTracking(False)
+        self.part_spin.setToolTip(
+            "Thư điện tử thường chỉ nhận tệp đính kèm đến 20–25 MB: đặt ví dụ 20.000 KB để gói "
+            "lớn được chia thành nhiều tệp (.p01-of-03 …); gửi đủ mọi tệp, nơi nhận chọn một "
+            "tệp bất kỳ là nhận cả gói. Giá trị được nhớ cho các lần xuất gói sau.")
+        part_label = QLabel("&Chia tệp để gửi qua thư điện tử, mỗi tệp tối đa:")
+        part_label.setBuddy(self.part_spin)
+        part_row = QHBoxLayout()
+        part_row.addWidget(part_label)
+        part_row.addWidget(self.part_spin)
+        part_row.addStretch()
+        commune_layout.addLayout(part_row)
+        self.resend_button = QPushButton("Gửi lại gói đã chọn…")
+        self.resend_button.setToolTip("Ghi lại đúng gói đã chọn trong danh sách (khi nơi nhận "
+                                      "báo mất gói hoặc chờ gói số đó)")
+        self.snapshot_button = QPushButton("Gửi toàn bộ dữ liệu…")
+        self.snapshot_button.setToolTip("Gói chứa toàn bộ dữ liệu của xã, bắt đầu lại luồng "
+                                        "gói: khi mất gói không gửi lại được, hoặc cho máy "
+                                        "thứ hai của xã")
+        sent_bar = QHBoxLayout()
+        sent_bar.addWidget(_bold(QLabel("Các gói đã gửi")), 1)
+        sent_bar.addWidget(self.resend_button)
+        sent_bar.addWidget(self.snapshot_button)
+        commune_layout.addLayout(sent_bar)
         self.sent_table = _table(self.SENT_COLUMNS, 6)
         commune_layout.addWidget(self.sent_table, 3)
         commune_layout.addWidget(_bold(QLabel("Các gói đã nhận")))
@@ -645,6 +728,10 @@ class SyncPage(QWidget):
             lambda item: self.open_ledger_report(item.tableWidget(), item.row()))
         self.sent_table.itemDoubleClicked.connect(
             lambda item: self.open_ledger_report(item.tableWidget(), item.row()))
+        self.sent_table.itemSelectionChanged.connect(self._update_buttons)
+        self.resend_button.clicked.connect(self.resend_selected)
+        self.snapshot_button.clicked.connect(self.export_snapshot)
+        self.part_spin.valueChanged.connect(self.set_part_limit)
 
     # -- data ------------------------------------------------------------------------------
 
@@ -696,6 +783,9 @@ class SyncPage(QWidget):
         self._update_buttons()
 
     def _fill_commune(self) -> None:
+        self.part_spin.blockSignals(True)
+        self.part_spin.setValue(export.part_limit_kb(self._db))
+        self.part_spin.blockSignals(False)
         status = importer.status(self._db)
         lines = []
         for s in status["sent"]:
@@ -889,6 +979,8 @@ class SyncPage(QWidget):
         self.trust_button.setEnabled(not busy and row is not None
                                      and bool(row.untrusted_fingerprints))
         self.send_button.setEnabled(not busy and row is not None)
+        self.resend_button.setEnabled(not busy and self.selected_sent() is not None)
+        self.snapshot_button.setEnabled(not busy)
         self.decide_button.setEnabled(not busy and row is not None)
         self.report_button.setEnabled(bool(self.received_table.selectionModel()
                                            and self.received_table.selectionModel()
@@ -910,6 +1002,20 @@ class SyncPage(QWidget):
 
     def confirm_trust(self, fingerprint: str, sender: str) -> bool:
         return ask_trust(self, fingerprint, sender)
+
+    def ask_snapshot(self) -> str | None:
+        """Explain the snapshot and ask for whom (a dialog): the receiving unit, or None."""
+        dialog = SnapshotDialog(self._snapshot_office(), (self.site.unit_code,
+                                                          self.unit_name()), self)
+        return dialog.to_unit() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def _snapshot_office(self) -> tuple[str, str] | None:
+        try:
+            code = export.default_receiver(self._db)
+        except GnappError:
+            return None
+        unit = units.get_unit(self._db, code)
+        return code, unit["name"] if unit else code
 
     def ask_round_decision(self, unit_name: str, rounds: Sequence[dict]
                            ) -> tuple[int, str, str, str | None] | None:
@@ -990,6 +1096,63 @@ class SyncPage(QWidget):
             return
         self._export(folder, None, encrypt=self.encrypt_check.isChecked())
 
+    def part_limit_bytes(self) -> int:
+        return self.part_spin.value() * 1024
+
+    def set_part_limit(self, kb: int) -> None:
+        """The size limit changed: remember it (in the worker)."""
+        if self._db is None or kb == export.part_limit_kb(self._db):
+            return
+        self.tasks.run(lambda db: export.set_part_limit_kb(db, kb),
+                       lambda _r: self.message.emit(
+                           "Đã nhớ giới hạn chia tệp: " + self.part_spin.text()),
+                       self._failed)
+
+    def selected_sent(self) -> ledger.LedgerRow | None:
+        """The package chosen in the list of packages sent."""
+        model = self.sent_table.selectionModel()
+        rows = model.selectedRows() if model is not None else []
+        if not rows or self._db is None:
+            return None
+        item = self.sent_table.item(rows[0].row(), 0)
+        found = ledger.rows(self._db, "id = ?", [item.data(LEDGER_ID_ROLE)]) if item else []
+        return found[0] if found else None
+
+    def resend_selected(self) -> None:
+        """"Gửi lại gói đã chọn…": the chosen package again, byte for byte, into a folder."""
+        chosen = self.selected_sent()
+        if chosen is None or self.progress is not None:
+            return
+        folder = self.ask_folder(f"Chọn thư mục hoặc ổ USB để ghi lại gói số "
+                                 f"{chosen.package_no}")
+        if folder is None:
+            return
+        number, to_unit, limit = chosen.package_no, chosen.to_unit, self.part_limit_bytes()
+        self._start(f"Đang ghi lại gói số {number}…")
+
+        def done(paths: list[Path]) -> None:
+            self._finish()
+            files = "\n".join(f"  {p}" for p in paths)
+            self.show_result(f"Đã ghi lại gói số {number} gửi "
+                             f"{self._receiver_text(to_unit)} (đúng như lần gửi trước). "
+                             f"Tệp:\n{files}")
+
+        self.tasks.run(lambda db: export.resend(db, number, folder, to_unit=to_unit,
+                                                max_bytes=limit), done, self._failed)
+
+    def export_snapshot(self) -> None:
+        """"Gửi toàn bộ dữ liệu…": a snapshot package, after saying when it is needed."""
+        if self.progress is not None or self.site is None:
+            return
+        to_unit = self.ask_snapshot()
+        if to_unit is None:
+            return
+        folder = self.ask_folder("Chọn thư mục hoặc ổ USB để ghi gói toàn bộ dữ liệu")
+        if folder is None:
+            return
+        self._export(folder, to_unit, encrypt=self.encrypt_check.isChecked()
+                     and to_unit != self.site.unit_code, kind="snapshot")
+
     def send_to_selected(self) -> None:
         """"Gửi gói cho xã…": the office's package for the chosen commune."""
         row = self.selected_row()
@@ -1027,7 +1190,7 @@ class SyncPage(QWidget):
                        done, self._failed)
 
     def _export(self, folder: Path, to_unit: str | None, *, encrypt: bool = False,
-                with_ack: bool = False) -> None:
+                with_ack: bool = False, kind: str = "changes") -> None:
         progress = self._start("Đang tạo gói đồng bộ…", stoppable=True)
         self.stop_button.setText("Hủy")
         self.stop_button.setToolTip("Hủy tạo gói; không ghi tệp nào, không có gì thay đổi")
@@ -1042,8 +1205,10 @@ class SyncPage(QWidget):
                                  f"Tệp:\n{files}")
             self.refresh()
 
+        max_bytes = 0 if self.is_office else self.part_limit_bytes()
         self.tasks.run(export_task(folder, to_unit, encrypt=encrypt, with_ack=with_ack,
-                                   progress=progress.check), done, self._failed)
+                                   kind=kind, max_bytes=max_bytes, progress=progress.check),
+                       done, self._failed)
 
     def import_folder(self) -> None:
         """"Nhận cả thư mục gói…": every package of a folder."""

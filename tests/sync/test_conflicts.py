@@ -171,10 +171,13 @@ def test_any_delivery_order_converges_and_reapplying_changes_nothing(_pair_templ
         office.close()
 
 
-def test_a_village_made_on_both_pcs_is_refused_as_a_repeated_code(two_pcs, outbox):
-    """Both PCs give their new village the next code: the package is refused naming the
-    repeated fields, not a missing row, and nothing of it is written."""
-    pc1, pc2 = two_pcs
+def test_a_village_made_on_two_pcs_that_never_met_is_refused_as_a_repeated_code(
+        commune, pc2, outbox):
+    """Two PCs that have never exchanged a package both number their first village
+    07339.01 (PCs that know each other number in their own series: test_village_codes):
+    the package is refused naming the repeated fields, not a missing row, and nothing of it
+    is written."""
+    pc1 = commune
     units.add_village(sites.writer(pc1), "Thôn Bắc Sơn")
     units.add_village(sites.writer(pc2), "Thôn Nam Sơn")
     before = owned_rows(pc2, COMMUNE)

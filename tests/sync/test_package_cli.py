@@ -53,6 +53,29 @@ def test_conflict_listed_and_resolved_from_the_command_line(commune, pc2, tmp_pa
     assert hh.members(pc2, head["household_id"])[0]["full_name"] == "Nguyễn Văn Đức"
 
 
+def test_a_deletion_against_an_edit_is_decided_as_a_row_from_the_command_line(
+        commune, pc2, tmp_path):
+    register_two_households(commune)
+    c, p = tmp_path / "commune.sqlite", tmp_path / "pc2.sqlite"
+    run("package", "export", "--db", c, "--out", tmp_path / "a", "--to", COMMUNE)
+    run("package", "import", "--db", p, tmp_path / "a", "--trust",
+        sites.local_site(commune).fingerprint)
+    child = hh.members(commune, hh.find_by_code(commune, "01-0002", COMMUNE)["id"])[1]
+    hh.delete_member(sites.writer(commune), child["id"], reason="Nhập nhầm")
+    hh.update_member(sites.writer(pc2), child["id"], {"full_name": "Lò Văn Pọn"})
+    run("package", "export", "--db", c, "--out", tmp_path / "b", "--to", COMMUNE)
+    run("package", "import", "--db", p, tmp_path / "b", code=1)
+    [conflict] = run_json("package", "conflicts", "--db", p)["conflicts"]
+    assert (conflict["kind"], conflict["deleted_side"]) == ("deletion", "theirs")
+    assert "máy gửi đã xóa dòng, nơi kia đã sửa" in run("package", "conflicts", "--db", p).output
+    refused = run("package", "resolve", str(conflict["id"]), "--db", p, "--theirs", "deleted",
+                  code=2)
+    assert "giữ bản đã xóa hay giữ bản đã sửa" in refused.output
+    done = run_json("package", "resolve", str(conflict["id"]), "--db", p, "--row", "deleted")
+    assert done["version"] == 3
+    assert [m["full_name"] for m in hh.members(pc2, child["household_id"])] == ["Lò Thị Mai"]
+
+
 def test_approve_and_return_from_the_command_line(commune, office, tmp_path):
     from gnapp.db import reviews
 

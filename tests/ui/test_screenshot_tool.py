@@ -13,7 +13,7 @@ SHOTS = ["main-sao-luu", "first-start", "main-ho-gia-dinh", "ho-gia-dinh-tim", "
          "thanh-vien", "thanh-vien-loi", "ho-gia-dinh-moi", "main-ra-soat", "mo-dot", "hop-dan",
          "phieu-ra-soat", "phieu-ra-soat-goi-y", "phieu-ra-soat-c", "phieu-ra-soat-loi", "bao-cao",
          "nhan-goi-chua-xac-nhan", "bao-cao-nhan-goi", "main-dong-bo-tinh", "main-dong-bo-xa",
-         "xung-dot", "tong-quan", "tien-do-loi", "them-ky-bao-cao", "tien-do-tong-hop",
+         "gui-toan-bo", "xung-dot", "xung-dot-xoa", "tong-quan", "tien-do-loi", "them-ky-bao-cao", "tien-do-tong-hop",
          "tong-quan-tinh", "tong-quan-bieu-do", "tong-quan-van-phong"]
 
 

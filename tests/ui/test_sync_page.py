@@ -7,11 +7,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from gnapp.db import connection, settings, sites
 from gnapp.db import households as hh
 from gnapp.sync import conflicts, console, export, importer
-from gnapp.ui.sync_page import ImportReportDialog, SyncPage
+from gnapp.ui.sync_page import ImportReportDialog, SnapshotDialog, SyncPage
 from tests.conftest import COMMUNE, PROVINCE, _template
 from tests.forms.readback import pdf_fonts, pdf_text
 from tests.sync.conftest import register_two_households
@@ -337,8 +338,8 @@ def test_a_folder_without_packages_says_so(make_window, office_path, tmp_path, q
 
 # -- the conflict queue ------------------------------------------------------------------------
 
-def head_id(db):
-    return hh.members(db, hh.find_by_code(db, "01-0001", COMMUNE)["id"])[0]["id"]
+def head_id(db, code="01-0001", position=0):
+    return hh.members(db, hh.find_by_code(db, code, COMMUNE)["id"])[position]["id"]
 
 
 @pytest.fixture
@@ -387,6 +388,44 @@ def test_the_conflict_dialog_decides_field_by_field_at_a_commune_pc(
         assert (head["full_name"], head["ethnicity"], head["version"]) == (
             "Nguyễn Văn Đức Anh", "Tày", 3)
         assert conflicts.open_conflicts(db) == []
+    assert not shown_errors
+
+
+def test_a_deletion_against_an_edit_is_one_choice_for_the_whole_row(
+        make_window, site_path, pc2_path, tmp_path, qtbot, shown_errors):
+    """PC 1 deleted a member that PC 2 edited: the dialog offers two row choices, says who
+    deleted and who edited, and restoring brings the member back with the edits."""
+    with Db(site_path) as db:
+        register_two_households(db)
+    send(site_path, pc2_path, tmp_path / "a", to_unit=COMMUNE)
+    with Db(site_path) as db:
+        hh.delete_member(sites.writer(db), head_id(db, "01-0002", 1), reason="Nhập nhầm")
+    with Db(pc2_path) as db:
+        hh.update_member(sites.writer(db), head_id(db, "01-0002", 1), {"full_name": "Lò Văn Pọn"})
+    send(site_path, pc2_path, tmp_path / "b", to_unit=COMMUNE)
+    page = sync_page(make_window(pc2_path))
+    dialog = page.open_conflict_dialog()
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.fields == [] and dialog.row_choice is not None
+    assert dialog.row_choice.deleted_radio.text() == "Giữ bản đã xóa"
+    assert dialog.row_choice.edited_radio.text() == "Giữ bản đã sửa (khôi phục)"
+    texts = [w.text() for w in dialog.grid_box.findChildren(QLabel)]
+    with Db(site_path) as db:
+        pc1_name = sites.local_site(db).display_name
+    assert any(t.startswith(f"Đã xóa ở máy «{pc1_name}»") for t in texts)
+    assert any(t.startswith("Đã sửa ở máy này (người dùng canbo2) lúc ") for t in texts)
+    pc1_key = fingerprint_of(site_path)[:9]
+    assert any(f"(mã khóa {pc1_key}…) lúc " in t for t in texts)
+    assert "Lò Văn Pọn" in texts
+    qtbot.mouseClick(dialog.decide_button, Qt.MouseButton.LeftButton)
+    assert dialog.message_label.text() == ("Chưa chọn: giữ bản đã xóa hay giữ bản đã sửa "
+                                           "(khôi phục).")
+    dialog.row_choice.edited_radio.click()
+    qtbot.mouseClick(dialog.decide_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.conflict_ids() == [])
+    with Db(pc2_path) as db:
+        child = hh.members(db, hh.find_by_code(db, "01-0002", COMMUNE)["id"])[1]
+        assert (child["full_name"], child["deleted"], child["version"]) == ("Lò Văn Pọn", 0, 3)
     assert not shown_errors
 
 
@@ -478,3 +517,122 @@ def test_the_office_approves_or_returns_a_round_from_the_console(
     with Db(office_path) as db:
         [row] = approval_rows.for_round(db, round_id)
         assert row["status"] == "approved" and row["row_count"] == 2
+
+
+# -- the commune's resend, snapshot and size limit -------------------------------------------
+
+def focus_chain(start):
+    """The widgets of the focus chain from ``start``, once round."""
+    chain, widget = [], start
+    while True:
+        chain.append(widget)
+        widget = widget.nextInFocusChain()
+        if widget is start:
+            return chain
+
+
+def test_resend_split_and_snapshot_from_the_commune_screen(
+        make_window, site_path, office_path, pc2_path, usb, tmp_path, qtbot, monkeypatch,
+        shown_errors):
+    with Db(site_path) as db:
+        register_two_households(db)
+    page = sync_page(make_window(site_path))
+    assert page.resend_button.isVisibleTo(page) and page.snapshot_button.isVisibleTo(page)
+    assert page.part_spin.text() == "Không chia" and not page.resend_button.isEnabled()
+    monkeypatch.setattr(page, "ask_folder", lambda title: usb)
+    page.export_to_folder()
+    qtbot.waitUntil(lambda: page.sent_table.rowCount() == 1)
+    [first] = list(usb.iterdir())
+    original = first.read_bytes()
+
+    # a size limit for e-mail: remembered in the database, used by the next files
+    page.part_spin.setValue(1)
+    qtbot.waitUntil(lambda: _part_limit(site_path) == 1)
+    assert page.part_spin.text() == "1 KB"
+
+    # the office says package 1 was lost: resend it, in parts of at most 1 KB
+    page.sent_table.selectRow(0)
+    assert page.resend_button.isEnabled()
+    again = tmp_path / "again"
+    again.mkdir()
+    monkeypatch.setattr(page, "ask_folder", lambda title: again)
+    qtbot.mouseClick(page.resend_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Đã ghi lại gói số 1 gửi Tỉnh Bắc Ninh" in page.result_label.text())
+    parts = sorted(again.iterdir())
+    assert len(parts) == -(-len(original) // 1024) > 1
+    assert all(p.stat().st_size <= 1024 for p in parts)
+    assert b"".join(p.read_bytes() for p in parts) == original     # byte for byte
+    assert all(str(p) in page.result_label.text() for p in parts)
+    assert page.sent_table.rowCount() == 1                          # no new package number
+    with Db(office_path) as office:
+        fingerprint = fingerprint_of(site_path)
+        reports = importer.import_files(office, [parts[-1]], trust=[fingerprint])
+        assert [r.status for r in reports] == ["applied"]
+
+    # a snapshot for the commune's second PC, after the explanation
+    asked = []
+    monkeypatch.setattr(page, "ask_snapshot", lambda: asked.append(1) or COMMUNE)
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    monkeypatch.setattr(page, "ask_folder", lambda title: snap)
+    qtbot.mouseClick(page.snapshot_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.sent_table.rowCount() == 2)
+    assert asked == [1]
+    newest = table_texts(page.sent_table)[0]
+    assert newest[:3] == ["Máy khác của xã", "1", "toàn bộ dữ liệu"] and newest[4] == "8"
+    snap_parts = sorted(snap.iterdir())
+    assert len(snap_parts) > 1 and all(p.stat().st_size <= 1024 for p in snap_parts)
+    with Db(pc2_path) as pc2:
+        reports = importer.import_files(pc2, snap_parts, trust=[fingerprint_of(site_path)])
+        assert [r.status for r in reports] == ["applied"] and reports[0].kind == "snapshot"
+        assert len(hh.list_households(pc2)) == 2
+    # a new window reads the remembered limit
+    assert sync_page(make_window(site_path)).part_spin.value() == 1
+    assert not shown_errors
+
+
+def _part_limit(path) -> int:
+    with Db(path) as db:
+        return export.part_limit_kb(db)
+
+
+def test_the_snapshot_dialog_says_when_to_use_it_and_for_whom(qtbot):
+    dialog = SnapshotDialog(("24", "Tỉnh Bắc Ninh"), (COMMUNE, "Xã Tân Yên"))
+    qtbot.addWidget(dialog)
+    text = dialog.explanation_label.text()
+    assert "Chỉ dùng khi" in text and "máy thứ hai của xã" in text
+    assert "Bình thường hãy dùng «Xuất gói đồng bộ…»" in text
+    assert dialog.office_radio.text() == "&Cơ quan cấp trên: Tỉnh Bắc Ninh (24)"
+    assert dialog.to_unit() == "24"
+    dialog.own_radio.setChecked(True)
+    assert dialog.to_unit() == COMMUNE
+    assert dialog.go_button.text() == "Tạo gói toàn bộ dữ liệu"
+    alone = SnapshotDialog(None, (COMMUNE, "Xã Tân Yên"))
+    qtbot.addWidget(alone)
+    assert not alone.office_radio.isEnabled() and alone.to_unit() == COMMUNE
+
+
+def test_a_bad_size_limit_is_refused_in_vietnamese(site_path):
+    with Db(site_path) as db:
+        with pytest.raises(Exception, match="Giới hạn kích thước mỗi tệp phải là số KB"):
+            export.set_part_limit_kb(db, -1)
+        settings.put(db, export.PART_LIMIT_SETTING, "nhiều")
+        assert export.part_limit_kb(db) == 0
+
+
+def test_the_commune_screen_tab_order_follows_the_visual_order(make_window, site_path):
+    with Db(site_path) as db:
+        register_two_households(db)
+        export.export_package(db, site_path.parent / "out")
+    page = sync_page(make_window(site_path))
+    page.sent_table.selectRow(0)
+    expected = [page.export_button, page.encrypt_check, page.import_button,
+                page.conflicts_button, page.part_spin, page.resend_button,
+                page.snapshot_button, page.sent_table, page.commune_received_table]
+    chain = [w for w in focus_chain(page.export_button) if any(w is e for e in expected)]
+    assert chain == expected
+    # and that is the order on screen: top to bottom, left to right
+    def place(widget):
+        at = widget.mapTo(page, widget.rect().topLeft())
+        return (at.y() // 10, at.x())
+    assert sorted(expected, key=place) == expected
