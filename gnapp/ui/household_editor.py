@@ -1273,7 +1273,6 @@ class HouseholdEditor(QDialog):
 
         def done(_edit: undo.LastEdit) -> None:
             self._set_saving(False)
-            self.saved.emit(household_id, code)     # the list reads itself again
             self.undone.emit(household_id, code)
             QDialog.accept(self)
 
@@ -1309,8 +1308,6 @@ class HouseholdEditor(QDialog):
         def done(_result) -> None:
             self._set_saving(False)
             self.deleted.emit(household_id, code)
-            # the household list reads itself again on ``saved``
-            self.saved.emit(household_id, code)
             QDialog.accept(self)
 
         def failed(exc: BaseException) -> None:

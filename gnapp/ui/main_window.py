@@ -377,8 +377,8 @@ class MainWindow(QMainWindow):
         self.users_page.switch_button.clicked.connect(self.switch_user)
         self.trash_page.data_changed.connect(lambda: self.household_page.refresh())
         self.backup_page.check_button.clicked.connect(self.check_data)
-        self.household_page.household_saved.connect(
-            lambda _id, code: self.statusBar().showMessage(f"Đã lưu hộ {code}.", 8000))
+        self.household_page.message.connect(
+            lambda text: self.statusBar().showMessage(text, 8000))
         self.review_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.allocation_page.message.connect(
             lambda text: self.statusBar().showMessage(text, 8000))

@@ -36,7 +36,7 @@ from gnapp.domain.numbers import format_int
 from gnapp.domain.text import clean
 from gnapp.ui.household_editor import ERROR_COLOR, FieldErrors
 from gnapp.ui.household_list import (PAGE_SIZE, HouseholdFilter, HouseholdListModel,
-                                     HouseholdTable, count_text, delayed)
+                                     HouseholdTable, delayed)
 from gnapp.ui.review_form import WARNING_COLOR, ReviewForm, round_title
 from gnapp.ui.tasks import TaskManager, report_failure, show_error
 from gnapp.ui.widgets import (UnsavedGuard, add_shortcut, code_combo, page_layout, read_only_rows,
@@ -897,7 +897,7 @@ class ReviewPage(QWidget):
         else:
             self.model.refresh()
         self.households_title.setText(f"Các hộ – {village['village'] if village else 'toàn xã'}")
-        self.count_label.setText(count_text(self.model.rowCount()))
+        self.count_label.setText(self.model.count_text())
         self._update_buttons()
 
     # -- selection -------------------------------------------------------------------------

@@ -85,6 +85,9 @@ def test_the_editor_undoes_the_last_save(register_window, register_path, confirm
     reason = read(register_path, lambda db: db.execute(
         "SELECT reason FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()[0])
     assert reason.startswith("Hoàn tác lần sửa lúc")
+    code = read(register_path, lambda db: hh.household(db, household_id)["code"])
+    assert register_window.statusBar().currentMessage() == \
+        f"Đã hoàn tác lần sửa cuối của hộ {code}."
 
 
 def test_ctrl_z_in_a_text_field_undoes_the_typing_only(register_window, register_path,

@@ -128,3 +128,18 @@ def test_the_chosen_row_shows_its_whole_reason(qtbot, dialog):
     dialog.table.setCurrentCell(10, 0)
     assert dialog.detail_label.text().startswith("Dòng 11: Cập nhật hộ HB-010")
     assert "thêm thành viên «Đỗ Thị Lan»" in dialog.detail_label.text()
+
+
+def test_the_household_area_opens_the_import_and_shows_what_it_wrote(make_window, commune,
+                                                                      qtbot):
+    window = make_window(commune)
+    window.show_area("Hộ gia đình")
+    page = window.household_page
+    assert page.count_label.text() == "2 hộ"
+    qtbot.mouseClick(page.import_button, Qt.MouseButton.LeftButton)
+    dialog = page.import_dialog
+    previewed(qtbot, dialog)
+    with qtbot.waitSignal(dialog.finished, timeout=20000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.count_label.text() == "6 hộ")
+    assert window.statusBar().currentMessage().startswith("Đã nhập từ tệp: thêm 4 hộ")

@@ -49,6 +49,8 @@ def test_a_household_deleted_from_the_editor_goes_to_the_trash_and_comes_back(
         qtbot.mouseClick(editor.delete_household_button, Qt.MouseButton.LeftButton)
     assert f"Xóa hộ {home['code']}" in asked[0]
     qtbot.waitUntil(lambda: page.count_label.text() == "249 hộ")
+    assert window.statusBar().currentMessage() == \
+        f"Đã chuyển hộ {home['code']} vào «Thùng rác»."
     assert page.model.cached_row_of(household_id) is None
     assert search(register_db, home["code"]) == []
 
