@@ -68,6 +68,7 @@ DIALOG_TOPICS: dict[str, str] = {
     "gnapp.ui.household_editor.HouseholdEditor": "nhap-ho",
     "gnapp.ui.household_editor.MemberForm": "thanh-vien",
     "gnapp.ui.duplicates.DuplicatesDialog": "nguoi-trung",
+    "gnapp.ui.household_import_dialog.HouseholdImportDialog": "nhap-danh-sach-ho",
     "gnapp.ui.review_page.RoundDialog": "mo-dot",
     "gnapp.ui.review_form.ReviewForm": "phieu-ra-soat",
     "gnapp.ui.review_page.MeetingDialog": "hop-dan",
