@@ -198,6 +198,15 @@ def search_units(db: Database, text: str, *, level: str | None = None,
     return list(db.query(sql, params))
 
 
+def ancestors(db: Database, code: str) -> list[str]:
+    """The codes of the units above ``code``, nearest first (commune → province)."""
+    out, unit = [], get_unit(db, code)
+    while unit is not None and unit["parent_code"]:
+        out.append(unit["parent_code"])
+        unit = get_unit(db, unit["parent_code"])
+    return out
+
+
 def children(db: Database, parent_code: str, *, level: str | None = None) -> list[dict]:
     """Units valid today directly under the unit with this code, in Vietnamese order."""
     parent = get_unit(db, parent_code)

@@ -63,15 +63,7 @@ def rule(table: str) -> tuple[str, str | None]:
 
 def sends_down(db: Database, from_unit: str, to_unit: str) -> bool:
     """Whether a package from ``from_unit`` to ``to_unit`` goes to a unit under it."""
-    return to_unit != from_unit and from_unit in _ancestors(db, to_unit)
-
-
-def _ancestors(db: Database, code: str) -> list[str]:
-    out, unit = [], units.get_unit(db, code)
-    while unit is not None and unit["parent_code"]:
-        out.append(unit["parent_code"])
-        unit = units.get_unit(db, unit["parent_code"])
-    return out
+    return to_unit != from_unit and from_unit in units.ancestors(db, to_unit)
 
 
 class Audience:
@@ -85,7 +77,7 @@ class Audience:
     def concerns(self, unit_code: str | None) -> bool:
         """``unit_code`` is the receiving unit or a unit under it."""
         if unit_code not in self._concerns:
-            self._concerns[unit_code] = self.to_unit in _ancestors(self.db, unit_code)
+            self._concerns[unit_code] = self.to_unit in units.ancestors(self.db, unit_code)
         return self._concerns[unit_code]
 
     def decision_concerns(self, decision_id: str) -> bool:

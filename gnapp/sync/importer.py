@@ -152,14 +152,6 @@ class Refused(Exception):
 
 # -- verify -----------------------------------------------------------------------------
 
-def _ancestors(db: Database, code: str) -> list[str]:
-    out, unit = [], units.get_unit(db, code)
-    while unit is not None and unit["parent_code"]:
-        out.append(unit["parent_code"])
-        unit = units.get_unit(db, unit["parent_code"])
-    return out
-
-
 def verify(db: Database, package: Package, *, trust: Iterable[str] = (),
            dry_run: bool = False) -> dict | None:
     """Check who sent the package and for whom; returns the known sender site, or None
@@ -179,8 +171,8 @@ def verify(db: Database, package: Package, *, trust: Iterable[str] = (),
         raise Refused(f"gói được tạo bởi phiên bản gnapp mới hơn (cấu trúc dữ liệu "
                       f"{major}.{minor}); cần cập nhật phần mềm trước khi nhận gói này.")
     sender_unit = stream["from_unit"]
-    related = (sender_unit == local.unit_code or sender_unit in _ancestors(db, local.unit_code)
-               or local.unit_code in _ancestors(db, sender_unit))
+    related = (sender_unit == local.unit_code or sender_unit in units.ancestors(db, local.unit_code)
+               or local.unit_code in units.ancestors(db, sender_unit))
     if not related:
         raise Refused(f"đơn vị gửi {sender_unit} không thuộc địa bàn của đơn vị "
                       f"{local.unit_code} và cũng không phải cấp trên.")

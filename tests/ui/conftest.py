@@ -27,6 +27,21 @@ def type_text(widget, text: str) -> None:
                                Qt.KeyboardModifier.NoModifier)
 
 
+def _focus_chain(start):
+    """The widgets of the focus chain from ``start``, once round (Tab order)."""
+    chain, widget = [], start
+    while True:
+        chain.append(widget)
+        widget = widget.nextInFocusChain()
+        if widget is start:
+            return chain
+
+
+@pytest.fixture
+def focus_chain():
+    return _focus_chain
+
+
 @pytest.fixture
 def type_vi():
     return type_text

@@ -1,7 +1,7 @@
 """The first-start wizard on a database without a site."""
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog
 
 from gnapp import paths
 from gnapp.db import connection, sites, users
@@ -243,17 +243,7 @@ def test_a_data_folder_that_already_has_data_is_refused(qtbot, units_path, tmp_p
     dialog.tasks.close()
 
 
-def focus_chain(start: QWidget) -> list[QWidget]:
-    """The widgets of the focus chain from ``start``, once round."""
-    chain, widget = [], start
-    while True:
-        chain.append(widget)
-        widget = widget.nextInFocusChain()
-        if widget is start:
-            return chain
-
-
-def test_tab_order(qtbot, units_path):
+def test_tab_order(focus_chain, qtbot, units_path):
     dialog = make_dialog(qtbot, units_path)
     expected = [dialog.role_commune, dialog.role_office, dialog.province_combo,
                 dialog.commune_combo, dialog.display_name_edit, dialog.login_edit,

@@ -521,16 +521,6 @@ def test_the_office_approves_or_returns_a_round_from_the_console(
 
 # -- the commune's resend, snapshot and size limit -------------------------------------------
 
-def focus_chain(start):
-    """The widgets of the focus chain from ``start``, once round."""
-    chain, widget = [], start
-    while True:
-        chain.append(widget)
-        widget = widget.nextInFocusChain()
-        if widget is start:
-            return chain
-
-
 def test_resend_split_and_snapshot_from_the_commune_screen(
         make_window, site_path, office_path, pc2_path, usb, tmp_path, qtbot, monkeypatch,
         shown_errors):
@@ -620,7 +610,8 @@ def test_a_bad_size_limit_is_refused_in_vietnamese(site_path):
         assert export.part_limit_kb(db) == 0
 
 
-def test_the_commune_screen_tab_order_follows_the_visual_order(make_window, site_path):
+def test_the_commune_screen_tab_order_follows_the_visual_order(focus_chain, make_window,
+                                                               site_path):
     with Db(site_path) as db:
         register_two_households(db)
         export.export_package(db, site_path.parent / "out")
