@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tools.screenshot import save, wait_until  # noqa: E402 (after the path is set)
+from tools.screenshot import preview_report, save, wait_until  # noqa: E402 (after sys.path)
 
 DEFAULT_OUT = ROOT / "docs" / "images"
 WINDOW_SIZE = (1280, 800)
@@ -303,21 +303,8 @@ def take_allocation_decision(stage: Stage):
 
 
 def take_reports(stage: Stage):
-    from gnapp.db import connection
-    from gnapp.forms import printing
-
     window = stage.window("demo")
-    db = connection.connect(window.db_path)
-    for n in (1, 2):                         # the second print of the same data: "BẢN SAO"
-        printing.print_form(db, "niem-yet", stage.tmp / f"niem-yet-{n}.pdf", round_year=2025)
-    db.close()
-    window.show_area("Báo cáo")
-    page = window.reports_page
-    page.reload()
-    page.select_form("danh-sach-cong-nhan")
-    page.round_box.setCurrentIndex(page.round_box.findData(2025))
-    page.show_preview()
-    wait_until(stage.app, lambda: page.preview_doc is not None and not page.tasks.busy)
+    preview_report(stage.app, window, "danh-sach-cong-nhan", stage.tmp)
     return window
 
 

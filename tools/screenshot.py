@@ -460,26 +460,32 @@ def shoot_allocations(app, out: Path, window) -> None:
     page.tabs.setCurrentIndex(0)
 
 
-def shoot_reports(app, out: Path, window) -> None:
-    """"Báo cáo": the recognition decision of 2025 previewed, after two prints of the posting
-    list (the second a copy) so the book of printed copies has rows."""
+def preview_report(app, window, form: str, folder: Path) -> None:
+    """"Báo cáo" with ``form`` of the 2025 round previewed (its pages drawn), after two prints
+    of the posting list (the second a copy, "BẢN SAO") so the book of printed copies has rows;
+    the printed files go to ``folder``."""
     from gnapp.db import connection
     from gnapp.forms import printing
 
     db = connection.connect(window.db_path)
     for n in (1, 2):
-        printing.print_form(db, "niem-yet", window.db_path.parent / f"niem-yet-{n}.pdf",
-                            round_year=2025)
+        printing.print_form(db, "niem-yet", folder / f"niem-yet-{n}.pdf", round_year=2025)
     db.close()
     window.show_area("Báo cáo")
     page = window.reports_page
     page.reload()
-    page.select_form("quyet-dinh")
+    page.select_form(form)
     page.round_box.setCurrentIndex(page.round_box.findData(2025))
     page.show_preview()
     wait_until(app, lambda: page.preview_doc is not None and not page.tasks.busy)
     wait_for_pages(app, page.preview)
+
+
+def shoot_reports(app, out: Path, window) -> None:
+    """"Báo cáo": the recognition decision of 2025 previewed, two printed copies below."""
+    preview_report(app, window, "quyet-dinh", window.db_path.parent)
     save(window, out / "bao-cao.png")
+
 
 def shoot_documents(app, out: Path, window) -> None:
     """"Văn bản": a report made from the mid-term template, a block chosen; its preview."""
