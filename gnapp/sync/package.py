@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -35,7 +36,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from gnapp.domain.canonical import canonical_json
+from gnapp.domain.canonical import canonical_bytes, canonical_json
 from gnapp.domain.errors import GnappError
 
 FORMAT = (1, 0)
@@ -115,7 +116,7 @@ def file_name(from_unit: str, to_unit: str, package_no: int) -> str:
 
 def encode_records(records: Iterable[Mapping[str, Any]]) -> bytes:
     """The payload: one canonical JSON record per line."""
-    return b"".join(canonical_json(r).encode("utf-8") + b"\n" for r in records)
+    return b"".join(canonical_bytes(r) + b"\n" for r in records)
 
 
 def decode_records(file: str, payload: bytes) -> list[dict]:
@@ -132,8 +133,8 @@ def iter_records(file: str, payload: bytes) -> Iterator[dict]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError:
             raise PackageError(file, f"dòng {number} của dữ liệu gói không đọc được.") from None
         if not isinstance(record, dict):
             raise PackageError(file, f"dòng {number} của dữ liệu gói không đúng cấu trúc.")
@@ -188,7 +189,7 @@ def build(manifest: Mapping[str, Any], payload: bytes, signing_key: Ed25519Priva
     else:
         manifest["encryption"] = None
     manifest["payload_sha256"] = hashlib.sha256(payload).hexdigest()
-    manifest_bytes = canonical_json(manifest).encode("utf-8")
+    manifest_bytes = canonical_bytes(manifest)
     signature = signing_key.sign(manifest_bytes)
     return _zip(manifest_bytes, signature, payload, encrypted=bool(encrypt_to)), manifest
 

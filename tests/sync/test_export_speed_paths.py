@@ -30,7 +30,7 @@ def general(row) -> str:
 
 
 def takes_fast_path(row) -> bool:
-    return type(row) is dict and canonical._is_canonical([row])
+    return canonical._fast(row) is not None
 
 
 class Colour(str, enum.Enum):  # str(Colour.RED) is "Colour.RED", its JSON text "red"
