@@ -52,7 +52,9 @@ class SyncTable:
         deferred: ``after_write`` recomputes from the stored rows and nothing on the write
             path reads what it writes, so a ``Writer`` runs it once at the end of its
             transaction for every row written in it (``store.flush_derived``); the lock
-            hooks are not deferred, since the next write of the transaction checks locks
+            hooks are not deferred, since the next write of the transaction checks locks;
+            a deferred ``after_write`` reads only the ``DEFERRED_FIELDS`` of the rows (an
+            import hands it just those, not a whole package of rows)
     """
 
     name: str
@@ -64,6 +66,9 @@ class SyncTable:
                           None] | None = None
     deferred: bool = False
 
+
+# What a deferred ``after_write`` may read of the rows it is given.
+DEFERRED_FIELDS = ("id", "household_id", "owner_unit")
 
 SYNCABLE: dict[str, SyncTable] = {}
 

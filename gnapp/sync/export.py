@@ -291,9 +291,9 @@ def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = N
             records = _for_audience(db, records, to_unit)
         acks = ack_records(db, to_unit)
         ack_key = f"{ACKS_SENT_SETTING}.{to_unit}"
-        ack_print = pkg.canonical_json({"acks": acks})
+        ack_print = pkg.canonical_bytes({"acks": acks})
         has_new_ack = any(a["received_up_to"] for a in acks) and \
-            settings.get(db, ack_key) != hashlib.sha256(ack_print.encode("utf-8")).hexdigest()
+            settings.get(db, ack_key) != hashlib.sha256(ack_print).hexdigest()
         if not records and number and not force and not has_new_ack:
             return ExportResult(None, None, kind, to_unit,
                                 message=f"Không có thay đổi mới kể từ gói số {number} (và "
@@ -322,8 +322,8 @@ def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = N
         name = pkg.file_name(site.unit_code, to_unit, number + 1)
         progress(2, 3, "Đang ghi tệp gói")    # the last point where stopping is safe
         paths = pkg.split(data, out / name, max_bytes)
-        settings.put(db, ack_key, hashlib.sha256(ack_print.encode("utf-8")).hexdigest())
-        manifest_sha256 = hashlib.sha256(pkg.canonical_json(manifest).encode("utf-8")).hexdigest()
+        settings.put(db, ack_key, hashlib.sha256(ack_print).hexdigest())
+        manifest_sha256 = hashlib.sha256(pkg.canonical_bytes(manifest)).hexdigest()
         ledger.record(db, direction="out", manifest=manifest, manifest_sha256=manifest_sha256,
                       state=ledger.SENT, content=data,
                       last_seq=upto if kind != "ack" else last_seq)

@@ -444,7 +444,10 @@ def _write(db: Database, plans: Sequence[RowPlan], origin: str,
         full = {**row, **spec.derive(row)}
         by_table.setdefault(p.table, []).append((full, p.local["version"] if p.local else 0))
         if spec.after_write:
-            written.setdefault(spec.after_write, []).append((full, p.local))
+            new, old = full, p.local
+            if spec.deferred:  # kept until the end of the package: only what the hook reads
+                new, old = _deferred_fields(new), old and _deferred_fields(old)
+            written.setdefault(spec.after_write, []).append((new, old))
     db.conn.executemany("INSERT OR IGNORE INTO change_log (table_name, row_id, version, "
                         "base_version, updated_at, origin) VALUES (?, ?, ?, ?, ?, ?)", history)
     for table, rows in by_table.items():
@@ -456,6 +459,10 @@ def _write(db: Database, plans: Sequence[RowPlan], origin: str,
         "WHERE row_id = ? AND state = 'open' AND local_version < ? AND remote_version < ?",
         [(utc_now(), json.dumps({"superseded_by": p.record["row"]["updated_at"]}), p.row_id,
           p.record["row"]["version"], p.record["row"]["version"]) for p in plans])
+
+
+def _deferred_fields(row: Mapping[str, Any]) -> dict:
+    return {k: row[k] for k in registry.DEFERRED_FIELDS if k in row}
 
 
 def _store_conflict(db: Database, plan_: RowPlan, package: Package) -> None:

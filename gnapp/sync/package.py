@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from gnapp.domain.canonical import canonical_bytes, canonical_json
+from gnapp.domain.canonical import canonical_bytes
 from gnapp.domain.errors import GnappError
 
 FORMAT = (1, 0)

@@ -161,3 +161,23 @@ def test_a_cancelled_recovery_puts_the_damaged_file_back(site_path, saved):
     assert copied and 0 < copied[0] < os.path.getsize(saved.path) // 4096
     assert site_path.read_bytes() == damaged
     assert not list(site_path.parent.glob("*.hong-*"))
+
+
+def test_a_quick_check_that_takes_too_long_is_left_to_the_full_check(site_path, monkeypatch):
+    # a province office's file of several GB: the start does not wait for the whole check
+    monkeypatch.setattr(recovery, "QUICK_CHECK_SECONDS", 0.0)
+    health = recovery.inspect(site_path)
+    assert health.state == OK and health.usable
+    assert "chạy nền" in health.detail
+    monkeypatch.setattr(recovery, "QUICK_CHECK_SECONDS", 5.0)
+    assert recovery.inspect(site_path) == recovery.Health(OK, site_path)
+
+
+def test_damage_is_still_found_when_the_check_has_time(site_path, monkeypatch):
+    monkeypatch.setattr(recovery, "QUICK_CHECK_SECONDS", 5.0)
+    inner_damage(site_path)
+    assert recovery.inspect(site_path).state == DAMAGED
+    # the header is read whatever the time allowed
+    monkeypatch.setattr(recovery, "QUICK_CHECK_SECONDS", 0.0)
+    garbage(site_path)
+    assert recovery.inspect(site_path).state == DAMAGED
