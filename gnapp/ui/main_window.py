@@ -775,7 +775,8 @@ class MainWindow(QMainWindow):
             self.check_status.setText("Không kiểm tra được dữ liệu: xem trang «Sao lưu»")
             self.check_status.show()
 
-        self.tasks.run(recovery.full_check, done, failed)
+        # beside the worker: on a province office's file it reads for minutes
+        self.tasks.run_in_background(recovery.full_check, done, failed)
 
     # -- common ----------------------------------------------------------------------------
 

@@ -7,7 +7,10 @@ lazily with ``gnapp.db.connection.connect``. Results and errors come back to the
 through a queued Qt signal, where the success or failure callback runs.
 
 Task functions run in the worker thread: they must never touch a widget. The GUI thread keeps
-its own connection for quick reads (WAL lets it read while the worker writes).
+its own connection for quick reads (WAL lets it read while the worker writes). A long read
+that must not hold up the user's tasks (the full check after start: minutes on a province
+office's file) runs beside the worker on a thread and connection of its own
+(``run_in_background``).
 """
 
 from __future__ import annotations
@@ -111,6 +114,8 @@ class TaskManager(QObject):
 
     # (future, on_success, on_failure), emitted from the worker, received on the GUI thread
     _finished = Signal(object)
+    # the same for the tasks of run_in_background, which are not counted as busy
+    _finished_background = Signal(object)
     # True when the first task of a batch starts, False when no task is left
     busy_changed = Signal(bool)
 
@@ -123,6 +128,9 @@ class TaskManager(QObject):
         self._pending = 0
         self._closed = False
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gnapp-bg")
+        self._finished_background.connect(self._deliver_background,
+                                          Qt.ConnectionType.QueuedConnection)
 
     # -- public API ------------------------------------------------------------------------
 
@@ -228,6 +236,30 @@ class TaskManager(QObject):
             return fn()
         return self._submit(job, on_success, on_failure)
 
+    def run_in_background(self, fn: Callable[[Database], Any],
+                          on_success: SuccessHandler | None = None,
+                          on_failure: FailureHandler | None = None) -> Future:
+        """Run ``fn(db)`` beside the worker, on a thread and connection of its own, for a long
+        read that must not hold up the user's tasks; ``fn`` must not write. It does not make
+        the manager busy, and closing the manager interrupts it (its result is then dropped).
+        """
+        if self._closed:
+            raise RuntimeError("TaskManager is closed")
+
+        def job():
+            db = connection.connect(self.db_path, migrate=False)
+            # closing the manager stops its queries (an "interrupted" error nobody shows)
+            db.conn.set_progress_handler(lambda: self._closed, 10_000)
+            try:
+                return fn(db)
+            finally:
+                db.close()
+
+        future = self._background.submit(job)
+        future.add_done_callback(
+            lambda f: self._finished_background.emit((f, on_success, on_failure)))
+        return future
+
     def call(self, fn: Callable[[Database], Any], timeout: float | None = None) -> Any:
         """Run ``fn(db)`` on the worker and wait for its result (raises its error).
 
@@ -245,6 +277,7 @@ class TaskManager(QObject):
         if self._closed:
             return
         self._closed = True
+        self._background.shutdown(wait=wait)
         self._executor.submit(self._close_connection)
         self._executor.shutdown(wait=wait)
         if self._pending:
@@ -278,23 +311,32 @@ class TaskManager(QObject):
         future.add_done_callback(lambda f: self._finished.emit((f, on_success, on_failure)))
         return future
 
+    def _deliver_background(self, item: tuple[Future, SuccessHandler | None,
+                                              FailureHandler | None]) -> None:
+        if not self._closed:
+            self._dispatch(*item)
+
     def _deliver(self, item: tuple[Future, SuccessHandler | None, FailureHandler | None]) -> None:
         if self._closed:
             return
-        future, on_success, on_failure = item
         self._pending -= 1
         try:
-            exc = future.exception()
-            if exc is not None:
-                if on_failure is not None:
-                    on_failure(exc)
-                else:
-                    show_error(QApplication.activeWindow(), exc)
-            elif on_success is not None:
-                on_success(future.result())
+            self._dispatch(*item)
         finally:
             if self._pending == 0:
                 self.busy_changed.emit(False)
+
+    @staticmethod
+    def _dispatch(future: Future, on_success: SuccessHandler | None,
+                  on_failure: FailureHandler | None) -> None:
+        exc = future.exception()
+        if exc is not None:
+            if on_failure is not None:
+                on_failure(exc)
+            else:
+                show_error(QApplication.activeWindow(), exc)
+        elif on_success is not None:
+            on_success(future.result())
 
 
 WRITE_FAULT = "Không ghi được do lỗi của phần mềm; dữ liệu chưa thay đổi."

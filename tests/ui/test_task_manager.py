@@ -144,3 +144,43 @@ def test_database_errors_in_the_worker_are_reported(qtbot, tmp_path):
     qtbot.waitUntil(lambda: len(failures) > 0)
     assert "không phải cơ sở dữ liệu của gnapp" in str(failures[0])
     manager.close()
+
+
+def test_a_background_read_does_not_hold_up_the_worker(qtbot, tasks):
+    """The full check after start reads for minutes on a province office's file: the user's
+    tasks run meanwhile, and the manager is not busy because of it."""
+    release = threading.Event()
+    seen = {}
+
+    def long_read(db):
+        seen["thread"] = threading.current_thread().name
+        release.wait(10)
+        return db.execute("SELECT count(*) FROM site").fetchone()[0]
+
+    tasks.run_in_background(long_read, lambda n: seen.setdefault("sites", n))
+    qtbot.waitUntil(lambda: "thread" in seen)
+    assert not tasks.busy
+    tasks.run(lambda db: db.execute("SELECT unit_code FROM site").fetchone()[0],
+              lambda code: seen.setdefault("worker", code))
+    qtbot.waitUntil(lambda: "worker" in seen)      # while the background read still waits
+    assert seen["worker"] == "07339" and "sites" not in seen
+    release.set()
+    qtbot.waitUntil(lambda: "sites" in seen)
+    assert seen["sites"] == 1 and seen["thread"].startswith("gnapp-bg")
+
+
+def test_closing_interrupts_a_background_read(qtbot, site_path):
+    manager = TaskManager(site_path)
+    started, failures = threading.Event(), []
+
+    def endless(db):
+        started.set()
+        # a query that would run for ever unless interrupted
+        return db.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                          "SELECT count(*) FROM n").fetchone()
+
+    future = manager.run_in_background(endless, on_failure=failures.append)
+    assert started.wait(10)
+    manager.close()
+    assert isinstance(future.exception(timeout=10), sqlite3.OperationalError)
+    assert failures == []          # nothing is shown after closing
