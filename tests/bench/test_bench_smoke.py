@@ -1,6 +1,7 @@
-"""The benchmark suite end to end at a tiny scale (2 communes × 50 households): the province
-generator, its cache and resume, the merge and every measurement, and results.json. No
-figure is judged here; ``make bench`` judges them at full size."""
+"""The benchmark suite end to end at the quick size of ``make bench-quick`` (5 communes ×
+1,000 households): the province generator, its cache and resume, the merge and every
+measurement, and results.json. No figure is judged here; ``make bench`` judges them at full
+size."""
 
 import json
 import operator
@@ -13,7 +14,8 @@ from bench import __main__ as bench_main
 from bench import measure
 from bench import province as pv
 
-COMMUNES, HOUSEHOLDS = 2, 50
+COMMUNES, HOUSEHOLDS = pv.SIZES["quick"]
+pytestmark = pytest.mark.slow
 ENTRY_KEYS = {"name", "value", "unit", "baseline", "ratio", "target", "met", "note"}
 
 
