@@ -129,6 +129,7 @@ class TaskManager(QObject):
         self._closed = False
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gnapp-bg")
+        self._background_epoch = 0   # moves on when the file is replaced: stops those reads
         self._finished_background.connect(self._deliver_background,
                                           Qt.ConnectionType.QueuedConnection)
 
@@ -192,6 +193,8 @@ class TaskManager(QObject):
         if dialog:
             progress.dialog = ProgressDialog(progress, label, parent)
         if without_db:
+            self._background_epoch += 1     # as run_without_db
+
             def job():
                 self._close_connection()
                 return fn(progress)
@@ -229,8 +232,11 @@ class TaskManager(QObject):
         """Run ``fn()`` on the worker after closing the worker's connection.
 
         For work that replaces the database file (restore). The next task opens a new
-        connection. The GUI thread must close its own read connection first.
+        connection. The GUI thread must close its own read connection first. Reads of
+        ``run_in_background`` still running stop, and their results are dropped.
         """
+        self._background_epoch += 1
+
         def job():
             self._close_connection()
             return fn()
@@ -241,15 +247,19 @@ class TaskManager(QObject):
                           on_failure: FailureHandler | None = None) -> Future:
         """Run ``fn(db)`` beside the worker, on a thread and connection of its own, for a long
         read that must not hold up the user's tasks; ``fn`` must not write. It does not make
-        the manager busy, and closing the manager interrupts it (its result is then dropped).
+        the manager busy; closing the manager or replacing the file (``run_without_db``)
+        stops it, and its result is then dropped.
         """
         if self._closed:
             raise RuntimeError("TaskManager is closed")
+        epoch = self._background_epoch
+
+        def stopped() -> bool:
+            return self._closed or epoch != self._background_epoch
 
         def job():
             db = connection.connect(self.db_path, migrate=False)
-            # closing the manager stops its queries (an "interrupted" error nobody shows)
-            db.conn.set_progress_handler(lambda: self._closed, 10_000)
+            db.conn.set_progress_handler(stopped, 10_000)  # its queries stop ("interrupted")
             try:
                 return fn(db)
             finally:
@@ -257,7 +267,7 @@ class TaskManager(QObject):
 
         future = self._background.submit(job)
         future.add_done_callback(
-            lambda f: self._finished_background.emit((f, on_success, on_failure)))
+            lambda f: self._finished_background.emit((f, on_success, on_failure, stopped)))
         return future
 
     def call(self, fn: Callable[[Database], Any], timeout: float | None = None) -> Any:
@@ -312,9 +322,11 @@ class TaskManager(QObject):
         return future
 
     def _deliver_background(self, item: tuple[Future, SuccessHandler | None,
-                                              FailureHandler | None]) -> None:
-        if not self._closed:
-            self._dispatch(*item)
+                                              FailureHandler | None,
+                                              Callable[[], bool]]) -> None:
+        future, on_success, on_failure, stopped = item
+        if not stopped():
+            self._dispatch(future, on_success, on_failure)
 
     def _deliver(self, item: tuple[Future, SuccessHandler | None, FailureHandler | None]) -> None:
         if self._closed:

@@ -184,3 +184,23 @@ def test_closing_interrupts_a_background_read(qtbot, site_path):
     manager.close()
     assert isinstance(future.exception(timeout=10), sqlite3.OperationalError)
     assert failures == []          # nothing is shown after closing
+
+
+def test_replacing_the_file_stops_a_background_read_and_drops_its_result(qtbot, tasks):
+    started, results, failures = threading.Event(), [], []
+
+    def endless(db):
+        started.set()
+        return db.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                          "SELECT count(*) FROM n").fetchone()
+
+    future = tasks.run_in_background(endless, results.append, failures.append)
+    assert started.wait(10)
+    replaced = []
+    tasks.run_without_db(lambda: "restored", replaced.append)
+    qtbot.waitUntil(lambda: replaced == ["restored"])
+    assert isinstance(future.exception(timeout=10), sqlite3.OperationalError)
+    qtbot.wait(50)
+    assert results == [] and failures == []
+    tasks.run_in_background(lambda db: 42, results.append)     # later reads run as before
+    qtbot.waitUntil(lambda: results == [42])
