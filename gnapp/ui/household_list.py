@@ -91,7 +91,10 @@ class HouseholdListModel(QAbstractTableModel):
     CODE, HEAD, VILLAGE, MEMBERS, STATUS, KLASS = range(6)
 
     def __init__(self, db: Database | None, parent: QObject | None = None, *,
-                 page_size: int = PAGE_SIZE, search_cap: int = hh.SEARCH_CAP):
+                 page_size: int = PAGE_SIZE, search_cap: int = hh.SEARCH_CAP,
+                 load: bool = True):
+        """:param load: count the households now (False: the first ``set_filter`` does,
+            which spares one count of a whole province at start)"""
         super().__init__(parent)
         self._db = db
         self.page_size = page_size
@@ -101,7 +104,9 @@ class HouseholdListModel(QAbstractTableModel):
         self._count = 0
         self._pages: OrderedDict[int, list[dict]] = OrderedDict()
         self.fetched_pages: deque[int] = deque(maxlen=1000)  # pages queried, latest last
-        self._count = self._query_count()
+        self.loaded = load      # the count was read
+        if load:
+            self._count = self._query_count()
 
     # -- filter and refresh ----------------------------------------------------------------
 
@@ -125,6 +130,7 @@ class HouseholdListModel(QAbstractTableModel):
             changed, so that the view keeps its scroll position and selection
         """
         count = self._query_count()
+        self.loaded = True
         if keep_rows and count == self._count:
             self._pages.clear()
             if count:
@@ -347,7 +353,7 @@ class HouseholdPage(QWidget):
         self._round_id: str | None = None  # the round the review filters follow
         self.duplicates_dialog = None      # the last DuplicatesDialog opened
         self._setup()
-        self.model = HouseholdListModel(db, self)
+        self.model = HouseholdListModel(db, self, load=False)   # _apply_filter loads it
         self.table.setModel(self.model)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
@@ -555,7 +561,7 @@ class HouseholdPage(QWidget):
     def _apply_filter(self) -> None:
         self._search_timer.stop()
         flt = self.current_filter()
-        if flt != self.model.filter:
+        if flt != self.model.filter or not self.model.loaded:
             self.model.set_filter(flt)
         self._update_count()
 

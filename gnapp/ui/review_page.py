@@ -429,8 +429,8 @@ class RoundHouseholdModel(HouseholdListModel):
     CODE, HEAD, KLASS, STATE = range(4)
 
     def __init__(self, db: Database | None, parent: QObject | None = None, *,
-                 page_size: int = PAGE_SIZE):
-        super().__init__(db, parent, page_size=page_size)
+                 page_size: int = PAGE_SIZE, load: bool = True):
+        super().__init__(db, parent, page_size=page_size, load=load)
         self.round_id: str | None = None
         self._reviews: dict[str, tuple[str, str]] = {}
 
@@ -545,7 +545,7 @@ class ReviewPage(QWidget):
         self._restored: dict | None = None    # remembered round and village, until shown
         self._fitted = False
         self._setup()
-        self.model = RoundHouseholdModel(db, self)
+        self.model = RoundHouseholdModel(db, self, load=False)    # read when first shown
         self.table.setModel(self.model)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)

@@ -2,6 +2,7 @@
 
 import os
 import sqlite3
+import time
 from datetime import datetime
 
 import pytest
@@ -165,8 +166,17 @@ def test_a_cancelled_recovery_puts_the_damaged_file_back(site_path, saved):
 
 def test_a_quick_check_that_takes_too_long_is_left_to_the_full_check(site_path, monkeypatch):
     # a province office's file of several GB: the start does not wait for the whole check
-    monkeypatch.setattr(recovery, "QUICK_CHECK_SECONDS", 0.0)
+    conn = sqlite3.connect(site_path)       # ~60 MB that the check reads page by page
+    conn.execute("CREATE TABLE bulk (value BLOB)")
+    conn.execute("CREATE INDEX bulk_value ON bulk (value)")
+    conn.execute("INSERT INTO bulk WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+                 "FROM n WHERE i < 30000) SELECT randomblob(1000) FROM n")
+    conn.commit()
+    conn.close()
+    monkeypatch.setattr(recovery, "QUICK_CHECK_SECONDS", 0.005)
+    started = time.perf_counter()
     health = recovery.inspect(site_path)
+    assert time.perf_counter() - started < 1.0
     assert health.state == OK and health.usable
     assert "chạy nền" in health.detail
     monkeypatch.setattr(recovery, "QUICK_CHECK_SECONDS", 5.0)
