@@ -130,6 +130,7 @@ class TaskManager(QObject):
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gnapp-bg")
         self._background_epoch = 0   # moves on when the file is replaced: stops those reads
+        self._background_dbs: set[Database] = set()     # their open connections
         self._finished_background.connect(self._deliver_background,
                                           Qt.ConnectionType.QueuedConnection)
 
@@ -193,7 +194,7 @@ class TaskManager(QObject):
         if dialog:
             progress.dialog = ProgressDialog(progress, label, parent)
         if without_db:
-            self._background_epoch += 1     # as run_without_db
+            self._stop_background()         # as run_without_db
 
             def job():
                 self._close_connection()
@@ -235,7 +236,7 @@ class TaskManager(QObject):
         connection. The GUI thread must close its own read connection first. Reads of
         ``run_in_background`` still running stop, and their results are dropped.
         """
-        self._background_epoch += 1
+        self._stop_background()
 
         def job():
             self._close_connection()
@@ -259,10 +260,16 @@ class TaskManager(QObject):
 
         def job():
             db = connection.connect(self.db_path, migrate=False)
-            db.conn.set_progress_handler(stopped, 10_000)  # its queries stop ("interrupted")
+            # stopping interrupts the statement running (an integrity check calls no
+            # progress handler) and the handler stops those that start later
+            db.conn.set_progress_handler(stopped, 1000)
+            self._background_dbs.add(db)
             try:
+                if stopped():
+                    raise Cancelled()
                 return fn(db)
             finally:
+                self._background_dbs.discard(db)
                 db.close()
 
         future = self._background.submit(job)
@@ -287,12 +294,19 @@ class TaskManager(QObject):
         if self._closed:
             return
         self._closed = True
+        self._stop_background()
         self._background.shutdown(wait=wait)
         self._executor.submit(self._close_connection)
         self._executor.shutdown(wait=wait)
         if self._pending:
             self._pending = 0
             self.busy_changed.emit(False)
+
+    def _stop_background(self) -> None:
+        """Stop the reads of ``run_in_background`` (their results are dropped)."""
+        self._background_epoch += 1
+        for db in list(self._background_dbs):
+            db.conn.interrupt()
 
     # -- worker side -----------------------------------------------------------------------
 

@@ -204,3 +204,23 @@ def test_replacing_the_file_stops_a_background_read_and_drops_its_result(qtbot, 
     assert results == [] and failures == []
     tasks.run_in_background(lambda db: 42, results.append)     # later reads run as before
     qtbot.waitUntil(lambda: results == [42])
+
+
+def test_closing_interrupts_a_statement_that_calls_no_progress_handler(qtbot, site_path):
+    """SQLite calls no progress handler inside most of PRAGMA quick_check / integrity_check
+    (the full check at start reads a province office's 7 GB file for minutes): closing
+    interrupts the statement itself."""
+    manager = TaskManager(site_path)
+    started = threading.Event()
+
+    def check(db):
+        db.conn.set_progress_handler(None, 0)     # as inside an integrity check
+        started.set()
+        return db.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                          "WHERE i < 100000000) SELECT count(*) FROM n").fetchone()
+
+    future = manager.run_in_background(check)
+    assert started.wait(10)
+    threading.Event().wait(0.1)               # the statement is running
+    manager.close()
+    assert "interrupt" in str(future.exception(timeout=30))
