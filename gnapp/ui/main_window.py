@@ -42,7 +42,7 @@ from gnapp.ui.trash_page import AREA_TITLE as TRASH_AREA
 from gnapp.ui.trash_page import TrashPage
 from gnapp.ui.users_page import AREA_TITLE as USERS_AREA
 from gnapp.ui.users_page import LoginDialog, UsersPage, user_line
-from gnapp.ui.widgets import ERROR_COLOR, choose_paths, list_table, page_layout
+from gnapp.ui.widgets import ERROR_COLOR, ElidedLabel, choose_paths, list_table, page_layout
 
 APP_TITLE = "gnapp – Giảm nghèo bền vững"
 DEFAULT_BACKUP_INTERVAL_MIN = 15
@@ -351,7 +351,8 @@ class MainWindow(QMainWindow):
 
         status = self.statusBar()
         self.unit_status = QLabel()
-        self.path_status = QLabel()
+        # elided: a long path would leave no room for the messages at the left
+        self.path_status = ElidedLabel(180)
         self.backup_status = QLabel()
         self.user_status = QLabel()
         self.check_status = QLabel()
@@ -496,7 +497,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_TITLE} – {self.info.title}")
         self.unit_status.setText(self.info.line)
         self.path_status.setText(str(self.db_path))
-        self.path_status.setToolTip("Tệp cơ sở dữ liệu")
+        self.path_status.setToolTip(f"Tệp cơ sở dữ liệu: {self.db_path}")
         self._show_user()
         self.sync_page.refresh()
         self.refresh_backups()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from PySide6.QtCore import (QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel,
                             Qt, QTimer)
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (QCloseEvent, QKeySequence, QPainter, QPaintEvent, QShortcut,
+                           QStandardItem, QStandardItemModel)
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QDialog,
                                QDialogButtonBox, QFileDialog,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
@@ -345,6 +346,22 @@ def password_edit(placeholder: str = "") -> QLineEdit:
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     edit.setPlaceholderText(placeholder)
     return edit
+
+
+class ElidedLabel(QLabel):
+    """A label at most ``max_width`` pixels wide that shows as much of its text as fits, with
+    "…" in the middle (a file path keeps its start and its name); its text stays whole."""
+
+    def __init__(self, max_width: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMaximumWidth(max_width)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Overrides QLabel.paintEvent: draw the text elided to the width."""
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideMiddle,
+                                              rect.width())
+        QPainter(self).drawText(rect, int(self.alignment()), shown)
 
 
 def message_label() -> QLabel:

@@ -237,3 +237,12 @@ def test_restore_of_a_bad_file_reports_the_error_and_keeps_working(window, qtbot
     window.check_data()
     qtbot.waitUntil(lambda: window.backup_page.check_output.toPlainText() != "")
     assert window.backup_page.check_output.toPlainText() == "Dữ liệu không có lỗi."
+
+
+def test_a_long_database_path_leaves_room_for_the_status_messages(window, site_path, qtbot):
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.path_status.fontMetrics().horizontalAdvance(str(site_path)) > 180
+    assert window.path_status.width() <= 180
+    assert window.path_status.text() == str(site_path)        # drawn elided, kept whole
+    assert str(site_path) in window.path_status.toolTip()
