@@ -22,16 +22,22 @@ def review(w, round_id, household_id, income):
     return row
 
 
-@pytest.fixture
-def submitted(commune, office, outbox):
-    """The commune reviewed its two households in 2025 and sent the round to the office."""
-    rows = register_two_households(commune)
-    w = sites.writer(commune)
+def submit(db, office, folder) -> dict:
+    """Register two households, review them in 2025 and send everything to the office;
+    returns the round (``round``) and the household rows by code."""
+    rows = register_two_households(db)
+    w = sites.writer(db)
     round_ = reviews.create_round(w, year=2025, kind="periodic", standard_id="CN2022")
     for code, income in (("01-0001", 1_100_000), ("01-0002", 2_500_000)):
         review(w, round_["id"], rows[code]["id"], income)
-    send(commune, office, outbox / "up-1")
+    send(db, office, folder)
     return {"round": round_, **rows}
+
+
+@pytest.fixture
+def submitted(commune, office, outbox):
+    """The commune reviewed its two households in 2025 and sent the round to the office."""
+    return submit(commune, office, outbox / "up-1")
 
 
 def test_approval_locks_the_round_on_both_sides(commune, office, outbox, submitted):

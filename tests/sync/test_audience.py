@@ -8,12 +8,12 @@ import pytest
 
 from gnapp.db import allocations as al
 from gnapp.db import approvals as approval_rows
-from gnapp.db import connection, progress, registry, reviews, sites
+from gnapp.db import connection, progress, registry, sites
 from gnapp.db import targets as dt
 from gnapp.sync import approvals, audience, export
 from tests.conftest import COMMUNE, PROVINCE, _template
 from tests.sync.conftest import register_two_households
-from tests.sync.test_approvals import review
+from tests.sync.test_approvals import submit
 from tests.sync.test_round_trip import owned_rows, send
 
 OTHER = "07654"  # Xã An Lạc, Bắc Ninh
@@ -33,17 +33,6 @@ def other(_other_commune_template, tmp_path):
     db.close()
 
 
-def submit(db, office, folder):
-    """Register two households, review them in 2025 and send everything to the office."""
-    rows = register_two_households(db)
-    w = sites.writer(db)
-    round_ = reviews.create_round(w, year=2025, kind="periodic", standard_id="CN2022")
-    for code, income in (("01-0001", 1_100_000), ("01-0002", 2_500_000)):
-        review(w, round_["id"], rows[code]["id"], income)
-    send(db, office, folder)
-    return round_
-
-
 def units_named(db, table, column) -> set:
     return {r[0] for r in db.execute(f"SELECT {column} FROM {table} WHERE owner_unit = ?",
                                      [PROVINCE])}
@@ -55,8 +44,8 @@ def test_every_syncable_table_has_an_audience_rule():
 
 
 def test_each_commune_receives_only_what_concerns_it(commune, other, office, outbox):
-    round_a = submit(commune, office, outbox / "a-up")
-    round_b = submit(other, office, outbox / "b-up")
+    round_a = submit(commune, office, outbox / "a-up")["round"]
+    round_b = submit(other, office, outbox / "b-up")["round"]
     approvals.decide(office, commune=COMMUNE, year=2025, state="approved", user="sonv")
     approvals.decide(office, commune=OTHER, year=2025, state="returned",
                      comment="Hộ 01-0002 thiếu giấy tờ thu nhập", user="sonv")
