@@ -41,8 +41,9 @@ def _canonical_value(value: Any, path: str) -> Any:
     raise TypeError(f"{path}: {type(value).__name__} has no canonical form")
 
 
-_PLAIN = frozenset({str, int, type(None)})
-_NESTED = _PLAIN | {dict, list}
+# The types of a value written as it is (text aside, which must be NFC).
+PLAIN_TYPES = frozenset({str, int, type(None)})
+_NESTED = PLAIN_TYPES | {dict, list}
 
 
 def _plain(values: Collection[Any]) -> bool:
@@ -51,7 +52,7 @@ def _plain(values: Collection[Any]) -> bool:
     Types are matched exactly; anything else (bools, tuples, subclasses, dates …) is left to
     the general path. (The types of a flat row are compared in one set operation.)"""
     kinds = set(map(type, values))
-    if kinds <= _PLAIN:
+    if kinds <= PLAIN_TYPES:
         return True
     if not kinds <= _NESTED:
         return False
@@ -87,10 +88,16 @@ def _fast(row: Any) -> bytes | None:
     ASCII quotes, which compose with nothing, so each string is NFC when the text is (an
     escape such as \n before a combining mark may make the text look unnormalised although
     its strings are NFC: the general path then writes it)."""
-    if type(row) is dict and _plain((row,)):
-        data = _encode(row)
-        if data.isascii() or unicodedata.is_normalized("NFC", data.decode("utf-8")):
-            return data
+    return encode_plain(row) if type(row) is dict and _plain((row,)) else None
+
+
+def encode_plain(value: Any) -> bytes | None:
+    """The canonical bytes of a value the caller has checked is plain: ``PLAIN_TYPES``
+    (exactly: no bools, no subclasses), lists and dicts of them under ``str`` keys. Only
+    its text is checked, as a whole; None when that text is not NFC (see ``_fast``)."""
+    data = _encode(value)
+    if data.isascii() or unicodedata.is_normalized("NFC", data.decode("utf-8")):
+        return data
     return None
 
 

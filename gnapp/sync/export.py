@@ -316,7 +316,7 @@ def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = N
                        "replaces": site_row[2]},
         }
         progress(1, 3, "Đang đóng gói và ký")
-        payload = pkg.encode_records([*acks, *records])
+        payload = pkg.encode_pieces([*acks, *records])    # encoded as build compresses
         data, manifest = pkg.build(manifest, payload, sites.signing_key(db),
                                    encrypt_to=_receiver_key(db, to_unit) if encrypt else None)
         name = pkg.file_name(site.unit_code, to_unit, number + 1)

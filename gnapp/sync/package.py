@@ -11,14 +11,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import itertools
 import json
+import operator
 import os
 import re
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Queue
 from typing import Any
 
 import orjson
@@ -36,15 +40,17 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from gnapp.domain.canonical import canonical_bytes
+from gnapp.domain.canonical import PLAIN_TYPES, canonical_bytes, encode_plain
 from gnapp.domain.errors import GnappError
 
-FORMAT = (1, 0)
+FORMAT = (1, 1)   # 1.1: an encrypted payload is compressed first
 SUFFIX = ".gnsync"
 KINDS = ("changes", "snapshot", "ack", "recovery")
 MANIFEST, SIGNATURE = "manifest.json", "signature"
 PAYLOAD, PAYLOAD_ENC = "payload.jsonl", "payload.enc"
 ENCRYPTION = "X25519-HKDF-SHA256-ChaCha20Poly1305"
+# How a payload is compressed before it is encrypted (the header says so; none before 1.1).
+SEALED_COMPRESSION = "zlib"
 
 # Reading limits: a package is refused before anything is unpacked beyond these.
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -116,7 +122,40 @@ def file_name(from_unit: str, to_unit: str, package_no: int) -> str:
 
 def encode_records(records: Iterable[Mapping[str, Any]]) -> bytes:
     """The payload: one canonical JSON record per line."""
-    return b"".join(canonical_bytes(r) + b"\n" for r in records)
+    return b"".join(encode_pieces(records))
+
+
+# Records per piece of payload that ``encode_pieces`` yields (about a megabyte).
+RECORDS_PER_PIECE = 1000
+# The keys of a row record, and those of its plain values (``record_bytes``).
+_ROW_RECORD = frozenset({"type", "table", "id", "version", "base_version", "updated_at",
+                         "history", "row"})
+_RECORD_SCALARS = operator.itemgetter("type", "table", "id", "version", "base_version",
+                                      "updated_at")
+
+
+def encode_pieces(records: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
+    """The payload in pieces of ``RECORDS_PER_PIECE`` lines, encoded as they are asked for."""
+    it = iter(records)
+    while piece := b"".join(record_bytes(r) + b"\n"
+                            for r in itertools.islice(it, RECORDS_PER_PIECE)):
+        yield piece
+
+
+def record_bytes(record: Mapping[str, Any]) -> bytes:
+    """The canonical bytes of one record (``canonical_bytes``). A row record, nearly every
+    record of a package, has its value types checked a part at a time (its own values, its
+    row's, each history entry's) rather than value by value."""
+    if type(record) is dict and record.keys() == _ROW_RECORD:
+        row, history = record["row"], record["history"]
+        if (type(row) is dict and type(history) is list
+                and set(map(type, _RECORD_SCALARS(record))) <= PLAIN_TYPES
+                and set(map(type, row)) <= {str} and set(map(type, row.values())) <= PLAIN_TYPES
+                and all(type(h) is list and set(map(type, h)) <= PLAIN_TYPES for h in history)):
+            data = encode_plain(record)
+            if data is not None:
+                return data
+    return canonical_bytes(record)
 
 
 def decode_records(file: str, payload: bytes) -> list[dict]:
@@ -142,15 +181,17 @@ def iter_records(file: str, payload: bytes) -> Iterator[dict]:
 
 
 def encrypt(payload: bytes, recipient_public_b64: str) -> tuple[bytes, dict]:
-    """Encrypt for the holder of an X25519 key; returns the ciphertext and its header."""
+    """Compress, then encrypt for the holder of an X25519 key (a ciphertext does not
+    compress: the zip around it cannot do it); returns the ciphertext and its header."""
     ephemeral = X25519PrivateKey.generate()
     shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(_unb64(recipient_public_b64)))
     eph_public = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     key = _derive(shared, eph_public)
     nonce = os.urandom(12)
-    header = {"alg": ENCRYPTION, "ephemeral_public": _b64(eph_public), "nonce": _b64(nonce),
+    header = {"alg": ENCRYPTION, "compression": SEALED_COMPRESSION,
+              "ephemeral_public": _b64(eph_public), "nonce": _b64(nonce),
               "recipient_public": recipient_public_b64}
-    return ChaCha20Poly1305(key).encrypt(nonce, payload, None), header
+    return ChaCha20Poly1305(key).encrypt(nonce, zlib.compress(payload, 6), None), header
 
 
 def decrypt(file: str, ciphertext: bytes, header: Mapping[str, str],
@@ -166,9 +207,32 @@ def decrypt(file: str, ciphertext: bytes, header: Mapping[str, str],
     eph_public = _unb64(header["ephemeral_public"])
     key = _derive(private.exchange(X25519PublicKey.from_public_bytes(eph_public)), eph_public)
     try:
-        return ChaCha20Poly1305(key).decrypt(_unb64(header["nonce"]), ciphertext, None)
+        plain = ChaCha20Poly1305(key).decrypt(_unb64(header["nonce"]), ciphertext, None)
     except InvalidTag:
         raise PackageError(file, "không giải mã được dữ liệu (tệp bị hỏng hoặc bị sửa).") from None
+    compression = header.get("compression")
+    if compression is None:     # sealed by gnapp before payloads were compressed first
+        return plain
+    if compression != SEALED_COMPRESSION:
+        raise PackageError(file, f"kiểu nén «{compression}» của dữ liệu mã hóa không được hỗ "
+                                 "trợ; cần cập nhật phần mềm.")
+    return _inflate(file, plain)
+
+
+def _inflate(file: str, data: bytes) -> bytes:
+    """A decrypted payload unpacked, within the limits a zip entry has (``_read_entry``)."""
+    limit = min(MAX_PAYLOAD_BYTES, max(_BOMB_FLOOR, MAX_RATIO * len(data)))
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(data, limit + 1)
+    except zlib.error:
+        raise PackageError(file, "không giải nén được dữ liệu đã giải mã (tệp bị hỏng).") from None
+    if len(out) > limit:
+        raise PackageError(file, "dữ liệu mã hóa quá lớn hoặc nén bất thường (nghi là tệp độc "
+                                 "hại).")
+    if not inflater.eof:
+        raise PackageError(file, "dữ liệu đã giải mã bị cắt cụt (tệp bị hỏng).")
+    return out
 
 
 def _derive(shared: bytes, salt: bytes) -> bytes:
@@ -176,29 +240,71 @@ def _derive(shared: bytes, salt: bytes) -> bytes:
                 info=b"gnapp sync payload").derive(shared)
 
 
-def build(manifest: Mapping[str, Any], payload: bytes, signing_key: Ed25519PrivateKey, *,
-          encrypt_to: str | None = None) -> tuple[bytes, dict]:
+def build(manifest: Mapping[str, Any], payload: bytes | Iterable[bytes],
+          signing_key: Ed25519PrivateKey, *, encrypt_to: str | None = None
+          ) -> tuple[bytes, dict]:
     """The package file's bytes and its final manifest.
 
+    ``payload`` is the payload's bytes or its pieces in order (``encode_pieces``): while
+    the caller makes a piece, the one before is hashed and compressed on a second thread.
     ``manifest`` lacks the payload hash and encryption header; they are added here, then
     the manifest bytes are signed as they are written.
     """
     manifest = dict(manifest)
+    pieces: Iterable[bytes] = [payload] if isinstance(payload, bytes) else payload
     if encrypt_to:
-        payload, manifest["encryption"] = encrypt(payload, encrypt_to)
+        sealed, manifest["encryption"] = encrypt(b"".join(pieces), encrypt_to)
+        pieces = [sealed]
     else:
         manifest["encryption"] = None
-    manifest["payload_sha256"] = hashlib.sha256(payload).hexdigest()
-    manifest_bytes = canonical_bytes(manifest)
-    signature = signing_key.sign(manifest_bytes)
-    return _zip(manifest_bytes, signature, payload, encrypted=bool(encrypt_to)), manifest
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        manifest["payload_sha256"] = _write_behind(z, PAYLOAD_ENC if encrypt_to else PAYLOAD,
+                                                   pieces)
+        manifest_bytes = canonical_bytes(manifest)
+        z.writestr(MANIFEST, manifest_bytes)
+        z.writestr(SIGNATURE, signing_key.sign(manifest_bytes))
+    return out.getvalue(), manifest
+
+
+def _write_behind(z: zipfile.ZipFile, name: str, pieces: Iterable[bytes]) -> str:
+    """Write the entry ``name`` of ``z`` from ``pieces`` on a second thread, which hashes
+    and compresses a piece while the caller makes the next (both release the GIL, so on two
+    cores the compression takes no time of its own); returns the entry's SHA-256."""
+    queue: Queue[bytes | None] = Queue(maxsize=4)
+    digest = hashlib.sha256()
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            with z.open(name, "w") as entry:
+                while (piece := queue.get()) is not None:
+                    digest.update(piece)
+                    entry.write(piece)
+        except BaseException as exc:  # handed to the caller's thread
+            failed.append(exc)
+            while queue.get() is not None:  # let the caller finish putting
+                pass
+
+    writer = threading.Thread(target=write, name="package-deflate", daemon=True)
+    writer.start()
+    try:
+        for piece in pieces:
+            queue.put(piece)
+    finally:
+        queue.put(None)
+        writer.join()
+    if failed:
+        raise failed[0]
+    return digest.hexdigest()
 
 
 def _zip(manifest_bytes: bytes, signature: bytes, payload: bytes, *, encrypted: bool) -> bytes:
+    """A package's file from its parts, in the order ``build`` writes them."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr(MANIFEST, manifest_bytes)
         z.writestr(PAYLOAD_ENC if encrypted else PAYLOAD, payload)
+        z.writestr(MANIFEST, manifest_bytes)
         z.writestr(SIGNATURE, signature)
     return out.getvalue()
 

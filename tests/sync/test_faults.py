@@ -1,11 +1,14 @@
 """The faults of SYNC.md §7: each package is refused or held with a Vietnamese reason, and
 nothing stored changes."""
 
+import hashlib
 import io
 import json
 import shutil
 import time
 import zipfile
+import zlib
+from pathlib import Path
 
 import pytest
 
@@ -316,3 +319,58 @@ def test_a_recovery_package_restores_a_lost_commune_pc(commune, office, outbox, 
     hh.update_member(w, head["id"], {"ethnicity": "Tày"})
     _, reports = send(new_pc, office, outbox / "up-new")
     assert [p.action for p in reports[0].rows] == ["update"]
+
+
+# -- encrypted payloads: compressed before they are sealed ------------------------------
+
+def _sealed_package(commune, office, outbox, payload: bytes | None, **header) -> Path:
+    """An encrypted package for the office whose sealed payload is ``payload`` as given
+    (not compressed by gnapp; None: the records of the commune's next package), with
+    ``header`` in its encryption header; the office has
+    received the commune's first package and sent one back (so each knows the other)."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import (X25519PrivateKey,
+                                                                  X25519PublicKey)
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    register_two_households(commune)
+    send(commune, office, outbox / "first")
+    send(office, commune, outbox / "down", to_unit=COMMUNE, kind="ack")
+    path, base = _next_package(commune, outbox / "next")
+    recipient = office.execute("SELECT enc_public FROM site WHERE is_local = 1").fetchone()[0]
+    ephemeral = X25519PrivateKey.generate()
+    eph_public = ephemeral.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key = pkg._derive(ephemeral.exchange(X25519PublicKey.from_public_bytes(
+        pkg._unb64(recipient))), eph_public)
+    nonce = b"\x01" * 12
+    manifest = json.loads(base.manifest_bytes)
+    manifest.pop("payload_sha256")
+    manifest["encryption"] = {"alg": pkg.ENCRYPTION, "ephemeral_public": pkg._b64(eph_public),
+                              "nonce": pkg._b64(nonce), "recipient_public": recipient,
+                              **header}
+    sealed = ChaCha20Poly1305(key).encrypt(nonce, base.payload if payload is None else payload,
+                                           None)
+    manifest["payload_sha256"] = hashlib.sha256(sealed).hexdigest()
+    manifest_bytes = pkg.canonical_bytes(manifest)
+    path.write_bytes(pkg._zip(manifest_bytes, sites.signing_key(commune).sign(manifest_bytes),
+                              sealed, encrypted=True))
+    return path
+
+
+def test_a_package_sealed_before_compression_came_in_is_still_read(commune, office, outbox):
+    path = _sealed_package(commune, office, outbox, None)
+    reports = importer.import_files(office, [path])
+    assert reports[0].status == "applied", reports[0].summary()
+    assert reports[0].counts["update"] == 1
+    assert owned_rows(office, COMMUNE)["member"] == owned_rows(commune, COMMUNE)["member"]
+
+
+@pytest.mark.parametrize("payload, header, reason", [
+    (b"not zlib at all", {"compression": "zlib"}, "không giải nén được"),
+    (zlib.compress(b"{}\n" * 1000)[:-8], {"compression": "zlib"}, "bị cắt cụt"),
+    (zlib.compress(b"0" * 3_000_000, 9), {"compression": "zlib"}, "nén bất thường"),
+    (b"", {"compression": "brotli"}, "kiểu nén «brotli»"),
+])
+def test_a_bad_sealed_payload_is_refused(commune, office, outbox, payload, header, reason):
+    path = _sealed_package(commune, office, outbox, payload, **header)
+    assert reason in refused(office, path)

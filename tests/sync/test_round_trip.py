@@ -5,6 +5,7 @@ import pytest
 from gnapp.db import households as hh
 from gnapp.db import registry, sites
 from gnapp.sync import export, importer, ledger
+from gnapp.sync import package as pkg
 from tests.conftest import COMMUNE, PROVINCE
 from tests.sync.conftest import register_two_households
 
@@ -18,6 +19,13 @@ def owned_rows(db, unit: str) -> dict[str, list[dict]]:
         out[name] = [{k: v for k, v in zip(columns, r) if k not in spec.derived}
                      for r in rows.fetchall()]
     return out
+
+
+# A manifest as export makes it, before ``build`` adds the payload's hash and encryption.
+MANIFEST = {"format": list(pkg.FORMAT), "package_id": "p", "package_no": 1,
+            "stream": {"from_site": "a", "from_unit": COMMUNE, "to_unit": PROVINCE},
+            "previous_hash": "", "kind": "changes", "schema_version": [1, 0],
+            "created_at": "s", "counts": {}, "sender": {"sign_public": "k", "enc_public": "k"}}
 
 
 def send(source, target, outbox, *, to_unit=None, trust=True, **kw):
@@ -137,6 +145,24 @@ def test_encrypted_payload_for_the_office(commune, office, outbox):
     reports = importer.import_files(office, result.paths)
     assert reports[0].status == "applied" and reports[0].counts["new"] == 1
     assert owned_rows(office, COMMUNE) == owned_rows(commune, COMMUNE)
+
+
+def test_an_encrypted_package_is_as_small_as_a_plain_one(commune, office):
+    records = [{"type": "row", "table": "member", "id": f"m{i}", "version": 1,
+                "base_version": 0, "updated_at": "s", "history": [],
+                "row": {"id": f"m{i}", "full_name": "Nguyễn Thị Lan", "ethnicity": "Kinh"}}
+               for i in range(3000)]
+    payload = pkg.encode_records(records)
+    office_key = office.execute("SELECT enc_public, enc_private FROM site "
+                                "WHERE is_local = 1").fetchone()
+    plain, _ = pkg.build(MANIFEST, payload, sites.signing_key(commune))
+    sealed, sealed_manifest = pkg.build(MANIFEST, payload, sites.signing_key(commune),
+                                        encrypt_to=office_key[0])
+    assert len(plain) < len(payload) / 10
+    assert len(sealed) < 1.2 * len(plain)
+    read = pkg.read_bytes("sealed", sealed)
+    assert pkg.decrypt("sealed", read.payload, sealed_manifest["encryption"],
+                       office_key[1]) == payload
 
 
 def test_encryption_needs_a_confirmed_office_key(commune, outbox):
