@@ -107,3 +107,25 @@ def test_every_foreign_key_column_is_indexed(office):
         missing += [f"{table}.{fk[3]}" for fk in office.execute(
             f"PRAGMA foreign_key_list({table})") if fk[3] not in first]
     assert missing == ["site.replaces"]  # the sites of an office: a handful of rows
+
+
+def test_an_import_keeps_more_pages_in_memory_and_gives_them_back(commune, office, outbox,
+                                                                 monkeypatch):
+    path, fingerprint = _first_package(commune, outbox)
+    before = office.execute("PRAGMA cache_size").fetchone()[0]
+    during = []
+    apply = importer.apply
+
+    def watched(db, *args, **kwargs):
+        during.append(db.execute("PRAGMA cache_size").fetchone()[0])
+        return apply(db, *args, **kwargs)
+    monkeypatch.setattr(importer, "apply", watched)
+    assert importer.import_files(office, [path], trust=[fingerprint])[0].status == "applied"
+    assert during == [-1024 * importer.IMPORT_CACHE_MB]
+    assert office.execute("PRAGMA cache_size").fetchone()[0] == before
+    # an import that fails on the way gives them back too
+    monkeypatch.setattr(importer, "apply", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        importer.import_files(office, [export.export_package(commune, outbox / "next",
+                                                             force=True).paths[0]])
+    assert office.execute("PRAGMA cache_size").fetchone()[0] == before
