@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import operator
 import uuid
 from collections.abc import Iterator
@@ -245,6 +246,13 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
+def _counted(records: Iterator[dict], counts: dict[str, int]) -> Iterator[dict]:
+    """The records, counting them by table in ``counts`` as they go by."""
+    for record in records:
+        counts[record["table"]] = counts.get(record["table"], 0) + 1
+        yield record
+
+
 def reference_versions(db: Database) -> dict:
     return {"units": units.official_version(db) or ""}
 
@@ -279,29 +287,28 @@ def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = N
         number, previous_hash, last_seq = ledger.last_sent(db, site.id, to_unit)
         upto = db.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
         progress(0, 3, "Đang đọc các thay đổi")
+        # read as they are encoded (and the pieces before compressed meanwhile)
+        records: Iterator[dict] = iter(())
         if kind == "changes":
-            records = list(_change_records(db, site.unit_code, to_unit, last_seq, upto))
-        elif kind == "snapshot":
-            records = list(_snapshot_records(db, site.unit_code, upto))
-        elif kind == "recovery":  # the commune's own rows, as the office holds them
-            records = list(_snapshot_records(db, to_unit, upto))
-        else:
-            records = []
+            records = _change_records(db, site.unit_code, to_unit, last_seq, upto)
+        elif kind in ("snapshot", "recovery"):  # a recovery: the commune's rows at the office
+            records = _snapshot_records(db, site.unit_code if kind == "snapshot" else to_unit,
+                                        upto)
         if kind in ("changes", "snapshot") and audience.sends_down(db, site.unit_code, to_unit):
-            records = _for_audience(db, records, to_unit)
+            records = iter(_for_audience(db, list(records), to_unit))
+        first = next(records, None)
         acks = ack_records(db, to_unit)
         ack_key = f"{ACKS_SENT_SETTING}.{to_unit}"
         ack_print = pkg.canonical_bytes({"acks": acks})
         has_new_ack = any(a["received_up_to"] for a in acks) and \
             settings.get(db, ack_key) != hashlib.sha256(ack_print).hexdigest()
-        if not records and number and not force and not has_new_ack:
+        if first is None and number and not force and not has_new_ack:
             return ExportResult(None, None, kind, to_unit,
                                 message=f"Không có thay đổi mới kể từ gói số {number} (và "
                                         "không có gói nhận được nào mới cần xác nhận); không "
                                         "tạo gói.")
+        # filled as the records are encoded: build signs the manifest after the payload
         counts: dict[str, int] = {}
-        for r in records:
-            counts[r["table"]] = counts.get(r["table"], 0) + 1
         site_row = db.execute("SELECT display_name, role, replaces FROM site WHERE id = ?",
                               [site.id]).fetchone()
         manifest = {
@@ -316,7 +323,9 @@ def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = N
                        "replaces": site_row[2]},
         }
         progress(1, 3, "Đang đóng gói và ký")
-        payload = pkg.encode_pieces([*acks, *records])    # encoded as build compresses
+        if first is not None:
+            records = _counted(itertools.chain([first], records), counts)
+        payload = pkg.encode_pieces(itertools.chain(acks, records))
         data, manifest = pkg.build(manifest, payload, sites.signing_key(db),
                                    encrypt_to=_receiver_key(db, to_unit) if encrypt else None)
         name = pkg.file_name(site.unit_code, to_unit, number + 1)
