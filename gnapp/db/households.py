@@ -111,8 +111,9 @@ def _index_filter(search: str | None, village_id: str | None, status: str | None
     if village_id:
         where.append("i.village_id = ?")
         params.append(village_id)
-    if status:
-        where.append("i.status = ?")
+    if status:  # the status's index serves the status alone ("+": not with other filters)
+        alone = not (village_id or search or errors_only or (klass or review_state) and round_id)
+        where.append("i.status = ?" if alone else "+i.status = ?")
         params.append(status)
     if search:
         query = fts_query(search)
