@@ -121,7 +121,7 @@ def transaction(db: Database) -> Iterator[Database]:
 _COLUMNS = "_gnapp_columns"        # attribute of the Database: {table: stored columns}
 
 
-def _columns(db: Database, table: str) -> list[str]:
+def stored_columns(db: Database, table: str) -> list[str]:
     """The stored columns of a table, read once per connection (``forget_columns`` after a
     change of the schema)."""
     known = db.__dict__.setdefault(_COLUMNS, {})
@@ -186,7 +186,7 @@ def write_rows(db: Database, table: str, rows: Sequence[tuple[Mapping[str, Any],
     it wrote (a package import does so at the end of the package).
     """
     spec = registry.table(table)
-    columns = _columns(db, table)
+    columns = stored_columns(db, table)
     known = set(columns) | set(spec.derived)
     groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
     for row, _ in rows:

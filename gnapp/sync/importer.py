@@ -19,7 +19,8 @@ from sqlite_utils import Database
 
 from gnapp.db import connection, registry, schema, sites, units, users
 from gnapp.db.hlc import HybridClock, Timestamp
-from gnapp.db.store import get_row, syncable_values, transaction, utc_now, write_rows
+from gnapp.db.store import (get_row, stored_columns, syncable_values, transaction, utc_now,
+                            write_rows)
 from gnapp.domain.cancel import Progress, no_progress
 from gnapp.domain.issues import has_errors
 from gnapp.sync import ledger
@@ -299,7 +300,6 @@ class Planner:
     def __init__(self, db: Database, sender_unit: str, kind: str, receiver_unit: str = ""):
         self.db = db
         self.sender_unit, self.kind, self.receiver_unit = sender_unit, kind, receiver_unit
-        self._columns: dict[str, set[str]] = {}
 
     def plan(self, records: Sequence[Mapping[str, Any]]) -> list[RowPlan]:
         """The plan of each row record (others are skipped), in order. Writes nothing."""
@@ -377,17 +377,11 @@ class Planner:
         if row["version"] != record.get("version") or row["updated_at"] != record.get(
                 "updated_at"):
             return "phiên bản của dòng và của bản ghi không khớp."
-        unknown = row.keys() - self._table_columns(table)
+        unknown = row.keys() - stored_columns(self.db, table)
         if unknown:
             return (f"có trường {', '.join(sorted(unknown))} mà phiên bản này chưa biết; cần "
                     "cập nhật phần mềm.")
         return None
-
-    def _table_columns(self, table: str) -> set[str]:
-        if table not in self._columns:
-            self._columns[table] = {r[1] for r in self.db.execute(f"PRAGMA table_xinfo({table})")
-                                    if r[6] == 0}
-        return self._columns[table]
 
     def _locks(self, ids: Sequence[str]) -> dict[tuple[str, str], str]:
         """Why rows may not change: ``(table, row id or "*")`` → reason."""

@@ -223,7 +223,7 @@ def decrypt(file: str, ciphertext: bytes, header: Mapping[str, str],
 
 def _inflate(file: str, data: bytes) -> bytes:
     """A decrypted payload unpacked, within the limits a zip entry has (``_read_entry``)."""
-    limit = min(MAX_PAYLOAD_BYTES, max(_BOMB_FLOOR, MAX_RATIO * len(data)))
+    limit = min(MAX_PAYLOAD_BYTES, _unpack_limit(len(data)))
     inflater = zlib.decompressobj()
     try:
         out = inflater.decompress(data, limit + 1)
@@ -311,11 +311,16 @@ def _zip(manifest_bytes: bytes, signature: bytes, payload: bytes, *, encrypted: 
     return out.getvalue()
 
 
+def _unpack_limit(packed: int) -> int:
+    """The most bytes ``packed`` compressed bytes may unpack to before they are taken for a
+    zip bomb."""
+    return max(_BOMB_FLOOR, MAX_RATIO * max(packed, 1))
+
+
 def _read_entry(file: str, z: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     if info.file_size > limit:
         raise PackageError(file, f"phần «{info.filename}» quá lớn ({info.file_size} byte).")
-    if (info.file_size > _BOMB_FLOOR
-            and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
+    if info.file_size > _unpack_limit(info.compress_size):
         raise PackageError(file, f"phần «{info.filename}» nén bất thường (nghi là tệp độc hại).")
     with z.open(info) as stream:
         data = stream.read(info.file_size + 1)
