@@ -96,9 +96,12 @@ def encode_plain(value: Any) -> bytes | None:
     (exactly: no bools, no subclasses), lists and dicts of them under ``str`` keys. Only
     its text is checked, as a whole; None when that text is not NFC (see ``_fast``)."""
     data = _encode(value)
-    if data.isascii() or unicodedata.is_normalized("NFC", data.decode("utf-8")):
-        return data
-    return None
+    return data if data.isascii() or is_nfc(data.decode("utf-8")) else None
+
+
+def is_nfc(text: str) -> bool:
+    """Whether a text is in NFC (ASCII text is)."""
+    return text.isascii() or unicodedata.is_normalized("NFC", text)
 
 
 def canonical_bytes(row: Mapping[str, Any]) -> bytes:

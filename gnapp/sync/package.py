@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Queue
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -136,7 +136,14 @@ _RECORD_SCALARS = operator.itemgetter("type", "table", "id", "version", "base_ve
                                       "updated_at")
 
 
-def encode_pieces(records: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
+class Line(NamedTuple):
+    """A record its maker has already written in canonical bytes (``data``, no newline)."""
+
+    table: str
+    data: bytes
+
+
+def encode_pieces(records: Iterable[Mapping[str, Any] | Line]) -> Iterator[bytes]:
     """The payload in pieces of ``RECORDS_PER_PIECE`` lines, encoded as they are asked for."""
     it = iter(records)
     while piece := b"".join(record_bytes(r) + b"\n"
@@ -144,10 +151,13 @@ def encode_pieces(records: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
         yield piece
 
 
-def record_bytes(record: Mapping[str, Any]) -> bytes:
-    """The canonical bytes of one record (``canonical_bytes``). A row record, nearly every
-    record of a package, has its value types checked a part at a time (its own values, its
-    row's, each history entry's) rather than value by value."""
+def record_bytes(record: Mapping[str, Any] | Line) -> bytes:
+    """The canonical bytes of one record (``canonical_bytes``); a ``Line`` is already
+    written. A row record, nearly every record of a package, has its value types checked a
+    part at a time (its own values, its row's, each history entry's) rather than value by
+    value."""
+    if type(record) is Line:
+        return record.data
     if type(record) is dict and record.keys() == _ROW_RECORD:
         row, history = record["row"], record["history"]
         if (type(row) is dict and type(history) is list

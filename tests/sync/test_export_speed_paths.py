@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gnapp.db import households as hh
-from gnapp.db import registry, sites, units
-from gnapp.db.store import syncable_values
+from gnapp.db import ids, registry, sites, units
+from gnapp.db.store import syncable_values, transaction, write_rows
 from gnapp.domain import canonical
 from gnapp.sync import export, ledger
 from gnapp.sync import package as pkg
@@ -284,3 +284,92 @@ def test_the_payload_is_byte_for_byte_the_per_row_one(commune_with_history, outb
     result = export.export_package(db, outbox / kind, kind=kind)
     assert pkg.read_file(result.paths[0]).payload == expected
 
+
+
+# -- records written by SQLite (json_object): the bytes of the general path ---------------
+
+# what SQLite may hold in a column whatever its declared type
+STORED = (st.none() | st.integers(-2**63, 2**63 - 1) | texts
+          | st.floats(allow_nan=False, allow_infinity=False) | st.binary(max_size=3))
+
+
+def both_ways(db, row_id: str) -> tuple[object, object]:
+    """The record of one member as SQLite writes it (or hands on) and by the general path:
+    its bytes, or the refusal."""
+    histories = export._histories(db, 0, last_seq(db))
+
+    def made(lines: bool):
+        [(_, record)] = export._records(db, "member", "id = ?", [row_id], histories,
+                                        lines=lines)
+        return record, encoded(pkg.record_bytes, record)
+    return made(True), made(False)
+
+
+def test_sqlite_writes_a_record_as_the_general_path_does_or_hands_it_on(commune):
+    household = add_household(sites.writer(commune), units.add_village(
+        sites.writer(commune), "Thôn Đồng Tâm"), "01-0001", "Nguyễn Văn Đức")
+    site = sites.local_site(commune).id
+    written = []
+
+    @settings(max_examples=300, deadline=None)
+    @given(full_name=texts, position=STORED.filter(lambda v: v is not None), ethnicity=STORED,
+           earlier=st.lists(st.tuples(st.integers(0, 9) | st.floats(0, 9), texts),
+                            max_size=2, unique_by=lambda e: e[1]))
+    def check(full_name, position, ethnicity, earlier):
+        row_id = ids.uuid7()
+        with transaction(commune):
+            commune.conn.executemany(
+                "INSERT INTO change_log (table_name, row_id, version, base_version, "
+                "updated_at, origin) VALUES ('member', ?, ?, ?, ?, 'test')",
+                [(row_id, version, version, stamp) for version, stamp in earlier
+                 if stamp != "s9"])
+            write_rows(commune, "member", [({
+                "id": row_id, "site_id": site, "owner_unit": COMMUNE, "version": 1,
+                "updated_at": "s9", "updated_by": "test", "deleted": 0,
+                "household_id": household["id"], "position": position,
+                "full_name": full_name, "relation": "child", "ethnicity": ethnicity,
+                "name_key": "x"}, 0)], origin="test")
+        (record, by_sqlite), (_, general_bytes) = both_ways(commune, row_id)
+        assert by_sqlite == general_bytes
+        written.append(type(record) is pkg.Line)
+
+    check()
+    assert any(written) and not all(written), "both ways were taken"
+
+
+def test_sqlite_hands_on_what_it_cannot_write_canonically(commune):
+    """A value JSON has no canonical form for (refused as before) or a text not in NFC
+    (normalised as before) goes the general way: a file changed outside gnapp."""
+    w = sites.writer(commune)
+    head = hh.members(commune, add_household(w, units.add_village(w, "Thôn A"), "01-0001",
+                                             "Nguyễn Văn Đức")["id"])[0]
+    (record, by_sqlite), (_, general_bytes) = both_ways(commune, head["id"])
+    assert type(record) is pkg.Line and by_sqlite == general_bytes
+    commune.execute("DROP TRIGGER member_guard_update")
+    for column, value, outcome in [
+            ("position", 1.5, "TypeError: row.row.position: floats have no canonical form"),
+            ("ethnicity", b"\x00\xff", b'"ethnicity":"00ff"'),
+            ("full_name", NFD, '"full_name":"Nguyễn Văn Đức"'.encode())]:
+        commune.execute(f"UPDATE member SET {column} = ? WHERE id = ?", [value, head["id"]])
+        (record, by_sqlite), (_, general_bytes) = both_ways(commune, head["id"])
+        assert type(record) is dict and by_sqlite == general_bytes
+        assert outcome in by_sqlite
+        commune.execute(f"UPDATE member SET {column} = ? WHERE id = ?",
+                        [head[column], head["id"]])
+    assert type(both_ways(commune, head["id"])[0][0]) is pkg.Line
+
+
+@pytest.mark.parametrize("widest", [export.MAX_JSON_COLUMNS, 3])
+def test_sqlite_writes_every_record_of_a_package(commune_with_history, monkeypatch, widest):
+    """Every record of a commune's snapshot and changes comes from SQLite, unless the table
+    has more columns than json_object takes: the same bytes either way."""
+    monkeypatch.setattr(export, "MAX_JSON_COLUMNS", widest)
+    db, since = commune_with_history
+    upto = last_seq(db)
+    for records in (lambda lines: export._snapshot_records(db, COMMUNE, upto, lines=lines),
+                    lambda lines: export._change_records(db, COMMUNE, PROVINCE, since, upto,
+                                                         lines=lines)):
+        written = list(records(True))
+        assert [type(r) is pkg.Line for r in written] == [widest > 3] * len(written)
+        assert [pkg.record_bytes(r) for r in written] == \
+            [pkg.record_bytes(r) for r in records(False)]
