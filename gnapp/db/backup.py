@@ -196,6 +196,31 @@ def last_backup(db_path: str | Path) -> BackupInfo | None:
     return backups[0] if backups else None
 
 
+def newest_change(path: str | Path) -> tuple | None:
+    """The newest change-log entry of a gnapp file, ``(seq, row id, stamp)``, read without
+    writing to it; None when it has none."""
+    conn = sqlite3.connect(read_only_uri(path), uri=True)
+    try:
+        return conn.execute("SELECT seq, row_id, updated_at FROM change_log "
+                            "ORDER BY seq DESC LIMIT 1").fetchone()
+    finally:
+        conn.close()
+
+
+def up_to_date_backup(db_path: str | Path) -> BackupInfo | None:
+    """The newest backup of ``db_path`` when it already holds every change of the database
+    (the same newest change-log entry, the rule of the automatic backups), else None: a
+    new copy would add nothing but a file as big as the database (gigabytes at an office)."""
+    latest = last_backup(db_path)
+    if latest is None:
+        return None
+    try:
+        same = newest_change(latest.path) == newest_change(db_path)
+    except sqlite3.DatabaseError:       # an unreadable backup is no reason to skip one
+        return None
+    return latest if same else None
+
+
 def _interruptible(conn: sqlite3.Connection, progress: Progress, label: str) -> list[bool]:
     """Let ``progress`` (busy, ``label``) stop a long statement on ``conn``: a ``Cancelled`` it
     raises interrupts the statement. Returns a flag list, ``[True]`` once it did."""

@@ -100,11 +100,14 @@ def read_site_info(db: Database) -> SiteInfo:
     return SiteInfo(site, unit, parent)
 
 
-def _backup_task(db_path: Path, label: str, only_if_changed_since: int | None = None):
-    """A task making a backup; returns (change-log seq at the time, BackupInfo or None)."""
+def _backup_task(db_path: Path, label: str, backed_up_seq: int | None = None):
+    """A task making an automatic backup unless the database has not changed since the
+    backup of ``backed_up_seq`` (a change-log seq) or since the newest backup on disk;
+    returns (change-log seq at the time, BackupInfo or None when none was needed)."""
     def task(db: Database):
         seq = last_change_seq(db)
-        if only_if_changed_since is not None and seq <= only_if_changed_since:
+        if backed_up_seq is not None and seq <= backed_up_seq \
+                or backup.up_to_date_backup(db_path) is not None:
             return seq, None
         return seq, backup.make_backup(db_path, label=label)
     return task
@@ -530,8 +533,8 @@ class MainWindow(QMainWindow):
         self.backup_page.set_backups(backups)
         self.backup_page.info_label.setText(
             f"Các bản sao lưu được lưu trong thư mục {folder}. Phần mềm tự sao lưu khi mở, khi "
-            f"đóng và sau mỗi {self.backup_interval_minutes()} phút nếu dữ liệu có thay đổi; "
-            f"các bản cũ được xóa bớt theo ngày, tuần, tháng.")
+            f"đóng và sau mỗi {self.backup_interval_minutes()} phút nếu dữ liệu đã thay đổi kể "
+            f"từ bản sao lưu mới nhất; các bản cũ được xóa bớt theo ngày, tuần, tháng.")
         if backups:
             self.backup_status.setText(f"Sao lưu lần cuối: {format_datetime(backups[0].taken_at)}")
         else:
@@ -541,9 +544,9 @@ class MainWindow(QMainWindow):
 
     def _backup_done(self, result) -> None:
         seq, info = result
+        self._backed_up_seq = seq       # in a backup, new or already made
         if info is None:
             return
-        self._backed_up_seq = seq
         self.refresh_backups()
         self.statusBar().showMessage(f"Đã sao lưu: {info.path.name}", 8000)
         self.backup_made.emit(info)
@@ -588,7 +591,7 @@ class MainWindow(QMainWindow):
         """Make an automatic backup if the change log has grown since the last backup."""
         if self._closed:
             return
-        self.tasks.run(_backup_task(self.db_path, "auto", self._backed_up_seq or 0),
+        self.tasks.run(_backup_task(self.db_path, "auto", self._backed_up_seq),
                        self._backup_done, self._task_failed)
 
     def _backup_on_start(self) -> None:
@@ -667,7 +670,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Đang sao lưu trước khi đóng…")
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
-                self.tasks.call(_backup_task(self.db_path, "exit"))
+                self.tasks.call(_backup_task(self.db_path, "exit", self._backed_up_seq))
             except Exception as exc:       # never keep the window open because of it
                 QApplication.restoreOverrideCursor()
                 show_error(self, exc)

@@ -106,6 +106,19 @@ def test_rotation_deletes_only_what_it_does_not_keep(site_path):
     assert all(not p.exists() for p in dropped)
 
 
+def test_the_newest_backup_is_up_to_date_until_the_data_changes(site_db, site_path, writer):
+    assert backup.up_to_date_backup(site_path) is None        # no backup yet
+    made = backup.make_backup(site_path, label="start")
+    assert backup.newest_change(made.path) == backup.newest_change(site_path) is not None
+    assert backup.up_to_date_backup(site_path) == made
+    units.add_village(writer, "Thôn Đông")
+    assert backup.up_to_date_backup(site_path) is None
+    newer = backup.make_backup(site_path, label="auto")
+    assert backup.up_to_date_backup(site_path) == newer
+    newer.path.write_bytes(b"not a database")                  # an unreadable newest copy
+    assert backup.up_to_date_backup(site_path) is None
+
+
 def test_check_reports_a_change_made_behind_the_write_path(site_db, writer):
     village = units.add_village(writer, "Thôn Đồng Tâm")
     assert checks.check(site_db).ok

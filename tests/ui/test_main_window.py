@@ -143,10 +143,30 @@ def test_start_backup_after_show_and_exit_backup_on_close(make_window, qtbot, si
     qtbot.waitUntil(lambda: [b.label for b in backups_of(site_path)] == ["start"])
     qtbot.waitUntil(lambda: window.backup_page.table.rowCount() == 1)
     assert window.backup_page.table.item(0, 1).text() == "khi mở"
+    db = connection.connect(site_path)
+    units.add_village(sites.writer(db), "Thôn Đông")
+    db.close()
     window.close()
     labels = sorted(b.label for b in backups_of(site_path))
     assert labels == ["exit", "start"]
     assert window.tasks.closed
+
+
+def test_no_automatic_copy_of_data_a_backup_already_holds(make_window, qtbot, site_path,
+                                                          monkeypatch):
+    """Opening and closing without changes copies nothing (at an office a copy is the whole
+    7 GB file), not even when the window opens on data the newest backup holds."""
+    monkeypatch.setattr(mw, "START_BACKUP_DELAY_MS", 0)
+    window = make_window(site_path, auto_backup=True)
+    qtbot.waitUntil(lambda: [b.label for b in backups_of(site_path)] == ["start"])
+    with qtbot.waitSignal(window.tasks.busy_changed, check_params_cb=lambda busy: not busy):
+        window.backup_if_changed()
+    window.close()
+    assert [b.label for b in backups_of(site_path)] == ["start"]
+    again = make_window(site_path, auto_backup=True)
+    qtbot.waitUntil(lambda: again._backed_up_seq is not None)
+    again.close()
+    assert [b.label for b in backups_of(site_path)] == ["start"]
 
 
 def test_no_automatic_backups_when_disabled(make_window, qtbot, site_path):
