@@ -19,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from gnapp.db import households as hh
-from gnapp.db.store import NotFound, Writer, WriteError, get_row
+from gnapp.db.store import NotFound, Writer, WriteError, flush_derived, get_row
 from gnapp.domain import projects as rules
 from gnapp.domain.errors import InputError
 from gnapp.domain.numbers import to_decimal
@@ -239,6 +239,7 @@ def participants(db: Database, project_id: str, *, today: date | None = None
     """The participating households in village order then by the head's name, each with its
     eligibility on the project's day."""
     on = reference_day(project(db, project_id), today)
+    flush_derived(db)   # the household index, when read inside a save
     rows = db.query(
         "SELECT x.*, i.code, i.head_name, i.head_key, v.name AS village, v.code AS village_code "
         "FROM project_participant x JOIN household_index i ON i.household_id = x.household_id "
@@ -281,6 +282,7 @@ def add_input(w: Writer, project_id: str, *, item: str, quantity: Any, unit: str
 def inputs(db: Database, project_id: str) -> list[dict]:
     """Inputs delivered, by date; ``household_code`` / ``head_name`` when given to one
     household."""
+    flush_derived(db)   # the household index, when read inside a save
     return list(db.query(
         "SELECT n.*, i.code AS household_code, i.head_name FROM project_input n "
         "LEFT JOIN household_index i ON i.household_id = n.household_id "

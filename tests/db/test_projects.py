@@ -159,3 +159,23 @@ def test_bach_thong_projects_and_deliveries(writer, site_db):
     for row, day in zip(rows, ("2023-06-15", "2023-07-20", "2023-07-31", "2023-08-10")):
         pj.add_input(writer, row["id"], item="Giống", quantity=10, unit="con", delivered_on=day)
     assert len(pj.delivered_by(site_db, date(2023, 7, 31))) == 3
+
+
+def test_lists_read_inside_a_save_show_the_households_it_added(writer, homes, project):
+    """The household index of a household registered in the same save is written at the
+    end of the save; a list read before that end still shows the household."""
+    village = writer.db.execute("SELECT village_id FROM household WHERE id = ?",
+                                [homes["poor"]]).fetchone()[0]
+
+    def save(w):
+        home = hh.add_household(w, village_id=village, area="rural",
+                                head={"full_name": "Hà Thị Nguyệt", "sex": "nu",
+                                      "birth_date": "1990"})
+        pj.add_participant(w, project["id"], home["id"])
+        pj.add_input(w, project["id"], item="Gà giống", quantity=20, unit="con",
+                     delivered_on="2024-07-20", household_id=home["id"])
+        seen.append(([p.head for p in pj.participants(w.db, project["id"])],
+                     [r["head_name"] for r in pj.inputs(w.db, project["id"])]))
+    seen: list = []
+    writer.transact(save)
+    assert seen == [(["Hà Thị Nguyệt"], ["Hà Thị Nguyệt"])]
