@@ -103,13 +103,16 @@ def read_site_info(db: Database) -> SiteInfo:
 def _backup_task(db_path: Path, label: str, backed_up_seq: int | None = None):
     """A task making an automatic backup unless the database has not changed since the
     backup of ``backed_up_seq`` (a change-log seq) or since the newest backup on disk;
-    returns (change-log seq at the time, BackupInfo or None when none was needed)."""
-    def task(db: Database):
+    returns (change-log seq at the time, BackupInfo or None when none was needed). Given a
+    task's ``progress``, it reports the pages copied."""
+    def task(db: Database, progress=None):
         seq = last_change_seq(db)
         if backed_up_seq is not None and seq <= backed_up_seq \
                 or backup.up_to_date_backup(db_path) is not None:
             return seq, None
-        return seq, backup.make_backup(db_path, label=label)
+        return seq, backup.make_backup(
+            db_path, label=label,
+            progress=_pages_progress(progress, "Đang sao lưu…") if progress else None)
     return task
 
 
@@ -271,6 +274,7 @@ class MainWindow(QMainWindow):
         self.restore_progress: TaskProgress | None = None     # the restore running, if any
         self._started = False
         self._backed_up_seq: int | None = None
+        self._closing_backup = False
         self._open_read_connection()
         self.info = read_site_info(self._db)
         self._setup()
@@ -655,7 +659,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Overrides QWidget.closeEvent: the unsaved-changes guard, the exit backup (waited
-        for), then close the worker."""
+        for, with its progress: at an office it copies gigabytes; «Hủy» closes without
+        it), then close the worker."""
+        if self._closing_backup:        # asked again while the exit backup runs
+            event.ignore()
+            return
         if self._closed:
             event.accept()
             return
@@ -668,14 +676,18 @@ class MainWindow(QMainWindow):
         self._auto_timer.stop()
         if self.auto_backup:
             self.statusBar().showMessage("Đang sao lưu trước khi đóng…")
-            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            self._closing_backup = True
             try:
-                self.tasks.call(_backup_task(self.db_path, "exit", self._backed_up_seq))
+                self.tasks.wait_with_progress(
+                    _backup_task(self.db_path, "exit", self._backed_up_seq), parent=self,
+                    label="Sao lưu trước khi đóng (bấm «Hủy» để đóng ngay, không sao lưu)",
+                    without_db=False)
+            except Cancelled:
+                pass
             except Exception as exc:       # never keep the window open because of it
-                QApplication.restoreOverrideCursor()
                 show_error(self, exc)
-            else:
-                QApplication.restoreOverrideCursor()
+            finally:
+                self._closing_backup = False
         self.tasks.close(wait=True)
         self._close_read_connection()
         event.accept()

@@ -205,12 +205,13 @@ class TaskManager(QObject):
         progress.future = self._submit(job, ok, failed)
         return progress
 
-    def wait_with_progress(self, fn: Callable[[TaskProgress], Any], *,
-                           parent: QWidget | None = None, label: str = "") -> Any:
-        """Run ``fn(progress)`` without a connection (``without_db``) and wait for it in a
-        local event loop, the progress dialog with «Hủy» shown meanwhile: for work before the
-        main window exists (restoring a backup at start). Returns its result or raises its
-        error (``Cancelled`` after «Hủy»)."""
+    def wait_with_progress(self, fn: Callable[..., Any], *, parent: QWidget | None = None,
+                           label: str = "", without_db: bool = True) -> Any:
+        """Run ``fn(progress)`` without a connection (``without_db``), or ``fn(db,
+        progress)``, and wait for it in a local event loop, the progress dialog with «Hủy»
+        shown meanwhile: for work before the main window exists (restoring a backup at
+        start) or as it closes (the exit backup). Returns its result or raises its error
+        (``Cancelled`` after «Hủy»)."""
         outcome: dict[str, Any] = {}
         loop = QEventLoop()
 
@@ -222,7 +223,8 @@ class TaskManager(QObject):
             outcome["error"] = exc
             loop.quit()
 
-        self.run_with_progress(fn, ok, failed, parent=parent, label=label, without_db=True)
+        self.run_with_progress(fn, ok, failed, parent=parent, label=label,
+                               without_db=without_db)
         loop.exec()
         if "error" in outcome:
             raise outcome["error"]

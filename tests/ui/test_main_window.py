@@ -1,11 +1,13 @@
 """The main window over a real commune database (07339, Xã Tân Yên)."""
 
+import time
 from datetime import datetime
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
 from gnapp.db import backup, connection, sites, units
 from gnapp.ui import main_window as mw
+from gnapp.ui import widgets
 from gnapp.ui.review_page import ReviewPage
 from gnapp.ui.reports_page import ReportsPage
 
@@ -150,6 +152,34 @@ def test_start_backup_after_show_and_exit_backup_on_close(make_window, qtbot, si
     labels = sorted(b.label for b in backups_of(site_path))
     assert labels == ["exit", "start"]
     assert window.tasks.closed
+
+
+def test_the_exit_backup_shows_its_progress_and_hủy_closes_without_it(
+        make_window, qtbot, site_path, monkeypatch):
+    """At an office the exit backup copies gigabytes: the window stays drawn, a dialog shows
+    the pages copied, and «Hủy» closes the program without the copy."""
+    window = make_window(site_path, auto_backup=True)
+    copied, seen = [], {}
+
+    def slow_copy(db_path, *, label, progress=None, **kwargs):
+        for page in range(1, 2001):
+            progress(page, 2000)            # raises Cancelled once «Hủy» is pressed
+            copied.append(page)
+            time.sleep(0.002)
+        raise AssertionError("the copy was not stopped")
+    monkeypatch.setattr(mw.backup, "make_backup", slow_copy)
+
+    def press_cancel():
+        dialog = window.findChild(widgets.ProgressDialog)
+        seen.update(visible=dialog.isVisible(), title=dialog.title_label.text(),
+                    bar=(dialog.bar.value(), dialog.bar.maximum()))
+        dialog.cancel_button.click()
+    QTimer.singleShot(widgets.ProgressDialog.SHOW_AFTER_MS + 300, press_cancel)
+    window.close()
+    assert seen["visible"] and "bấm «Hủy» để đóng ngay, không sao lưu" in seen["title"]
+    assert 0 < seen["bar"][0] < seen["bar"][1] == 2000
+    assert 0 < len(copied) < 2000 and backups_of(site_path) == []
+    assert not window.isVisible() and window.tasks.closed
 
 
 def test_no_automatic_copy_of_data_a_backup_already_holds(make_window, qtbot, site_path,
