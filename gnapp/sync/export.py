@@ -206,10 +206,25 @@ def _change_records(db: Database, my_unit: str, to_unit: str, after_seq: int,
             yield owned[row_id]
 
 
+def _owned_histories(db: Database, table: str, owner_unit: str, upto_seq: int
+                     ) -> dict[str, list]:
+    """``_histories`` of the rows of ``table`` that ``owner_unit`` owns only, found through
+    the rows (an office's change log holds a whole province: a commune's recovery package
+    reads its own rows' entries, not millions)."""
+    out: dict[str, list] = {}
+    for entry in db.execute(
+            "SELECT c.seq, c.table_name, c.row_id, c.version, c.base_version, c.updated_at, "
+            f"c.origin FROM {table} t JOIN change_log c ON c.row_id = t.id "
+            "WHERE t.owner_unit = ? AND c.seq <= ? ORDER BY c.seq", [owner_unit, upto_seq]):
+        seq, name, row_id, version, base, stamp, origin = entry
+        out.setdefault(row_id, []).append((seq, name, version, base, stamp, origin))
+    return out
+
+
 def _snapshot_records(db: Database, owner_unit: str, upto_seq: int, *,
                       lines: bool = False) -> Iterator[dict | pkg.Line]:
-    histories = _histories(db, 0, upto_seq)
     for table in registry.SYNCABLE:
+        histories = _owned_histories(db, table, owner_unit, upto_seq)
         # in id order, sorted by SQLite: the records stream on to be packed as they come
         for _, record in _records(db, table, "owner_unit = ? ORDER BY id", [owner_unit],
                                   histories, lines=lines):

@@ -615,7 +615,8 @@ def import_package(db: Database, package: Package, *, dry_run: bool = False,
     if package.kind == "recovery" and not (accept_recovery or dry_run):
         return _report_for(package, "held", "gói khôi phục dữ liệu của xã từ cơ quan cấp trên: "
                                             "chỉ nhận khi người dùng xác nhận máy này thay máy "
-                                            "cũ bị mất (--accept-recovery).")
+                                            "cũ bị mất (nhận lại gói và chọn «Nhận gói "
+                                            "khôi phục»; dòng lệnh: --accept-recovery).")
     if site is None:
         report = _report_for(package, "untrusted",
                              "máy gửi chưa được xác nhận; hãy đối chiếu mã khóa "

@@ -463,6 +463,13 @@ def read_file(path: str | Path, *, payload: bool = True) -> Package:
     return read_bytes(base, b"".join(chunks), payload=payload)
 
 
+def package_name(path: str | Path) -> str:
+    """The name a package file is known by (its ``Package.file``, its reports' ``file``):
+    the file's name, or the common name of its parts."""
+    match = _PART.match(Path(path).name)
+    return match["base"] if match else Path(path).name
+
+
 def group_parts(paths: Iterable[str | Path]) -> list[Path]:
     """The packages named by ``paths``: one entry per package, parts collapsed to part 1."""
     seen: dict[str, Path] = {}

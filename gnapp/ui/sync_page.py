@@ -170,6 +170,29 @@ def ask_trust(parent: QWidget, fingerprint: str, sender: str) -> bool:
         "nhau; sau đó các gói của máy này được nhận mà không hỏi lại.", "Xác nhận")
 
 
+def ask_recovery(parent: QWidget, file: str, sender: str, fingerprint: str) -> bool:
+    """Ask whether this PC replaces the commune's lost one, the sender's key compared by
+    phone: only then is a recovery package taken (and its sender confirmed)."""
+    return ask_to_go_on(
+        parent, "Nhận gói khôi phục", f"Nhận gói khôi phục dữ liệu «{file}» của {sender}?",
+        "Gói khôi phục chứa toàn bộ dữ liệu của xã mà cơ quan cấp trên đang giữ. Chỉ nhận khi "
+        "máy này thay cho máy cũ của xã đã bị mất hoặc hỏng; dữ liệu đã có trên máy này vẫn "
+        f"được giữ.\n\nMã khóa của máy gửi: {fingerprint}\n\nGọi điện cho cán bộ của cơ quan "
+        "cấp trên, đề nghị họ đọc mã khóa hiển thị ở mục Đồng bộ trên máy của họ. Chỉ nhận khi "
+        "hai mã giống hệt nhau.", "Nhận gói khôi phục")
+
+
+def ask_recovery_export(parent: QWidget, unit_name: str) -> bool:
+    """Say what a recovery package is for before making one for a commune."""
+    return ask_to_go_on(
+        parent, "Gói khôi phục cho xã", f"Lập gói khôi phục dữ liệu cho {unit_name}?",
+        "Gói khôi phục chứa toàn bộ dữ liệu của xã mà cơ quan đang giữ (mọi gói đã nhận của "
+        "xã), để máy mới của xã làm tiếp khi máy cũ bị mất hoặc hỏng. Máy mới phải được khởi "
+        "tạo cho đúng xã đó; khi nhận gói, cán bộ xã được hỏi xác nhận và đối chiếu mã khóa "
+        "của máy này. Gói không được mã hóa (máy mới chưa có khóa mà cơ quan biết): hãy "
+        "chuyển gói tận tay hoặc qua kênh tin cậy.", "Lập gói khôi phục")
+
+
 def trust_task(fingerprint: str) -> Callable[[Database], list[dict]]:
     """A task importing the packages held for the sender with this key, confirming it."""
     return lambda db: [r.as_dict() for r in importer.import_files(db, [], trust=[fingerprint])]
@@ -448,9 +471,11 @@ class Progress(QObject):
             raise Cancelled()
 
 
-def import_task(paths: Sequence[Path], progress: Progress) -> Callable[[Database], dict]:
+def import_task(paths: Sequence[Path], progress: Progress, *, trust: Sequence[str] = (),
+                accept_recovery: bool = False) -> Callable[[Database], dict]:
     """Import packages one after another in name order (a stream's packages sort by number),
-    each in its own transaction; stops between two packages when asked."""
+    each in its own transaction; stops between two packages when asked. ``trust`` and
+    ``accept_recovery`` as for ``importer.import_files``."""
     groups = sorted(pkg.group_parts(paths), key=lambda p: p.name)
 
     def task(db: Database) -> dict:
@@ -460,7 +485,8 @@ def import_task(paths: Sequence[Path], progress: Progress) -> Callable[[Database
             if progress.stop.is_set():
                 break
             progress.report(done, len(groups), path.name)
-            reports += [r.as_dict() for r in importer.import_files(db, [path])]
+            reports += [r.as_dict() for r in importer.import_files(
+                db, [path], trust=trust, accept_recovery=accept_recovery)]
             done += 1
         progress.report(done, len(groups), "")
         return {"reports": reports, "done": done, "total": len(groups),
@@ -686,9 +712,13 @@ class SyncPage(QWidget):
         self.decide_button = QPushButton("Phê duyệt / trả lại đợt rà soát…")
         self.decide_button.setToolTip("Phê duyệt hoặc trả lại kèm ý kiến một đợt rà soát của xã "
                                       "đang chọn; quyết định đi xuống xã trong gói tiếp theo")
+        self.recovery_button = QPushButton("Gói khôi phục cho xã…")
+        self.recovery_button.setToolTip("Toàn bộ dữ liệu của xã đang chọn mà cơ quan đang giữ, "
+                                        "cho máy mới của xã khi máy cũ bị mất hoặc hỏng")
         received_bar = QHBoxLayout()
         received_bar.addWidget(self.received_title, 1)
         received_bar.addWidget(self.decide_button)
+        received_bar.addWidget(self.recovery_button)
         received_bar.addWidget(self.report_button)
         self.received_table = _table(self.RECEIVED_COLUMNS, 6)
         received_box = QWidget()
@@ -721,6 +751,7 @@ class SyncPage(QWidget):
         self.console_table.itemDoubleClicked.connect(lambda _item: self.open_latest_report())
         self.report_button.clicked.connect(self.open_selected_report)
         self.decide_button.clicked.connect(self.decide_round)
+        self.recovery_button.clicked.connect(self.recovery_for_selected)
         self.received_table.itemDoubleClicked.connect(
             lambda _item: self.open_selected_report())
         self.received_table.itemSelectionChanged.connect(self._update_buttons)
@@ -982,6 +1013,7 @@ class SyncPage(QWidget):
         self.resend_button.setEnabled(not busy and self.selected_sent() is not None)
         self.snapshot_button.setEnabled(not busy)
         self.decide_button.setEnabled(not busy and row is not None)
+        self.recovery_button.setEnabled(not busy and row is not None)
         self.report_button.setEnabled(bool(self.received_table.selectionModel()
                                            and self.received_table.selectionModel()
                                            .selectedRows()))
@@ -1016,6 +1048,14 @@ class SyncPage(QWidget):
             return None
         unit = units.get_unit(self._db, code)
         return code, unit["name"] if unit else code
+
+    def confirm_recovery(self, report: dict) -> bool:
+        sender = f"{report.get('sender_name') or report.get('from_site')} " \
+                 f"({report.get('from_unit')})"
+        return ask_recovery(self, report["file"], sender, report.get("fingerprint") or "")
+
+    def confirm_recovery_export(self, unit_name: str) -> bool:
+        return ask_recovery_export(self, unit_name)
 
     def ask_round_decision(self, unit_name: str, rounds: Sequence[dict]
                            ) -> tuple[int, str, str, str | None] | None:
@@ -1163,6 +1203,19 @@ class SyncPage(QWidget):
             return
         self._export(folder, row.unit_code, with_ack=True)
 
+    def recovery_for_selected(self) -> None:
+        """"Gói khôi phục cho xã…": every row of the chosen commune the office holds, for the
+        commune's new PC after its old one was lost."""
+        row = self.selected_row()
+        if row is None or self.progress is not None:
+            return
+        if not self.confirm_recovery_export(row.unit_name):
+            return
+        folder = self.ask_folder(f"Chọn thư mục để ghi gói khôi phục cho {row.unit_name}")
+        if folder is None:
+            return
+        self._export(folder, row.unit_code, kind="recovery")
+
     def decide_round(self) -> None:
         """"Phê duyệt / trả lại đợt rà soát…" for the chosen commune."""
         row = self.selected_row()
@@ -1232,13 +1285,18 @@ class SyncPage(QWidget):
         if paths:
             self.import_paths(paths)
 
-    def import_paths(self, paths: Sequence[Path]) -> None:
-        """Import packages in the worker, with progress; then show the import report."""
+    def import_paths(self, paths: Sequence[Path], *, trust: Sequence[str] = (),
+                     accept_recovery: bool = False, earlier: Sequence[dict] = ()) -> None:
+        """Import packages in the worker, with progress; then show the import report (with
+        the ``earlier`` reports of the same import). A recovery package is taken only when
+        the person confirms it, and its sender with it (``confirm_recovery``)."""
         progress = self._start(f"Đang nhận {len(paths)} tệp gói…", stoppable=True)
 
         def done(result: dict) -> None:
             self._finish()
-            reports = batch_reports(result["reports"])
+            if not accept_recovery and self._take_recovery(paths, result["reports"]):
+                return
+            reports = batch_reports([*earlier, *result["reports"]])
             text = report_summary(reports)
             if result["stopped"]:
                 text = (f"Đã dừng sau {result['done']}/{result['total']} gói; các gói đã nhận "
@@ -1249,7 +1307,23 @@ class SyncPage(QWidget):
             self.data_changed.emit()
             self.show_report(reports)
 
-        self.tasks.run(import_task(paths, progress), done, self._failed)
+        self.tasks.run(import_task(paths, progress, trust=trust,
+                                   accept_recovery=accept_recovery), done, self._failed)
+
+    def _take_recovery(self, paths: Sequence[Path], reports: Sequence[dict]) -> bool:
+        """Ask about each recovery package the import held; import those confirmed (the
+        other reports shown with theirs). False when none was confirmed."""
+        by_name = {pkg.package_name(p): p for p in pkg.group_parts(paths)}
+        held = [r for r in reports if r.get("kind") == "recovery" and r["status"] == "held"
+                and r["file"] in by_name]
+        taken = [r for r in held if self.confirm_recovery(r)]
+        if not taken:
+            return False
+        self.import_paths([by_name[r["file"]] for r in taken],
+                          trust=[r["fingerprint"] for r in taken if r.get("fingerprint")],
+                          accept_recovery=True,
+                          earlier=[r for r in reports if r not in taken])
+        return True
 
     def show_report(self, reports: Sequence[dict], *,
                     title: str = "Kết quả nhận gói đồng bộ") -> ImportReportDialog:

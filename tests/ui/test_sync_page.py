@@ -519,6 +519,52 @@ def test_the_office_approves_or_returns_a_round_from_the_console(
         assert row["status"] == "approved" and row["row_count"] == 2
 
 
+# -- a lost commune PC ------------------------------------------------------------------------
+
+def test_a_lost_commune_pc_is_restored_from_the_office_screen(
+        make_window, site_path, office_path, pc2_path, usb, qtbot, monkeypatch):
+    """The office makes a recovery package of the commune from its console; the commune's
+    new PC takes it only once the person confirms it replaces the lost PC (and, with it,
+    the office's key)."""
+    with Db(site_path) as db:
+        register_two_households(db)
+        kept = sorted(r["code"] for r in db.query("SELECT code FROM household"))
+    send(site_path, office_path, usb / "up")
+    office = sync_page(make_window(office_path))
+    assert not office.recovery_button.isEnabled()          # no commune chosen yet
+    office.select_unit(COMMUNE)
+    assert office.recovery_button.isEnabled() and office.recovery_button.isVisible()
+    asked = []
+    monkeypatch.setattr(office, "confirm_recovery_export",
+                        lambda name: asked.append(name) or True)
+    monkeypatch.setattr(office, "ask_folder", lambda title: usb / "down")
+    office.recovery_for_selected()
+    qtbot.waitUntil(lambda: "Đã tạo gói số" in office.result_label.text())
+    assert asked == ["Xã Tân Yên"] and "Số dòng: " in office.result_label.text()
+    [file] = (usb / "down").iterdir()
+
+    new_pc = sync_page(make_window(pc2_path))              # set up for the same commune
+    answers = []
+    monkeypatch.setattr(new_pc, "confirm_recovery",
+                        lambda report: answers.append(report) or len(answers) > 1)
+    new_pc.import_paths([file])                             # «Hủy»: nothing taken
+    qtbot.waitUntil(lambda: new_pc.report_dialog is not None)
+    assert "đang chờ" in new_pc.report_dialog.text()
+    with Db(pc2_path) as db:
+        assert db.execute("SELECT count(*) FROM household").fetchone()[0] == 0
+    assert answers[0]["fingerprint"] == fingerprint_of(office_path)
+    new_pc.report_dialog.close()
+    new_pc.report_dialog = None
+    new_pc.import_paths([file])                             # «Nhận gói khôi phục»
+    qtbot.waitUntil(lambda: new_pc.report_dialog is not None)
+    assert len(answers) == 2 and "đã nhận" in new_pc.report_dialog.text()
+    with Db(pc2_path) as db:
+        assert sorted(r["code"] for r in db.query("SELECT code FROM household")) == kept
+        office_site = db.execute("SELECT trusted_at FROM site WHERE unit_code = ?",
+                                 [PROVINCE]).fetchone()
+        assert office_site[0] is not None                   # its key confirmed with it
+
+
 # -- the commune's resend, snapshot and size limit -------------------------------------------
 
 def test_resend_split_and_snapshot_from_the_commune_screen(
