@@ -235,6 +235,17 @@ def export_package(ctx: Context) -> list[Entry]:
         ctx.work / "export.sqlite"), pv.package_batches([package]))
     size = package.stat().st_size
     first = commune.package_bytes
+    recovery = []
+    if ctx.office is not None:      # the same commune's rows, cut from the whole province
+        office = connection.connect(ctx.office)
+        unit = office.execute("SELECT owner_unit FROM household LIMIT 1").fetchone()[0]
+        start = time.perf_counter()
+        made = export.export_package(office, ctx.work / "recovery", to_unit=unit,
+                                     kind="recovery")
+        recovery.append(entry(
+            "office: recovery package of one commune (s)", time.perf_counter() - start, "s",
+            note=f"{sum(made.counts.values())} rows of {unit} out of the merged province"))
+        office.close()
     return [
         entry(f"export of one commune package ({commune.households} households) (s)",
               seconds, "s", baseline=base, at_most=1.0,
@@ -243,6 +254,7 @@ def export_package(ctx: Context) -> list[Entry]:
         entry("package size per household (compressed)", size / commune.households, "bytes",
               at_most=KB, note=f"{size} bytes for {commune.households} households "
                                f"(first package {first} bytes)"),
+        *recovery,
     ]
 
 

@@ -373,3 +373,17 @@ def test_sqlite_writes_every_record_of_a_package(commune_with_history, monkeypat
         assert [type(r) is pkg.Line for r in written] == [widest > 3] * len(written)
         assert [pkg.record_bytes(r) for r in written] == \
             [pkg.record_bytes(r) for r in records(False)]
+
+
+def test_an_office_cuts_a_communes_records_with_their_whole_history(commune_with_history,
+                                                                    office, outbox):
+    """A recovery package at the office reads the change log of the commune's rows only
+    (not the province's): the same records, histories and all, as read row by row."""
+    db, _ = commune_with_history
+    send(db, office, outbox / "up", kind="snapshot")
+    upto = last_seq(office)
+    expected = per_row_snapshot(office, COMMUNE, upto)
+    assert len(expected) > 10 and any(len(r["history"]) > 1 for r in expected)
+    for lines in (True, False):
+        assert [pkg.record_bytes(r) for r in export._snapshot_records(
+            office, COMMUNE, upto, lines=lines)] == [pkg.record_bytes(r) for r in expected]
