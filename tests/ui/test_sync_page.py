@@ -673,3 +673,23 @@ def test_the_commune_screen_tab_order_follows_the_visual_order(focus_chain, make
         at = widget.mapTo(page, widget.rect().topLeft())
         return (at.y() // 10, at.x())
     assert sorted(expected, key=place) == expected
+
+
+def test_the_office_screen_tab_order_follows_the_visual_order(focus_chain, make_window,
+                                                              site_path, office_path, usb):
+    with Db(site_path) as db:
+        register_two_households(db)
+    send(site_path, office_path, usb)
+    page = sync_page(make_window(office_path))
+    page.select_unit(COMMUNE)
+    expected = [page.import_folder_button, page.import_button, page.trust_button,
+                page.send_button, page.conflicts_button, page.overdue_spin,
+                page.sending_only_check, page.console_table, page.decide_button,
+                page.recovery_button, page.report_button, page.received_table]
+    chain = [w for w in focus_chain(page.import_folder_button) if any(w is e for e in expected)]
+    assert chain == expected
+
+    def place(widget):
+        at = widget.mapTo(page, widget.rect().topLeft())
+        return (at.y() // 10, at.x())
+    assert sorted(expected, key=place) == expected
