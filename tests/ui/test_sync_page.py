@@ -656,6 +656,18 @@ def test_a_bad_size_limit_is_refused_in_vietnamese(site_path):
         assert export.part_limit_kb(db) == 0
 
 
+def assert_visual_tab_order(focus_chain, page, expected) -> None:
+    """Tab goes through ``expected`` in that order, which is their order on screen: top to
+    bottom, left to right."""
+    chain = [w for w in focus_chain(expected[0]) if any(w is e for e in expected)]
+    assert chain == expected
+
+    def place(widget):
+        at = widget.mapTo(page, widget.rect().topLeft())
+        return (at.y() // 10, at.x())
+    assert sorted(expected, key=place) == expected
+
+
 def test_the_commune_screen_tab_order_follows_the_visual_order(focus_chain, make_window,
                                                                site_path):
     with Db(site_path) as db:
@@ -666,13 +678,7 @@ def test_the_commune_screen_tab_order_follows_the_visual_order(focus_chain, make
     expected = [page.export_button, page.encrypt_check, page.import_button,
                 page.conflicts_button, page.part_spin, page.resend_button,
                 page.snapshot_button, page.sent_table, page.commune_received_table]
-    chain = [w for w in focus_chain(page.export_button) if any(w is e for e in expected)]
-    assert chain == expected
-    # and that is the order on screen: top to bottom, left to right
-    def place(widget):
-        at = widget.mapTo(page, widget.rect().topLeft())
-        return (at.y() // 10, at.x())
-    assert sorted(expected, key=place) == expected
+    assert_visual_tab_order(focus_chain, page, expected)
 
 
 def test_the_office_screen_tab_order_follows_the_visual_order(focus_chain, make_window,
@@ -686,10 +692,4 @@ def test_the_office_screen_tab_order_follows_the_visual_order(focus_chain, make_
                 page.send_button, page.conflicts_button, page.overdue_spin,
                 page.sending_only_check, page.console_table, page.decide_button,
                 page.recovery_button, page.report_button, page.received_table]
-    chain = [w for w in focus_chain(page.import_folder_button) if any(w is e for e in expected)]
-    assert chain == expected
-
-    def place(widget):
-        at = widget.mapTo(page, widget.rect().topLeft())
-        return (at.y() // 10, at.x())
-    assert sorted(expected, key=place) == expected
+    assert_visual_tab_order(focus_chain, page, expected)
