@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from gnapp.db import registry, schema, settings, sites, units
 from gnapp.db.hlc import HybridClock
-from gnapp.db.store import syncable_values, transaction
+from gnapp.db.store import stored_columns, syncable_values, transaction
 from gnapp.domain.canonical import is_nfc
 from gnapp.domain.cancel import Progress, no_progress
 from gnapp.domain.errors import GnappError, InputError
@@ -118,8 +118,7 @@ def _histories(db: Database, after_seq: int, upto_seq: int) -> dict[str, list]:
 
 def _columns(db: Database, table: str) -> list[str]:
     """The columns of ``table`` that travel, in the table's order."""
-    every = [d[0] for d in db.execute(f"SELECT * FROM {table} LIMIT 0").description]
-    return list(syncable_values(table, dict.fromkeys(every)))
+    return list(syncable_values(table, dict.fromkeys(stored_columns(db, table))))
 
 
 def _rows(db: Database, table: str, where: str, params: list) -> Iterator[dict]:

@@ -161,13 +161,19 @@ def report_html(reports: Sequence[dict], labels: dict[str, str]) -> str:
     return "".join(parts)
 
 
+def _key_check(fingerprint: str, go: str) -> str:
+    """How to compare a sender's key by phone before ``go`` (confirming, taking a package)."""
+    return (f"Mã khóa của máy gửi: {fingerprint}\n\nGọi điện cho cán bộ của đơn vị gửi, đề "
+            "nghị họ đọc mã khóa hiển thị ở mục Đồng bộ trên máy của họ. Chỉ "
+            f"{go} khi hai mã giống hệt nhau")
+
+
 def ask_trust(parent: QWidget, fingerprint: str, sender: str) -> bool:
     """Ask the person to confirm a sender's key after comparing it by phone."""
     return ask_to_go_on(
         parent, "Xác nhận máy gửi", f"Xác nhận máy gửi «{sender}»?",
-        f"Mã khóa của máy gửi: {fingerprint}\n\nGọi điện cho cán bộ của đơn vị gửi, đề nghị họ "
-        "đọc mã khóa hiển thị ở mục Đồng bộ trên máy của họ. Chỉ xác nhận khi hai mã giống hệt "
-        "nhau; sau đó các gói của máy này được nhận mà không hỏi lại.", "Xác nhận")
+        f"{_key_check(fingerprint, 'xác nhận')}; sau đó các gói của máy này được nhận mà không "
+        "hỏi lại.", "Xác nhận")
 
 
 def ask_recovery(parent: QWidget, file: str, sender: str, fingerprint: str) -> bool:
@@ -177,9 +183,7 @@ def ask_recovery(parent: QWidget, file: str, sender: str, fingerprint: str) -> b
         parent, "Nhận gói khôi phục", f"Nhận gói khôi phục dữ liệu «{file}» của {sender}?",
         "Gói khôi phục chứa toàn bộ dữ liệu của xã mà cơ quan cấp trên đang giữ. Chỉ nhận khi "
         "máy này thay cho máy cũ của xã đã bị mất hoặc hỏng; dữ liệu đã có trên máy này vẫn "
-        f"được giữ.\n\nMã khóa của máy gửi: {fingerprint}\n\nGọi điện cho cán bộ của cơ quan "
-        "cấp trên, đề nghị họ đọc mã khóa hiển thị ở mục Đồng bộ trên máy của họ. Chỉ nhận khi "
-        "hai mã giống hệt nhau.", "Nhận gói khôi phục")
+        f"được giữ.\n\n{_key_check(fingerprint, 'nhận')}.", "Nhận gói khôi phục")
 
 
 def ask_recovery_export(parent: QWidget, unit_name: str) -> bool:
