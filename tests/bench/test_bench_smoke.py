@@ -84,6 +84,23 @@ def test_every_measurement_is_an_entry_with_its_target_checked(run):
                      "households (s)"]
 
 
+def test_the_merge_floor_replays_every_write_of_the_import(run):
+    """The floor is the merge's own SQL work: its replay leaves the same rows as the import
+    (tables, change log, derived index and rounds), and it runs faster than the import."""
+    results, folder = run
+    imported, replayed = (folder / "work" / f"floor-{n}.sqlite" for n in ("import", "replay"))
+    for table in ("household", "member", "household_review", "change_log", "household_index",
+                  "household_round", "package_ledger"):
+        sql = f"SELECT count(*) FROM {table}"
+        assert _count(replayed, sql) == _count(imported, sql) > 0, table
+    search = "SELECT count(*) FROM household_index_fts WHERE household_index_fts MATCH 'a*'"
+    assert _count(replayed, search) == _count(imported, search) > 0
+    floor, = [e for e in results["entries"] if e["name"].startswith("office merge floor")]
+    assert floor["target"] is None and floor["baseline"] > 0
+    imported_rate = float(floor["note"].split("(")[1].split(" rows/s")[0])
+    assert floor["value"] > imported_rate
+
+
 def test_the_office_holds_every_household_and_member_after_the_merge(run):
     _, folder = run
     office = folder / "work" / "office.sqlite"
