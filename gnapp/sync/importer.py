@@ -19,8 +19,8 @@ from sqlite_utils import Database
 
 from gnapp.db import connection, registry, schema, sites, units, users
 from gnapp.db.hlc import HybridClock, Timestamp
-from gnapp.db.store import (get_row, stored_columns, syncable_values, transaction, utc_now,
-                            write_rows)
+from gnapp.db.store import (get_row, guards_lifted, stored_columns, syncable_values,
+                            transaction, utc_now, write_rows)
 from gnapp.domain.cancel import Progress, no_progress
 from gnapp.domain.issues import has_errors
 from gnapp.sync import ledger
@@ -483,8 +483,11 @@ def _observe_clock(db: Database, stamps: Iterable[str]) -> str | None:
     last = db.execute("SELECT clock FROM site WHERE id = ?", [local.id]).fetchone()[0]
     clock = HybridClock(local.id, last)
     wrong = False
-    for stamp in stamps:
-        wrong |= not clock.observe(stamp)
+    # stamps sort in time order as text: the newest not too far ahead is the one that counts
+    for stamp in sorted(set(stamps), reverse=True):
+        if clock.observe(stamp):
+            break
+        wrong = True
     db.execute("UPDATE site SET clock = ? WHERE id = ?", [clock.last, local.id])
     return "Đồng hồ máy gửi sai (nhanh hơn quá một ngày); đã nhận dữ liệu nhưng không chỉnh " \
            "đồng hồ máy này theo." if wrong else None
@@ -560,18 +563,19 @@ def apply(db: Database, package: Package, records: Iterable[Mapping[str, Any]],
                 if isinstance(n, int))
     done = 0
     with transaction(db):
-        for batch in _batches(records):
-            progress(done, max(total, done), package.file)
-            done += len(batch)
-            acks += [r for r in batch if r.get("type") == "ack"]
-            plans = planner.plan(batch)
-            changed = [p for p in plans if p.action in (NEW, UPDATE)]
-            _write(db, changed, origin, written)
-            for p in plans:
-                if p.action == CONFLICT:
-                    _store_conflict(db, p, package)
-            stamps += [p.record["updated_at"] for p in changed]
-            report.add(plans)
+        with guards_lifted(db):     # the rows are written by write_rows only
+            for batch in _batches(records):
+                progress(done, max(total, done), package.file)
+                done += len(batch)
+                acks += [r for r in batch if r.get("type") == "ack"]
+                plans = planner.plan(batch)
+                changed = [p for p in plans if p.action in (NEW, UPDATE)]
+                _write(db, changed, origin, written)
+                for p in plans:
+                    if p.action == CONFLICT:
+                        _store_conflict(db, p, package)
+                stamps += [p.record["updated_at"] for p in changed]
+                report.add(plans)
         progress(done, max(total, done), package.file)
         for after_write, changes in written.items():
             after_write(db, changes)

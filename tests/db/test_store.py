@@ -5,10 +5,11 @@ import unicodedata
 
 import pytest
 
-from gnapp.db import sites, units, users
+from gnapp.db import registry, sites, units, users
 from gnapp.db.hlc import Timestamp
 from gnapp.db.store import (Actor, Invalid, Locked, NotFound, NotOwner, StaleVersion, Writer,
-                            WriteError, get_row, syncable_values, transaction)
+                            WriteError, get_row, guards_lifted, syncable_values, transaction,
+                            write_rows)
 from gnapp.domain.canonical import row_hash
 
 COMMUNE = "07339"  # the site of the site_db fixture
@@ -119,6 +120,49 @@ def test_writes_outside_the_write_path_are_refused(site_db, writer):
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         site_db.execute("DELETE FROM change_log")
     assert get_row(site_db, "admin_unit", row["id"])["name"] == "Thôn Đồng Tâm"
+
+
+def _guards(db) -> int:
+    return db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
+                      "name LIKE '%guard%'").fetchone()[0]
+
+
+def test_guards_are_lifted_only_inside_a_transaction_and_always_come_back(site_db, writer):
+    """A package import writes through write_rows with the guards lifted; they are back
+    after the block, also when it fails, and then refuse a write outside the path again."""
+    row = writer.insert("admin_unit", village_values(site_db))
+    every = _guards(site_db)
+    assert every == 3 * len(registry.SYNCABLE)
+    with pytest.raises(RuntimeError):
+        with guards_lifted(site_db):
+            pass
+    with pytest.raises(ZeroDivisionError):
+        with transaction(site_db), guards_lifted(site_db):
+            assert _guards(site_db) == len(registry.SYNCABLE)   # the delete guards stay
+            site_db.execute("UPDATE admin_unit SET name = 'X' WHERE id = ?", [row["id"]])
+            1 / 0
+    assert _guards(site_db) == every
+    assert get_row(site_db, "admin_unit", row["id"])["name"] == "Thôn Đồng Tâm"
+    with transaction(site_db), guards_lifted(site_db):
+        pass
+    assert _guards(site_db) == every
+    with pytest.raises(sqlite3.IntegrityError, match="outside the write path"):
+        site_db.execute("UPDATE admin_unit SET name = 'X' WHERE id = ?", [row["id"]])
+
+
+def test_a_new_row_whose_id_is_stored_is_refused_not_overwritten(site_db, writer):
+    """Base version 0 says the row is new: it is inserted, never merged into a stored one."""
+    row = writer.insert("admin_unit", village_values(site_db))
+    stamp = Timestamp.parse(row["updated_at"])
+    again = {**row, "name": "Thôn Khác", "version": 2,
+             "updated_at": str(Timestamp(stamp.ms + 1, 0, stamp.site_id))}
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+        with transaction(site_db):
+            write_rows(site_db, "admin_unit", [(again, 0)], origin="local")
+    assert get_row(site_db, "admin_unit", row["id"])["name"] == "Thôn Đồng Tâm"
+    with transaction(site_db):
+        write_rows(site_db, "admin_unit", [(again, 1)], origin="local")
+    assert get_row(site_db, "admin_unit", row["id"])["name"] == "Thôn Khác"
 
 
 def test_foreign_keys_are_checked_at_commit_so_rows_apply_in_any_order(site_db, writer):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from gnapp.db import connection, sites
+from gnapp.db import connection, hlc, sites
 from gnapp.db import households as hh
 from gnapp.sync import export, importer
 from gnapp.sync import package as pkg
@@ -220,6 +220,20 @@ def test_wrong_clock_is_applied_but_reported(trusted, outbox, monkeypatch):
     assert report.status == "applied"
     assert "Đồng hồ máy gửi sai" in report.clock_warning
     assert office.execute("SELECT clock FROM site WHERE is_local = 1").fetchone()[0] == office_clock
+
+
+def test_a_wrong_clock_among_right_ones_moves_ours_to_the_newest_right_one(trusted):
+    """Rows stamped before the sender's clock went wrong still move ours forward."""
+    _, office = trusted
+    wall = hlc.wall_ms()
+    right = [str(hlc.Timestamp(wall + 1000, n, "x")) for n in (0, 7)]
+    ahead = [str(hlc.Timestamp(wall + 3 * hlc.MAX_AHEAD_MS, n, "x")) for n in (0, 1)]
+    warning = importer._observe_clock(office, [right[0], ahead[1], right[1], ahead[0]])
+    assert "Đồng hồ máy gửi sai" in warning
+    clock = hlc.Timestamp.parse(office.execute(
+        "SELECT clock FROM site WHERE is_local = 1").fetchone()[0])
+    assert (clock.ms, clock.counter) == (wall + 1000, 7)
+    assert importer._observe_clock(office, right) is None
 
 
 def test_dry_run_writes_nothing(commune, office, outbox):
