@@ -50,16 +50,26 @@ def refresh_indexes(db: Database, household_ids: Iterable[str]) -> None:
                               f"household_id IN ({marks}) AND deleted = 0 "
                               "ORDER BY household_id, position", chunk):
             everyone.setdefault(row[0], []).append(dict(zip(_INDEX_MEMBER, row)))
+        indexed = {row[0] for row in db.execute(
+            f"SELECT household_id FROM household_index WHERE household_id IN ({marks})", chunk)}
         db.conn.executemany("DELETE FROM household_index WHERE household_id = ?",
-                            [(i,) for i in chunk if i not in homes])
+                            [(i,) for i in chunk if i in indexed and i not in homes])
+        lines = [_index_line(home, everyone.get(home[0], [])) for home in homes.values()]
+        # an upsert, or a trigger on INSERT, makes SQLite write each row several times
+        # slower: new lines are inserted, then their search words in one statement
+        # (UPDATE and DELETE keep the search index by their triggers)
+        new = [line for line in lines if line[0] not in indexed]
         db.conn.executemany(
             "INSERT INTO household_index (household_id, code, village_id, status, head_name, "
-            "head_key, members, search, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(household_id) DO UPDATE SET code = excluded.code, "
-            "village_id = excluded.village_id, status = excluded.status, "
-            "head_name = excluded.head_name, head_key = excluded.head_key, "
-            "members = excluded.members, search = excluded.search, errors = excluded.errors",
-            [_index_line(home, everyone.get(home[0], [])) for home in homes.values()])
+            "head_key, members, search, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", new)
+        if new:
+            db.execute("INSERT INTO household_index_fts (rowid, search) SELECT rowid, search "
+                       "FROM household_index WHERE household_id IN "
+                       f"({', '.join('?' for _ in new)})", [line[0] for line in new])
+        db.conn.executemany(
+            "UPDATE household_index SET code = ?, village_id = ?, status = ?, head_name = ?, "
+            "head_key = ?, members = ?, search = ?, errors = ? WHERE household_id = ?",
+            [(*line[1:], line[0]) for line in lines if line[0] in indexed])
 
 
 def _index_line(home: tuple, everyone: list[dict]) -> tuple:
