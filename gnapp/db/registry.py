@@ -105,27 +105,49 @@ def _each_row(module: str, name: str):
     return after_write
 
 
-def _refresh_households(db, changes) -> None:
+def _refresh_households(db, changes, *, rounds_done: frozenset[str] = frozenset()) -> None:
     """``after_write`` of households and of their members, events and reviews: their lines of
-    the household index and their rows of ``household_round`` (one call for a package)."""
+    the household index and their rows of ``household_round`` (one call for a package),
+    except the rows of the communes in ``rounds_done`` (``_refresh_rounds`` made them)."""
     from gnapp.db.household_rounds import refresh
     from gnapp.db.households import refresh_indexes
 
-    ids = set()
-    for new, old in changes:
-        ids.add(new.get("household_id", new["id"]))
-        if old is not None:
-            ids.add(old.get("household_id", old["id"]))
+    ids, rounds = set(), set()
+    for change in changes:
+        for row in change:
+            if row is not None:
+                home = row.get("household_id", row["id"])
+                ids.add(home)
+                if row["owner_unit"] not in rounds_done:
+                    rounds.add(home)
     refresh_indexes(db, ids)
-    refresh(db, ids)
+    refresh(db, rounds)
 
 
-def _refresh_rounds(db, changes) -> None:
-    """``after_write`` of review rounds: the ``household_round`` rows of their communes."""
+def _refresh_rounds(db, changes) -> frozenset[str]:
+    """``after_write`` of review rounds: the ``household_round`` rows of every household of
+    their communes; returns those communes."""
     from gnapp.db.household_rounds import refresh_units
 
-    refresh_units(db, {row["owner_unit"] for change in changes for row in change
-                       if row is not None})
+    owners = frozenset(row["owner_unit"] for change in changes for row in change
+                       if row is not None)
+    refresh_units(db, owners)
+    return owners
+
+
+def run_after_write(db, pending: Mapping[Callable, list]) -> None:
+    """Run the ``after_write`` hooks of the rows written in a transaction, each once for
+    its rows. Rounds go first: refreshing a commune's rounds remakes ``household_round``
+    for all its households, which the register's hook then does not make a second time
+    (a commune's first package brings its rounds and all its households)."""
+    done: frozenset[str] = frozenset()
+    if _refresh_rounds in pending:
+        done = _refresh_rounds(db, pending[_refresh_rounds])
+    for after_write, changes in pending.items():
+        if after_write is _refresh_households:
+            _refresh_households(db, changes, rounds_done=done)
+        elif after_write is not _refresh_rounds:
+            after_write(db, changes)
 
 
 register(SyncTable(

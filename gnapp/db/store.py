@@ -253,10 +253,9 @@ def flush_derived(db: Database) -> None:
     first; outside one there is nothing to run."""
     pending = getattr(db, _DEFERRED, None)
     while pending:
-        hooks = list(pending.items())
+        hooks = dict(pending)
         pending.clear()
-        for after_write, changes in hooks:
-            after_write(db, changes)
+        registry.run_after_write(db, hooks)
 
 
 def last_change_seq(db: Database) -> int:

@@ -577,8 +577,7 @@ def apply(db: Database, package: Package, records: Iterable[Mapping[str, Any]],
                 stamps += [p.record["updated_at"] for p in changed]
                 report.add(plans)
         progress(done, max(total, done), package.file)
-        for after_write, changes in written.items():
-            after_write(db, changes)
+        registry.run_after_write(db, written)
         report.clock_warning = _observe_clock(db, stamps)
         report.acknowledged_up_to = _apply_acks(db, package, acks)
         if existing is not None:

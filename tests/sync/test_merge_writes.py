@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from gnapp.db import connection, registry, sites, units
+from gnapp.db import connection, household_rounds, registry, reviews, sites, units
 from gnapp.db import households as hh
 from tests.conftest import COMMUNE
 from tests.sync.conftest import register_two_households
@@ -54,6 +54,26 @@ def test_an_import_puts_the_guards_back_and_keeps_the_search_index(commune, offi
     assert owned_rows(office, COMMUNE) == owned_rows(commune, COMMUNE)
     with pytest.raises(sqlite3.IntegrityError, match="outside the write path"):
         office.execute("UPDATE household SET code = 'X' WHERE code = '01-0003'")
+
+
+def test_a_first_package_makes_each_household_s_rounds_once(commune, office, outbox,
+                                                            monkeypatch):
+    """A commune's first package brings its rounds and its households: the rounds' refresh
+    makes household_round for all its households, and the register's hook does not make
+    them again; what the office holds is what the commune holds."""
+    register_two_households(commune)
+    reviews.create_round(sites.writer(commune), year=2025, kind="periodic")
+    made: list[str] = []
+    real = household_rounds.refresh
+    monkeypatch.setattr(household_rounds, "refresh",
+                        lambda db, ids: (made.extend(ids), real(db, ids))[1])
+    _, reports = send(commune, office, outbox / "1")
+    assert reports[0].status == "applied"
+    homes = [r[0] for r in commune.execute("SELECT id FROM household")]
+    assert sorted(made) == sorted(homes)
+    query = "SELECT household_id, round_id, class, persons FROM household_round ORDER BY 1, 2"
+    assert office.execute(query).fetchall() == commune.execute(query).fetchall()
+    assert len(office.execute(query).fetchall()) == 2
 
 
 def test_a_refused_import_leaves_the_guards_and_writes_nothing(commune, pc2, outbox):
