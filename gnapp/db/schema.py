@@ -14,11 +14,11 @@ from gnapp.db.registry import SYNCABLE
 # Bump MINOR for additive changes older code can live with, MAJOR for anything else.
 # 1.5: m014–m017 (foreign-key indexes, household_round, login lockout, search prefixes).
 # 1.6: m018 (households by status, and those with errors, in the register's order).
-# 1.7: m019 (new household index lines get their search words from the code that adds them,
-# not from a trigger). An older program adding lines to a 1.7 file leaves them out of the
-# search; the next open by a newer one rebuilds the search index (``catch_up``).
 # An older program writing a 1.5 file leaves household_round behind; the next open by a newer
 # one refreshes what it changed (``household_rounds.catch_up``).
+# 1.7: m019 (new household index lines get their search words from the code that adds them,
+# not from a trigger). An older program adding lines to a 1.7 file leaves them out of the
+# search; the next open by a newer one rebuilds the search index (``catch_up`` too).
 SCHEMA_MAJOR = 1
 SCHEMA_MINOR = 7
 
