@@ -158,7 +158,7 @@ def catch_up(db: Database) -> int:
             round_ids[start:start + _CHUNK])}
         refresh_indexes(db, homes)
         # an older program adds index lines without their search words (schema m019), and
-        # the update above then took out of the search words it never put in: rebuilt whole
+        # updating such a line above removed words the search index never held: rebuilt whole
         db.execute("INSERT INTO household_index_fts (household_index_fts) VALUES ('rebuild')")
         refresh(db, homes)
         refresh_units(db, owners)

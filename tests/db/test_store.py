@@ -122,30 +122,31 @@ def test_writes_outside_the_write_path_are_refused(site_db, writer):
     assert get_row(site_db, "admin_unit", row["id"])["name"] == "Thôn Đồng Tâm"
 
 
-def _guards(db) -> int:
+def guards(db) -> int:
+    """The write guards (``schema.ensure_write_guards``) the file holds."""
     return db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
-                      "name LIKE '%guard%'").fetchone()[0]
+                      "name LIKE '%\\_guard\\_%' ESCAPE '\\'").fetchone()[0]
 
 
 def test_guards_are_lifted_only_inside_a_transaction_and_always_come_back(site_db, writer):
     """A package import writes through write_rows with the guards lifted; they are back
     after the block, also when it fails, and then refuse a write outside the path again."""
     row = writer.insert("admin_unit", village_values(site_db))
-    every = _guards(site_db)
+    every = guards(site_db)
     assert every == 3 * len(registry.SYNCABLE)
     with pytest.raises(RuntimeError):
         with guards_lifted(site_db):
             pass
     with pytest.raises(ZeroDivisionError):
         with transaction(site_db), guards_lifted(site_db):
-            assert _guards(site_db) == len(registry.SYNCABLE)   # the delete guards stay
+            assert guards(site_db) == len(registry.SYNCABLE)   # the delete guards stay
             site_db.execute("UPDATE admin_unit SET name = 'X' WHERE id = ?", [row["id"]])
             1 / 0
-    assert _guards(site_db) == every
+    assert guards(site_db) == every
     assert get_row(site_db, "admin_unit", row["id"])["name"] == "Thôn Đồng Tâm"
     with transaction(site_db), guards_lifted(site_db):
         pass
-    assert _guards(site_db) == every
+    assert guards(site_db) == every
     with pytest.raises(sqlite3.IntegrityError, match="outside the write path"):
         site_db.execute("UPDATE admin_unit SET name = 'X' WHERE id = ?", [row["id"]])
 

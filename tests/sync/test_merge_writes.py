@@ -9,13 +9,9 @@ import pytest
 from gnapp.db import connection, household_rounds, registry, reviews, sites, units
 from gnapp.db import households as hh
 from tests.conftest import COMMUNE
+from tests.db.test_store import guards
 from tests.sync.conftest import register_two_households
 from tests.sync.test_round_trip import owned_rows, send
-
-
-def guards(db) -> int:
-    return db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
-                      "name LIKE '%\\_guard\\_%' ESCAPE '\\'").fetchone()[0]
 
 
 def search_index_is_sound(db) -> None:
