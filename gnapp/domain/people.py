@@ -17,6 +17,7 @@ the ``check_*`` functions over a list of ``MemberFacts``; ``check_household`` ru
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
@@ -129,6 +130,23 @@ def check_id_number(number: str | None, *, sex: str | None, birth: PartialDate |
     - a CCCD agrees with the member's sex and birth year (error ``member.id_disagrees``, whose
       message says what the card says, what the member has, and which of them differ).
     """
+    if type(number) is str and (sex is None or type(sex) is str) and province_codes is None:
+        return list(_id_number_issues(number, sex, birth, field, source))
+    return _check_id_number(number, sex=sex, birth=birth, province_codes=province_codes,
+                            field=field, source=source)
+
+
+# An import checks each member's number twice (the row, then its household): the answers
+# for the numbers read last are kept (they are tuples of frozen ``Issue``).
+@functools.lru_cache(maxsize=1 << 16)
+def _id_number_issues(number: str, sex: str | None, birth: PartialDate | None, field: str,
+                      source: str | None) -> tuple[Issue, ...]:
+    return tuple(_check_id_number(number, sex=sex, birth=birth, field=field, source=source))
+
+
+def _check_id_number(number: str | None, *, sex: str | None, birth: PartialDate | None,
+                     province_codes: Collection[str] | None = None,
+                     field: str = "id_number", source: str | None = None) -> list[Issue]:
     digits = normalise_id_number(number)
     if not digits:
         return []

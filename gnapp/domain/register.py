@@ -5,6 +5,7 @@ Rules that need the whole household (exactly one head …) are in ``gnapp.domain
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from datetime import date
 
@@ -48,6 +49,18 @@ def parse_birth(value) -> PartialDate | None:
     """A stored birth date (ISO, possibly partial) as a PartialDate; None if empty or bad."""
     if not value:
         return None
+    if type(value) is str:
+        return _parse_iso_birth(value)
+    try:
+        return PartialDate.from_iso(value)
+    except (InputError, ValueError, TypeError):
+        return None
+
+
+# An import checks each member's birth date twice (the row, then its household): the dates
+# read last are kept, as their parts are (``PartialDate`` is frozen).
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_iso_birth(value: str) -> PartialDate | None:
     try:
         return PartialDate.from_iso(value)
     except (InputError, ValueError):

@@ -9,12 +9,10 @@ those states recognises the record as a fast-forward rather than a conflict.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import itertools
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -296,21 +294,6 @@ def _receiver_key(db: Database, to_unit: str) -> str:
     return found[0]
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector: a package is many small dicts and lists that all
-    live until it is written (and hold no cycles); the collector would walk them again
-    and again as they pile up, for a tenth to a fifth of a large package's time."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
 def _counted(records: Iterator[dict | pkg.Line], counts: dict[str, int]
              ) -> Iterator[dict | pkg.Line]:
     """The records, counting them by table in ``counts`` as they go by."""
@@ -350,7 +333,7 @@ def export_package(db: Database, out_dir: str | Path, *, to_unit: str | None = N
         raise InputError(f"Không có đơn vị hành chính mã «{to_unit}».", field="to")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with transaction(db), _collector_paused():
+    with transaction(db), pkg.collector_paused():
         number, previous_hash, last_seq = ledger.last_sent(db, site.id, to_unit)
         upto = db.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
         progress(0, 3, "Đang đọc các thay đổi")

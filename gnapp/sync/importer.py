@@ -275,6 +275,8 @@ def _batches(records: Iterable[dict], size: int = BATCH) -> Iterator[list[dict]]
         yield batch
 
 
+# What a column may hold (a list or an object in a row is refused, not stored).
+_SCALARS = frozenset({str, int, float, type(None)})
 _TYPES = {"id": str, "site_id": str, "owner_unit": str, "version": int, "updated_at": str,
           "updated_by": str, "deleted": int}
 
@@ -300,6 +302,7 @@ class Planner:
     def __init__(self, db: Database, sender_unit: str, kind: str, receiver_unit: str = ""):
         self.db = db
         self.sender_unit, self.kind, self.receiver_unit = sender_unit, kind, receiver_unit
+        self._known: dict[str, frozenset[str]] = {}  # the stored columns of each table
 
     def plan(self, records: Sequence[Mapping[str, Any]]) -> list[RowPlan]:
         """The plan of each row record (others are skipped), in order. Writes nothing."""
@@ -367,6 +370,9 @@ class Planner:
         for name, kind in _TYPES.items():
             if not isinstance(row.get(name), kind) or isinstance(row.get(name), bool):
                 return f"trường «{name}» thiếu hoặc sai kiểu."
+        if not _SCALARS.issuperset(map(type, row.values())):
+            name = next(k for k, v in row.items() if type(v) not in _SCALARS)
+            return f"trường «{name}» sai kiểu (phải là chữ, số hoặc để trống)."
         try:
             Timestamp.parse(row["updated_at"])
         except ValueError:
@@ -377,11 +383,17 @@ class Planner:
         if row["version"] != record.get("version") or row["updated_at"] != record.get(
                 "updated_at"):
             return "phiên bản của dòng và của bản ghi không khớp."
-        unknown = row.keys() - stored_columns(self.db, table)
+        unknown = row.keys() - self._columns(table)
         if unknown:
             return (f"có trường {', '.join(sorted(unknown))} mà phiên bản này chưa biết; cần "
                     "cập nhật phần mềm.")
         return None
+
+    def _columns(self, table: str) -> frozenset[str]:
+        known = self._known.get(table)
+        if known is None:
+            known = self._known[table] = frozenset(stored_columns(self.db, table))
+        return known
 
     def _locks(self, ids: Sequence[str]) -> dict[tuple[str, str], str]:
         """Why rows may not change: ``(table, row id or "*")`` → reason."""
@@ -562,7 +574,7 @@ def apply(db: Database, package: Package, records: Iterable[Mapping[str, Any]],
     total = sum(n for n in package.manifest.get("counts", {}).values()
                 if isinstance(n, int))
     done = 0
-    with transaction(db):
+    with transaction(db), pkg.collector_paused():
         with guards_lifted(db):     # the rows are written by write_rows only
             for batch in _batches(records):
                 progress(done, max(total, done), package.file)

@@ -129,6 +129,14 @@ def test_cccd_province_code_is_checked_against_an_explicit_list(number, expected
     assert codes(issues) == expected
 
 
+def test_a_number_checked_again_gets_the_same_answer_in_a_list_of_its_own():
+    first = check_id_number("001303000123", sex="nam", birth=Y(1985))
+    first.append("changed by the caller")
+    again = check_id_number("001303000123", sex="nam", birth=Y(1985))
+    assert codes(again) == ["member.id_disagrees"]
+    assert codes(check_id_number(1303000123, sex="nam", birth=None)) == ["member.id_length"]
+
+
 def test_province_list_passed_as_integers_is_padded():
     assert check_id_number("006085001234", sex="nam", birth=Y(1985), province_codes={6}) == []
 

@@ -260,6 +260,28 @@ def test_a_record_breaking_its_table_rules_is_refused_by_row(trusted, outbox):
     assert len(refused) == 1 and refused[0].reason.startswith("Không hợp lệ")
 
 
+def test_a_value_that_no_column_can_hold_is_refused_by_row_naming_its_field(
+        commune, office, outbox):
+    """A list or an object where a value goes: the row is refused, the others are kept."""
+    register_two_households(commune)
+    path = export.export_package(commune, outbox).paths[0]
+    package = pkg.read_file(path)
+    records = pkg.decode_records(path.name, package.payload)
+    events = [r for r in records if r.get("table") == "household_event"]
+    events[0]["row"]["note"] = ["chuyển đến"]
+    events[1]["row"]["on_date"] = {"năm": 2025}
+    path.write_bytes(_rebuild(commune, records=records, base=package))
+    report = importer.import_files(office, [path],
+                                   trust=[sites.local_site(commune).fingerprint])[0]
+    assert report.status == "applied", report.reason
+    refused = {p.row_id: p.reason for p in report.rows if p.action == "refused"}
+    assert refused == {
+        events[0]["id"]: "Không hợp lệ: trường «note» sai kiểu (phải là chữ, số hoặc để trống).",
+        events[1]["id"]: "Không hợp lệ: trường «on_date» sai kiểu (phải là chữ, số hoặc để "
+                         "trống)."}
+    assert report.counts["new"] == sum(1 for r in records if r.get("type", "row") == "row") - 2
+
+
 def test_a_row_of_another_owner_is_refused(trusted, outbox):
     commune, office = trusted
     path, package = _next_package(commune, outbox)
