@@ -78,8 +78,16 @@ def fold(text: str | None) -> str | None:
     """
     if text is None:
         return None
-    text = unicodedata.normalize("NFC", text).lower().replace("đ", "d")
-    bare = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    if text.isascii():
+        return " ".join(text.lower().split())
+    # word by word: the words of names and places repeat, each is folded once
+    return " ".join(filter(None, map(_fold_word, text.split())))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_word(word: str) -> str:
+    word = unicodedata.normalize("NFC", word).lower().replace("đ", "d")
+    bare = "".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch))
     return " ".join(bare.split())
 
 
