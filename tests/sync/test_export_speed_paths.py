@@ -387,3 +387,27 @@ def test_an_office_cuts_a_communes_records_with_their_whole_history(commune_with
     for lines in (True, False):
         assert [pkg.record_bytes(r) for r in export._snapshot_records(
             office, COMMUNE, upto, lines=lines)] == [pkg.record_bytes(r) for r in expected]
+
+
+def test_an_office_s_own_snapshot_reads_the_change_log_of_its_own_rows_only(
+        commune_with_history, office, outbox, monkeypatch):
+    """An office's own rows are a few among a province's: its snapshot finds them by their
+    owner, never reading the whole change log (31 s and 3.9 GB at 800,000 households), and
+    carries the same records, histories and all, as read row by row."""
+    from gnapp.db import targets
+    db, _ = commune_with_history
+    send(db, office, outbox / "up", kind="snapshot")
+    w = sites.writer(office)
+    targets.set_target(w, COMMUNE, 2026, households=2345, poor_households=30)
+    targets.set_target(w, COMMUNE, 2026, households=2350, poor_households=29)
+    upto = last_seq(office)
+    expected = per_row_snapshot(office, PROVINCE, upto)
+    assert [r["table"] for r in expected] == ["poverty_target"]
+    assert len(expected[0]["history"]) == 2
+
+    def whole_log(*args):
+        raise AssertionError("the whole change log was read")
+    monkeypatch.setattr(export, "_histories", whole_log)
+    for lines in (True, False):
+        assert [pkg.record_bytes(r) for r in export._snapshot_records(
+            office, PROVINCE, upto, lines=lines)] == [pkg.record_bytes(r) for r in expected]
