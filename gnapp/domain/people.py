@@ -137,8 +137,9 @@ def check_id_number(number: str | None, *, sex: str | None, birth: PartialDate |
 
 
 # An import checks each member's number twice (the row, then its household): the answers
-# for the numbers read last are kept (they are tuples of frozen ``Issue``).
-@functools.lru_cache(maxsize=1 << 16)
+# for the numbers read last are kept (tuples of frozen ``Issue``), as many as the members
+# of a large commune's package (5 MB)
+@functools.lru_cache(maxsize=1 << 15)
 def _id_number_issues(number: str, sex: str | None, birth: PartialDate | None, field: str,
                       source: str | None) -> tuple[Issue, ...]:
     return tuple(_check_id_number(number, sex=sex, birth=birth, field=field, source=source))

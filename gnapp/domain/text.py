@@ -81,10 +81,11 @@ def fold(text: str | None) -> str | None:
     if text.isascii():
         return " ".join(text.lower().split())
     # word by word: the words of names and places repeat, each is folded once
-    return " ".join(filter(None, map(_fold_word, text.split())))
+    return " ".join(filter(None, (w.lower() if w.isascii() else _fold_word(w)
+                                  for w in text.split())))
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)    # the words of names and places, not codes or numbers
 def _fold_word(word: str) -> str:
     word = unicodedata.normalize("NFC", word).lower().replace("đ", "d")
     bare = "".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch))
