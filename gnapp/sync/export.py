@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,13 +105,41 @@ def _forwarded_origins(db: Database, my_unit: str, to_unit: str) -> set[str]:
 
 def _histories(db: Database, after_seq: int, upto_seq: int) -> dict[str, list]:
     """Change-log entries by row id: ``[seq, table, version, base, stamp, origin]``."""
+    return _by_row(db.execute(
+        "SELECT seq, table_name, row_id, version, base_version, updated_at, origin "
+        "FROM change_log WHERE seq > ? AND seq <= ? ORDER BY seq", [after_seq, upto_seq]))
+
+
+def _by_row(entries: Iterable[tuple]) -> dict[str, list]:
+    """Change-log entries, in ``seq`` order, by row id (``_histories``)."""
     out: dict[str, list] = {}
-    for seq, table, row_id, version, base, stamp, origin in db.execute(
-            "SELECT seq, table_name, row_id, version, base_version, updated_at, origin "
-            "FROM change_log WHERE seq > ? AND seq <= ? ORDER BY seq", [after_seq, upto_seq]):
+    for seq, table, row_id, version, base, stamp, origin in entries:
         if table in registry.SYNCABLE:
             out.setdefault(row_id, []).append((seq, table, version, base, stamp, origin))
     return out
+
+
+def _histories_of(db: Database, origins: Iterable[str], after_seq: int,
+                  upto_seq: int) -> dict[str, list]:
+    """``_histories`` of the rows that a change of ``origins`` touched (all their entries),
+    found through the origin index: at an office, the changes it sends are a few among the
+    communes' it merged (reading them all took 30 s and 3.9 GB at 800,000 households)."""
+    ids: set[str] = set()
+    origins = sorted(origins)
+    for start in range(0, len(origins), IN_CHUNK):
+        chunk = origins[start:start + IN_CHUNK]
+        ids.update(r[0] for r in db.execute(
+            f"SELECT row_id FROM change_log WHERE origin IN ({', '.join('?' * len(chunk))}) "
+            "AND seq > ? AND seq <= ?", [*chunk, after_seq, upto_seq]))
+    found: list[tuple] = []
+    row_ids = list(ids)
+    for start in range(0, len(row_ids), IN_CHUNK):
+        chunk = row_ids[start:start + IN_CHUNK]
+        found += db.execute(
+            "SELECT seq, table_name, row_id, version, base_version, updated_at, origin FROM "
+            f"change_log WHERE row_id IN ({', '.join('?' * len(chunk))}) AND seq > ? AND "
+            "seq <= ?", [*chunk, after_seq, upto_seq]).fetchall()
+    return _by_row(sorted(found))
 
 
 def _columns(db: Database, table: str) -> list[str]:
@@ -195,8 +223,12 @@ def _owned_records(db: Database, owner_unit: str, histories: dict[str, list], *,
 def _change_records(db: Database, my_unit: str, to_unit: str, after_seq: int,
                     upto_seq: int, *, lines: bool = False) -> Iterator[dict | pkg.Line]:
     origins = {"local"} | _forwarded_origins(db, my_unit, to_unit)
-    changed = {row_id: entries for row_id, entries in _histories(db, after_seq, upto_seq).items()
-               if any(e[5] in origins for e in entries)}
+    if sites.require_site(db).role == "office":
+        changed = _histories_of(db, origins, after_seq, upto_seq)
+    else:   # nearly every change of a commune is its own: its log is read at once
+        changed = {row_id: entries for row_id, entries
+                   in _histories(db, after_seq, upto_seq).items()
+                   if any(e[5] in origins for e in entries)}
     owned = _owned_records(db, my_unit, changed, lines=lines)
     for row_id in changed:
         if row_id in owned:

@@ -411,3 +411,29 @@ def test_an_office_s_own_snapshot_reads_the_change_log_of_its_own_rows_only(
     for lines in (True, False):
         assert [pkg.record_bytes(r) for r in export._snapshot_records(
             office, PROVINCE, upto, lines=lines)] == [pkg.record_bytes(r) for r in expected]
+
+
+def test_an_office_s_changes_read_the_change_log_of_what_it_changed_only(
+        commune_with_history, office, outbox, monkeypatch):
+    """After merging a province, an office's changes to send are a few among the communes'
+    (reading them all took 30 s and 3.9 GB at 800,000 households): it finds them through
+    their origin, with the same records and histories as the whole log gives."""
+    from gnapp.db import targets
+    db, _ = commune_with_history
+    w = sites.writer(office)
+    targets.set_target(w, COMMUNE, 2026, households=2345, poor_households=30)
+    send(db, office, outbox / "up", kind="snapshot")
+    targets.set_target(w, COMMUNE, 2026, households=2350, poor_households=29)
+    targets.set_target(w, "07306", 2026, households=990, poor_households=12)
+    upto = last_seq(office)
+    expected = per_row_changes(office, PROVINCE, COMMUNE, 0, upto)
+    assert [r["table"] for r in expected] == ["poverty_target"] * 2
+    assert sorted(len(r["history"]) for r in expected) == [1, 2]
+    monkeypatch.setattr(export, "_histories", lambda *args: pytest.fail("whole log read"))
+    for lines in (True, False):
+        assert [pkg.record_bytes(r) for r in export._change_records(
+            office, PROVINCE, COMMUNE, 0, upto, lines=lines)] == \
+            [pkg.record_bytes(r) for r in expected]
+    # the package the commune gets: its own target, as before
+    result = export.export_package(office, outbox / "down", to_unit=COMMUNE)
+    assert result.counts == {"poverty_target": 1}
