@@ -303,16 +303,26 @@ def export_package(ctx: Context) -> list[Entry]:
         ctx.work / "export.sqlite"), pv.package_batches([package]))
     size = package.stat().st_size
     first = commune.package_bytes
-    recovery = []
-    if ctx.office is not None:      # the same commune's rows, cut from the whole province
+    at_office = []
+    if ctx.office is not None:
         office = connection.connect(ctx.office)
-        unit = office.execute("SELECT owner_unit FROM household LIMIT 1").fetchone()[0]
+        oldest, newest = (office.execute(f"SELECT owner_unit FROM household ORDER BY rowid "
+                                         f"{o} LIMIT 1").fetchone()[0] for o in ("", "DESC"))
+        # the same commune's rows, cut from the whole province
         start = time.perf_counter()
-        made = export.export_package(office, ctx.work / "recovery", to_unit=unit,
+        made = export.export_package(office, ctx.work / "recovery", to_unit=oldest,
                                      kind="recovery")
-        recovery.append(entry(
+        at_office.append(entry(
             "office: recovery package of one commune (s)", time.perf_counter() - start, "s",
-            note=f"{sum(made.counts.values())} rows of {unit} out of the merged province"))
+            note=f"{sum(made.counts.values())} rows of {oldest} out of the merged province"))
+        # what the office sends a commune: its own changes, not the province's it merged
+        start = time.perf_counter()
+        sent = export.export_package(office, ctx.work / "down", to_unit=newest)
+        at_office.append(entry(
+            "office: its first changes package to a commune after the merge (s)",
+            time.perf_counter() - start, "s",
+            note=f"{sum(sent.counts.values())} rows to {newest}; the office's own changes "
+                 "among every change it merged"))
         office.close()
     return [
         entry(f"export of one commune package ({commune.households} households) (s)",
@@ -322,7 +332,7 @@ def export_package(ctx: Context) -> list[Entry]:
         entry("package size per household (compressed)", size / commune.households, "bytes",
               at_most=KB, note=f"{size} bytes for {commune.households} households "
                                f"(first package {first} bytes)"),
-        *recovery,
+        *at_office,
     ]
 
 

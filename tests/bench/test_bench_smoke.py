@@ -65,6 +65,8 @@ def test_every_measurement_is_an_entry_with_its_target_checked(run):
             assert e["ratio"] == pytest.approx(e["value"] / e["baseline"], rel=1e-3)
     wanted = ["office merge of all packages (rows/s)", "office merge: peak RSS",
               "package size per household (compressed)",
+              "office: recovery package of one commune (s)",
+              "office: its first changes package to a commune after the merge (s)",
               "register search as you type over the province p50 (s)",
               "register search as you type over the province p95 (s)",
               *[f"{name} over the {scope} (s)" for name in measure.REPORTS
