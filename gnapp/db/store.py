@@ -160,6 +160,17 @@ def forget_columns(db: Database) -> None:
     db.__dict__.pop(_COLUMNS, None)
 
 
+def select_in(db: Database, sql: str, keys: Sequence[str], *args: Any) -> list[tuple]:
+    """``sql`` (with ``{marks}`` for its ``IN`` list, after the parameters ``args``) run over
+    ``keys`` 500 at a time: the rows of every run."""
+    out: list[tuple] = []
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start:start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        out += db.execute(sql.format(marks=marks), [*args, *chunk]).fetchall()
+    return out
+
+
 def get_row(db: Database, table: str, row_id: str) -> dict | None:
     """The stored row with this id (tombstones included), or None."""
     registry.table(table)

@@ -19,8 +19,8 @@ from sqlite_utils import Database
 
 from gnapp.db import connection, registry, schema, sites, units, users
 from gnapp.db.hlc import HybridClock, Timestamp
-from gnapp.db.store import (get_row, guards_lifted, stored_columns, syncable_values,
-                            transaction, utc_now, write_rows)
+from gnapp.db.store import (get_row, guards_lifted, select_in, stored_columns,
+                            syncable_values, transaction, utc_now, write_rows)
 from gnapp.domain.cancel import Progress, no_progress
 from gnapp.domain.issues import has_errors
 from gnapp.sync import ledger
@@ -281,16 +281,6 @@ _TYPES = {"id": str, "site_id": str, "owner_unit": str, "version": int, "updated
           "updated_by": str, "deleted": int}
 
 
-def _in(db: Database, sql: str, keys: Sequence[str], *args: Any) -> list[tuple]:
-    """``sql`` (with ``{marks}`` for the ``IN`` list) run over ``keys`` in chunks."""
-    out: list[tuple] = []
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start:start + 500])
-        marks = ", ".join("?" for _ in chunk)
-        out += db.execute(sql.format(marks=marks), [*args, *chunk]).fetchall()
-    return out
-
-
 class Planner:
     """Plans records by the rules of SYNC.md §5, reading what it needs for a whole batch of
     records at once (change log, stored conflicts, locks, local rows).
@@ -309,10 +299,10 @@ class Planner:
         rows = [r for r in records if r.get("type", "row") == "row"]
         problems = [self._malformed(r) for r in rows]
         ids = list({str(r.get("id")) for r, problem in zip(rows, problems) if not problem})
-        logged = set(_in(self.db, "SELECT row_id, updated_at FROM change_log "
-                                  "WHERE row_id IN ({marks})", ids))
-        held = set(_in(self.db, "SELECT row_id, remote_updated_at FROM conflict "
-                                "WHERE row_id IN ({marks})", ids))
+        logged = set(select_in(self.db, "SELECT row_id, updated_at FROM change_log "
+                                        "WHERE row_id IN ({marks})", ids))
+        held = set(select_in(self.db, "SELECT row_id, remote_updated_at FROM conflict "
+                                      "WHERE row_id IN ({marks})", ids))
         locks = self._locks(ids)
         local = self._local_rows([r for r, problem in zip(rows, problems) if not problem])
         return [self._plan_one(r, problem, logged, held, locks, local)
@@ -397,8 +387,8 @@ class Planner:
 
     def _locks(self, ids: Sequence[str]) -> dict[tuple[str, str], str]:
         """Why rows may not change: ``(table, row id or "*")`` → reason."""
-        found = _in(self.db, "SELECT table_name, row_id, reason FROM row_lock "
-                             "WHERE row_id = '*' OR row_id IN ({marks})", ids)
+        found = select_in(self.db, "SELECT table_name, row_id, reason FROM row_lock "
+                                   "WHERE row_id = '*' OR row_id IN ({marks})", ids)
         return {(table, row_id): reason for table, row_id, reason in found}
 
     def _local_rows(self, records: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], dict]:
@@ -410,7 +400,7 @@ class Planner:
         for table, ids in by_table.items():
             cursor = self.db.execute(f"SELECT * FROM {table} LIMIT 0")
             names = [d[0] for d in cursor.description]
-            for row in _in(self.db, f"SELECT * FROM {table} WHERE id IN ({{marks}})", ids):
+            for row in select_in(self.db, f"SELECT * FROM {table} WHERE id IN ({{marks}})", ids):
                 local = dict(zip(names, row))
                 out[(table, local["id"])] = local
         return out
