@@ -10,20 +10,32 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from gnapp.db import connection, schema, sites
+from sqlite_utils import Database
+
+from gnapp.db import connection, schema, settings, sites
 from gnapp.domain.cancel import Cancelled, Progress, no_progress
-from gnapp.domain.errors import GnappError
+from gnapp.domain.errors import GnappError, InputError
+from gnapp.domain.numbers import format_int, format_size
 from gnapp.paths import chosen_backup_dir
 
 BACKUP_SUFFIX = ".gnbak"
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})-(?P<label>[a-z-]+)\.gnbak$")
 STAMP_FORMAT = "%Y%m%d-%H%M%S"
+# Local setting: how many GB the kept backups of the database may take together (none or 0:
+# a quarter of the disk that holds them). An office's file of 7 GB would otherwise fill a
+# disk: the rotation alone can keep some 34 copies.
+BUDGET_SETTING = "backup.budget_gb"
+MAX_BUDGET_GB = 100_000
+# What a backup leaves free at the least on the disk of the database itself: the file and its
+# WAL grow while an office merges packages.
+FREE_RESERVE = 512 * 1024 ** 2
 
 
 class BackupError(GnappError):
@@ -47,12 +59,16 @@ class BackupInfo:
 
 @dataclass(frozen=True)
 class Rotation:
-    """How many backups to keep: the newest ones, then one per day, week and month."""
+    """How many backups to keep: the newest ones, then one per day, week and month; of
+    those, the oldest go while all together take more than ``budget`` bytes (None: no
+    limit), but the ``always`` newest stay whatever their size."""
 
     recent: int = 10
     daily: int = 7
     weekly: int = 5
     monthly: int = 12
+    budget: int | None = None
+    always: int = 2
 
 
 def backup_dir(db_path: str | Path) -> Path:
@@ -99,7 +115,13 @@ def rotate(folder: Path, stem: str, rule: Rotation = Rotation()) -> list[Path]:
     """Delete the backups the rotation does not keep; returns the deleted files."""
     backups = list_backups(folder, stem)
     keep = rotation_keep((b.taken_at for b in backups), rule)
-    dropped = [b.path for b in backups if b.taken_at not in keep]
+    kept = [b for b in backups if b.taken_at in keep]       # newest first
+    if rule.budget is not None:
+        total = sum(b.size for b in kept)
+        while total > rule.budget and len(kept) > rule.always:
+            total -= kept.pop().size
+    kept_paths = {b.path for b in kept}
+    dropped = [b.path for b in backups if b.path not in kept_paths]
     for path in dropped:
         path.unlink(missing_ok=True)
     return dropped
@@ -156,13 +178,62 @@ def _folder_error(folder: Path, exc: BaseException) -> BackupError:
                        "mục khác; dữ liệu không thay đổi.")
 
 
+def budget_gb(db: Database | sqlite3.Connection) -> int:
+    """The space set for the backups of the database, in GB (0: not set, a quarter of the
+    disk). ``db`` is the database or a plain connection to it."""
+    try:
+        value = int(settings.get(db, BUDGET_SETTING) or 0)
+    except (ValueError, sqlite3.Error):     # sqlite3.Error: a file without its settings
+        return 0
+    return value if 0 < value <= MAX_BUDGET_GB else 0
+
+
+def set_budget_gb(db: Database, gb: int) -> None:
+    """Set the space the backups of the database may take, in GB (0: a quarter of the disk).
+    A local setting of this PC: it never travels. The next backup's rotation applies it."""
+    if not isinstance(gb, int) or isinstance(gb, bool) or not 0 <= gb <= MAX_BUDGET_GB:
+        raise InputError(f"Dung lượng dành cho sao lưu phải là số GB từ 0 (tự động) đến "
+                         f"{format_int(MAX_BUDGET_GB)}, không phải «{gb}».",
+                         field="dung lượng dành cho sao lưu")
+    settings.put(db, BUDGET_SETTING, str(gb))
+
+
+def budget_bytes(gb: int, folder: Path) -> int:
+    """The space the backups in ``folder`` may take: ``gb`` GB, or with 0 a quarter of the
+    disk that holds ``folder`` (or would hold it: it is made at the first backup)."""
+    if gb > 0:
+        return gb * 1024 ** 3
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    return shutil.disk_usage(folder).total // 4
+
+
+def _no_room(src: sqlite3.Connection, db_path: Path, folder: Path) -> str | None:
+    """Why a backup of ``src`` would not fit in ``folder`` (None: it fits); on the database's
+    own disk it must leave ``FREE_RESERVE`` free besides."""
+    size = (src.execute("PRAGMA page_count").fetchone()[0]
+            * src.execute("PRAGMA page_size").fetchone()[0])
+    reserve = FREE_RESERVE if os.stat(folder).st_dev == os.stat(db_path).st_dev else 0
+    free = shutil.disk_usage(folder).free
+    if free - size >= reserve:
+        return None
+    kept = f" (phải chừa lại {format_size(reserve)} để phần mềm ghi dữ liệu)" if reserve else ""
+    return (f"Không đủ chỗ trống để sao lưu vào {folder}: bản sao lưu cần khoảng "
+            f"{format_size(size)}, ổ đĩa chỉ còn trống {format_size(free)}{kept}. Hãy xóa bớt "
+            "tệp, giảm dung lượng dành cho sao lưu hoặc chọn nơi khác; dữ liệu không thay đổi.")
+
+
 def make_backup(db_path: str | Path, *, label: str = "manual", folder: Path | None = None,
                 now: datetime | None = None, rule: Rotation | None = Rotation(),
                 progress: Callable[[int, int], None] | None = None) -> BackupInfo:
     """Copy a database (which may be in use) to a new backup file, then rotate.
 
+    A backup that would not fit is refused before anything is written (``_no_room``), once
+    the rotation has deleted the old copies it would delete anyway after the new one.
+
     :param label: why it was made: ``manual``, ``start``, ``exit``, ``auto``, ``before-restore``
-    :param rule: the rotation to apply afterwards; None keeps every file
+    :param rule: the rotation to apply afterwards; None keeps every file. A rule without a
+        ``budget`` gets the database's (``budget_gb``, ``budget_bytes``).
     """
     db_path = Path(db_path)
     if not db_path.exists():
@@ -178,6 +249,14 @@ def make_backup(db_path: str | Path, *, label: str = "manual", folder: Path | No
         dest = folder / f"{db_path.stem}-{taken.strftime(STAMP_FORMAT)}-{label}{BACKUP_SUFFIX}"
         src = sqlite3.connect(read_only_uri(db_path), uri=True, timeout=30)
         try:
+            if rule is not None and rule.budget is None:
+                rule = replace(rule, budget=budget_bytes(budget_gb(src), folder))
+            problem = _no_room(src, db_path, folder)
+            if problem and rule is not None:
+                rotate(folder, db_path.stem, rule)
+                problem = _no_room(src, db_path, folder)
+            if problem:
+                raise BackupError(problem)
             _copy(src, dest, progress)
         finally:
             src.close()
@@ -292,7 +371,8 @@ def restore(backup_file: str | Path, db_path: str | Path,
     saved = None
     if db_path.exists():
         label = "Đang sao lưu dữ liệu hiện tại trước khi khôi phục"
-        saved = make_backup(db_path, label="before-restore",
+        # no rotation now: it could delete the very backup being restored
+        saved = make_backup(db_path, label="before-restore", rule=None,
                             progress=lambda done, total: progress(done, total, label))
     try:
         src = sqlite3.connect(read_only_uri(backup_file), uri=True)

@@ -142,6 +142,15 @@ def format_rate(percent, places: int = 2) -> str:
     return _format(to_decimal(percent), places) + "%"
 
 
+def format_size(size: int) -> str:
+    """A file size for a person, in GB with one decimal from 1 GB up, else in whole MB
+    (1 GB = 1024 MB = 1024³ bytes): 7_600_000_000 → "7,1 GB", 300_000_000 → "286 MB"."""
+    if size >= 1024 ** 3:
+        return format_decimal(Decimal(size) / 1024 ** 3, 1) + " GB"
+    megabytes = int(round_half_up(Decimal(size) / 1024 ** 2))
+    return format_int(megabytes if megabytes or not size else 1) + " MB"
+
+
 def format_money(dong: int, unit: str = "dong", places: int = 0) -> str:
     """Format an amount of đồng in ``unit`` (a key of ``MONEY_UNITS``), rounded half-up.
 

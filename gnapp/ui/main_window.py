@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QLocale, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget,
-                               QMainWindow, QPlainTextEdit, QPushButton, QSplitter, QStackedWidget,
-                               QTableWidgetItem, QWidget)
+                               QMainWindow, QPlainTextEdit, QPushButton, QSpinBox, QSplitter,
+                               QStackedWidget, QTableWidgetItem, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import backup, checks, connection, recovery, settings, sites, units, users
 from gnapp.db.store import last_change_seq
 from gnapp.domain.cancel import Cancelled
+from gnapp.domain.numbers import format_size
 from gnapp.ui.format import backup_kind, format_datetime, size_kb, unit_line
 from gnapp.ui.allocation_page import AREA_TITLE as ALLOCATION_AREA
 from gnapp.ui.allocation_page import AllocationPage
@@ -154,6 +155,24 @@ class BackupPage(QWidget):
         self.info_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.info_label)
 
+        budget_row = QHBoxLayout()
+        self.budget_spin = QSpinBox()
+        self.budget_spin.setRange(0, backup.MAX_BUDGET_GB)
+        self.budget_spin.setSuffix(" GB")
+        self.budget_spin.setGroupSeparatorShown(True)
+        self.budget_spin.setLocale(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
+        self.budget_spin.setKeyboardTracking(False)
+        self.budget_spin.setToolTip(
+            "Khi các bản sao lưu trong thư mục trên chiếm nhiều hơn mức này, lần sao lưu sau xóa "
+            "bớt các bản cũ nhất (luôn giữ 2 bản mới nhất). Để 0: một phần tư ổ đĩa.")
+        budget_label = QLabel("&Dung lượng tối đa cho các bản sao lưu:")
+        budget_label.setBuddy(self.budget_spin)
+        self.usage_label = QLabel()
+        for widget in (budget_label, self.budget_spin, self.usage_label):
+            budget_row.addWidget(widget)
+        budget_row.addStretch()
+        layout.addLayout(budget_row)
+
         buttons = QHBoxLayout()
         self.backup_button = QPushButton("Sao lưu ngay")
         self.backup_to_button = QPushButton("Sao lưu ra thư mục…")
@@ -190,7 +209,20 @@ class BackupPage(QWidget):
         return [self.backup_button, self.backup_to_button, self.restore_selected_button,
                 self.restore_button, self.check_button]
 
-    def set_backups(self, backups: list[backup.BackupInfo]) -> None:
+    def set_backups(self, backups: list[backup.BackupInfo], budget_gb: int, auto_bytes: int
+                    ) -> None:
+        """Show the backups, the space set for them (``budget_gb``, 0: ``auto_bytes``) and
+        the space they take."""
+        self.budget_spin.blockSignals(True)
+        self.budget_spin.setSpecialValueText(f"Tự động ({format_size(auto_bytes)})")
+        # the spin box sizes itself by its numbers, not by this text
+        self.budget_spin.setMinimumWidth(
+            self.budget_spin.fontMetrics().horizontalAdvance(self.budget_spin.specialValueText())
+            + 40)
+        self.budget_spin.setValue(budget_gb)
+        self.budget_spin.blockSignals(False)
+        self.usage_label.setText(f"đang dùng {format_size(sum(b.size for b in backups))} cho "
+                                 f"{len(backups)} bản" if backups else "")
         self.table.setRowCount(len(backups))
         for row, info in enumerate(backups):
             cells = [format_datetime(info.taken_at), backup_kind(info.label), size_kb(info.size),
@@ -385,6 +417,7 @@ class MainWindow(QMainWindow):
         self.users_page.switch_button.clicked.connect(self.switch_user)
         self.trash_page.data_changed.connect(lambda: self.household_page.refresh())
         self.backup_page.check_button.clicked.connect(self.check_data)
+        self.backup_page.budget_spin.valueChanged.connect(self.set_backup_budget)
         self.household_page.message.connect(
             lambda text: self.statusBar().showMessage(text, 8000))
         self.review_page.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -534,11 +567,14 @@ class MainWindow(QMainWindow):
     def refresh_backups(self) -> None:
         folder = backup.backup_dir(self.db_path)
         backups = backup.list_backups(folder, self.db_path.stem)
-        self.backup_page.set_backups(backups)
+        self.backup_page.set_backups(
+            backups, backup.budget_gb(self._db) if self._db is not None else 0,
+            backup.budget_bytes(0, folder))
         self.backup_page.info_label.setText(
             f"Các bản sao lưu được lưu trong thư mục {folder}. Phần mềm tự sao lưu khi mở, khi "
             f"đóng và sau mỗi {self.backup_interval_minutes()} phút nếu dữ liệu đã thay đổi kể "
-            f"từ bản sao lưu mới nhất; các bản cũ được xóa bớt theo ngày, tuần, tháng.")
+            f"từ bản sao lưu mới nhất; các bản cũ được xóa bớt theo ngày, tuần, tháng và khi "
+            f"chúng chiếm quá dung lượng đặt dưới đây.")
         if backups:
             self.backup_status.setText(f"Sao lưu lần cuối: {format_datetime(backups[0].taken_at)}")
         else:
@@ -554,6 +590,17 @@ class MainWindow(QMainWindow):
         self.refresh_backups()
         self.statusBar().showMessage(f"Đã sao lưu: {info.path.name}", 8000)
         self.backup_made.emit(info)
+
+    def set_backup_budget(self, gb: int) -> None:
+        """The space for backups changed: remember it (in the worker); the next backup's
+        rotation applies it."""
+        if self._db is None or gb == backup.budget_gb(self._db):
+            return
+        self.tasks.run(lambda db: backup.set_budget_gb(db, gb),
+                       lambda _r: (self.statusBar().showMessage(
+                           "Đã nhớ dung lượng tối đa cho sao lưu: "
+                           + self.backup_page.budget_spin.text(), 8000), self.refresh_backups()),
+                       self._task_failed)
 
     def backup_now(self) -> None:
         """Make a manual backup in the worker."""

@@ -1,12 +1,16 @@
 """Backups of a live database, their rotation, restore as a new site, and the check."""
 
+import shutil
 import sqlite3
+import tempfile
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from gnapp.db import backup, checks, connection, sites, units
 from gnapp.db.backup import BackupError, Rotation, rotation_keep
+from gnapp.domain.errors import InputError
 
 
 def village_names(db):
@@ -104,6 +108,121 @@ def test_rotation_deletes_only_what_it_does_not_keep(site_path):
     assert len(left) + len(dropped) == 40
     assert left[0].path == made[-1].path and left[1].path == made[-2].path
     assert all(not p.exists() for p in dropped)
+
+
+GB = 1024 ** 3
+
+
+def sparse_backups(site_path, sizes, start=datetime(2026, 11, 1, 8, 0)):
+    """Backup files of the given sizes (sparse: they take no disk), one a day from ``start``,
+    named as the rotation reads them."""
+    folder = backup.backup_dir(site_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    for day, size in enumerate(sizes):
+        taken = start + timedelta(days=day)
+        path = folder / f"{site_path.stem}-{taken.strftime(backup.STAMP_FORMAT)}-auto.gnbak"
+        with open(path, "wb") as f:
+            f.truncate(size)
+        made.append(path)
+    return made
+
+
+def test_rotation_drops_the_oldest_copies_while_they_take_more_than_the_budget(site_path):
+    made = sparse_backups(site_path, [3 * GB] * 6)
+    folder = backup.backup_dir(site_path)
+    dropped = backup.rotate(folder, site_path.stem, Rotation(budget=10 * GB))
+    assert sorted(dropped) == made[:3]      # oldest first, until 3 copies (9 GB) are left
+    assert [b.path for b in backup.list_backups(folder, site_path.stem)] == made[:2:-1]
+    assert all(not p.exists() for p in dropped)
+    # a budget smaller than one copy still keeps the two newest
+    assert backup.rotate(folder, site_path.stem, Rotation(budget=GB)) == [made[3]]
+    assert [b.path for b in backup.list_backups(folder, site_path.stem)] == made[:3:-1]
+
+
+def test_a_backup_applies_the_budget_set_for_the_database(site_db, site_path):
+    made = sparse_backups(site_path, [400 * 1024 ** 2] * 4)     # 1.6 GB together
+    backup.set_budget_gb(site_db, 1)
+    assert backup.budget_gb(site_db) == 1
+    info = backup.make_backup(site_path, now=datetime(2026, 11, 23, 9, 0))
+    left = [b.path for b in backup.list_backups(backup.backup_dir(site_path), site_path.stem)]
+    assert left == [info.path, made[3], made[2]]    # 0.8 GB and the new small copy
+    # without a setting the budget is a quarter of the disk that holds the backups
+    backup.set_budget_gb(site_db, 0)
+    folder = backup.backup_dir(site_path)
+    assert backup.budget_bytes(backup.budget_gb(site_db), folder) == \
+        shutil.disk_usage(folder).total // 4
+
+
+@pytest.mark.parametrize("value", [-1, backup.MAX_BUDGET_GB + 1, 2.5, "10", True])
+def test_a_budget_that_is_not_a_number_of_gb_is_refused(site_db, value):
+    with pytest.raises(InputError, match="Dung lượng dành cho sao lưu phải là số GB"):
+        backup.set_budget_gb(site_db, value)
+    assert backup.budget_gb(site_db) == 0
+
+
+def test_a_backup_that_would_not_fit_is_refused_before_anything_is_written(site_path,
+                                                                           monkeypatch):
+    old = sparse_backups(site_path, [1000])
+    size = site_path.stat().st_size
+    free = size + backup.FREE_RESERVE - 1          # the copy fits, but not with the reserve
+    disk = shutil.disk_usage(site_path.parent)
+    monkeypatch.setattr(backup.shutil, "disk_usage",
+                        lambda path: type(disk)(disk.total, disk.total - free, free))
+    with pytest.raises(BackupError) as refused:
+        backup.make_backup(site_path)
+    message = str(refused.value)
+    assert message.startswith(f"Không đủ chỗ trống để sao lưu vào {backup.backup_dir(site_path)}")
+    assert "phải chừa lại 512 MB để phần mềm ghi dữ liệu" in message
+    assert [b.path for b in backup.list_backups(backup.backup_dir(site_path),
+                                                site_path.stem)] == old
+    assert [p.name for p in backup.backup_dir(site_path).iterdir()] == [old[0].name]
+
+
+def test_without_room_the_copies_beyond_the_budget_go_first(site_db, site_path, monkeypatch):
+    made = sparse_backups(site_path, [400 * 1024 ** 2] * 4)
+    backup.set_budget_gb(site_db, 1)
+    folder = backup.backup_dir(site_path)
+    disk = shutil.disk_usage(folder)
+    room = backup.FREE_RESERVE + 850 * 1024 ** 2       # the disk's room with no backup on it
+
+    def usage(path):
+        free = room - sum(p.stat().st_size for p in folder.iterdir())
+        return type(disk)(disk.total, disk.total - free, free)
+
+    monkeypatch.setattr(backup.shutil, "disk_usage", usage)
+    info = backup.make_backup(site_path)
+    left = [b.path for b in backup.list_backups(folder, site_path.stem)]
+    # 1.6 GB left 250 MB free; the 1 GB budget keeps two copies: room for the new one
+    assert left == [info.path, made[3], made[2]]
+
+
+def test_on_another_disk_a_backup_needs_only_its_own_size(site_path, monkeypatch):
+    elsewhere = Path("/dev/shm")
+    if not elsewhere.is_dir() or elsewhere.stat().st_dev == site_path.stat().st_dev:
+        pytest.skip("no second disk to write to")
+    folder = Path(tempfile.mkdtemp(dir=elsewhere))
+    try:
+        free = site_path.stat().st_size + 4096 * 64
+        disk = shutil.disk_usage(folder)
+        monkeypatch.setattr(backup.shutil, "disk_usage",
+                            lambda path: type(disk)(disk.total, disk.total - free, free))
+        info = backup.make_backup(site_path, folder=folder, rule=None)
+        assert info.path.parent == folder and info.size > 0
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_a_restore_keeps_the_backup_it_restores_from(site_db, site_path, writer):
+    start = datetime(2026, 11, 23, 8, 0)
+    made = [backup.make_backup(site_path, now=start + timedelta(minutes=m), rule=None)
+            for m in range(10)]
+    units.add_village(writer, "Thôn Sau")
+    site_db.close()
+    # the oldest of the ten newest: one more copy would push it out of the rotation
+    backup.restore(made[0].path, site_path)
+    assert made[0].path.exists()
+    assert "Thôn Sau" not in village_names(connection.connect(site_path))
 
 
 def test_the_newest_backup_is_up_to_date_until_the_data_changes(site_db, site_path, writer):

@@ -5,8 +5,8 @@ import pytest
 from gnapp.domain.errors import InputError
 from gnapp.domain.numbers import (
     MONEY_UNITS, RateError, format_decimal, format_int, format_money, format_number,
-    format_percent, format_rate, parse_amount, parse_file_number, parse_int, parse_number, rate,
-    round_half_up, to_decimal,
+    format_percent, format_rate, format_size, parse_amount, parse_file_number, parse_int,
+    parse_number, rate, round_half_up, to_decimal,
 )
 
 
@@ -264,3 +264,10 @@ def test_parse_file_number_rejects_anything_else(text):
     with pytest.raises(InputError) as caught:
         parse_file_number(text, field="so_ho", row=8, source="ho.csv")
     assert f"«{text}»" in str(caught.value) and "dòng 8" in str(caught.value).lower()
+
+
+@pytest.mark.parametrize("size, expected", [
+    (0, "0 MB"), (1000, "1 MB"), (300_000_000, "286 MB"), (1024 ** 3, "1,0 GB"),
+    (7_071_690_752, "6,6 GB"), (250 * 1024 ** 3, "250,0 GB")])
+def test_file_sizes_read_in_mb_below_a_gb_then_in_gb(size, expected):
+    assert format_size(size) == expected

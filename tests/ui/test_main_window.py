@@ -6,6 +6,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt, QTimer
 
 from gnapp.db import backup, connection, sites, units
+from gnapp.domain.numbers import format_size
 from gnapp.ui import main_window as mw
 from gnapp.ui import widgets
 from gnapp.ui.review_page import ReviewPage
@@ -238,6 +239,29 @@ def test_backup_interval_comes_from_the_settings(site_path, make_window):
     assert window.backup_interval_minutes() == 5
     assert window._auto_timer.interval() == 5 * 60_000
     assert "sau mỗi 5 phút" in window.backup_page.info_label.text()
+
+
+def test_the_space_for_backups_is_set_on_the_backup_page(site_path, make_window, qtbot):
+    window = make_window(site_path)
+    page = window.backup_page
+    auto = backup.budget_bytes(0, backup.backup_dir(site_path))
+    assert page.budget_spin.value() == 0
+    assert page.budget_spin.text() == f"Tự động ({format_size(auto)})"
+    assert "quá dung lượng đặt dưới đây" in page.info_label.text()
+    assert page.usage_label.text() == ""
+    page.budget_spin.setValue(40)
+    qtbot.waitUntil(lambda: backup.budget_gb(connection.connect(site_path)) == 40)
+    qtbot.waitUntil(lambda: "Đã nhớ dung lượng tối đa cho sao lưu: 40 GB"
+                    in window.statusBar().currentMessage())
+    qtbot.mouseClick(page.backup_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1)
+    size = backups_of(site_path)[0].size
+    assert page.usage_label.text() == f"đang dùng {format_size(size)} cho 1 bản"
+    # a window opened later shows what was set
+    window.close()
+    again = make_window(site_path)
+    assert again.backup_page.budget_spin.value() == 40
+    assert again.backup_page.budget_spin.text() == "40 GB"
 
 
 def test_backup_interval_defaults_to_15_minutes(window):
