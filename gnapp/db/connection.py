@@ -106,6 +106,7 @@ def migrate_db(db: Database) -> list[str]:
     if db.execute("PRAGMA user_version").fetchone()[0] < wanted:
         db.execute(f"PRAGMA user_version={wanted}")
     schema.ensure_write_guards(db)
+    schema.ensure_spread_indexes(db)
     if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'household_round'").fetchone():
         from gnapp.db.household_rounds import catch_up
 

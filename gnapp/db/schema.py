@@ -7,6 +7,9 @@ program can refuse a file made by a newer, incompatible one (``gnapp.db.connecti
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlite_utils import Database, Migrations
 
 from gnapp.db.registry import SYNCABLE
@@ -46,6 +49,41 @@ def create_synced_table(db: Database, name: str, body: str) -> None:
     """
     db.execute(f"CREATE TABLE {name} ({_SYNC_COLUMNS_SQL},\n{body})")
     db.execute(f"CREATE INDEX {name}_owner ON {name}(owner_unit)")
+
+
+# Indexes whose keys spread over the whole file: the head's name, across every commune of a
+# province. Each household a package brings dirties a page of its own in each of them: at
+# 800,000 households keeping them up cost an office some 2.5 s per commune's package, building
+# them again 3 s. So a large batch of packages drops them and builds them once at its end
+# (``without_spread_indexes``); one cut short by a crash leaves them to the next start
+# (``ensure_spread_indexes``, from ``connection.migrate_db``). The statements are those of the
+# migrations that made the indexes (a test compares them); a migration that drops one of these
+# indexes takes it out of here.
+SPREAD_INDEXES = {
+    "household_index_head": "CREATE INDEX household_index_head ON household_index(head_key)",
+    "household_index_status":
+        "CREATE INDEX household_index_status ON household_index(status, head_key, code)",
+}
+
+
+def ensure_spread_indexes(db: Database) -> None:
+    """Build the ``SPREAD_INDEXES`` that are missing (none, unless a batch was cut short)."""
+    existing = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    for name, sql in SPREAD_INDEXES.items():
+        if name not in existing:
+            db.execute(sql)
+
+
+@contextmanager
+def without_spread_indexes(db: Database) -> Iterator[None]:
+    """Drop the ``SPREAD_INDEXES`` for the block, then build them again, whatever happens in
+    it. Each statement is its own transaction: outside the block's own transactions."""
+    for name in SPREAD_INDEXES:
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+    try:
+        yield
+    finally:
+        ensure_spread_indexes(db)
 
 
 def ensure_write_guards(db: Database) -> None:

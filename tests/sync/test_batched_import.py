@@ -4,8 +4,9 @@ leave nothing written."""
 
 import pytest
 
+from gnapp.db import connection, schema, sites
 from gnapp.db import households as hh
-from gnapp.db import sites
+from gnapp.domain.cancel import Cancelled
 from gnapp.sync import export, importer
 from gnapp.sync import package as pkg
 from tests.conftest import COMMUNE
@@ -129,3 +130,51 @@ def test_an_import_keeps_more_pages_in_memory_and_gives_them_back(commune, offic
         importer.import_files(office, [export.export_package(commune, outbox / "next",
                                                              force=True).paths[0]])
     assert office.execute("PRAGMA cache_size").fetchone()[0] == before
+
+
+def spread_indexes(db):
+    return {name: sql for name, sql in db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND name IN (?, ?)",
+        list(schema.SPREAD_INDEXES))}
+
+
+def test_the_spread_indexes_are_those_the_migrations_made(office):
+    assert spread_indexes(office) == schema.SPREAD_INDEXES
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_large_batch_builds_the_list_indexes_once_at_its_end(commune, office, outbox,
+                                                               monkeypatch, bulk):
+    path, fingerprint = _first_package(commune, outbox)
+    if bulk:        # two households make a large batch
+        monkeypatch.setattr(importer, "BULK_HOUSEHOLDS", 2)
+    seen = []
+    [report] = importer.import_files(office, [path], trust=[fingerprint],
+                                     progress=lambda *_: seen.append(set(spread_indexes(office))))
+    assert report.status == "applied"
+    assert seen and all(s == (set() if bulk else set(schema.SPREAD_INDEXES)) for s in seen)
+    assert spread_indexes(office) == schema.SPREAD_INDEXES
+    lines = [(h["code"], h["head_name"]) for h in hh.list_households(office, status=None)]
+    assert lines == [(h["code"], h["head_name"]) for h in hh.list_households(commune,
+                                                                              status=None)]
+    assert [c for c, _ in lines] == ["01-0001", "01-0002"]     # by the given name: Đức, Mai
+
+
+def test_a_batch_cut_short_leaves_the_list_indexes_in_place(commune, office, outbox,
+                                                            monkeypatch, tmp_path):
+    path, fingerprint = _first_package(commune, outbox)
+    monkeypatch.setattr(importer, "BULK_HOUSEHOLDS", 2)
+
+    def cancel(done, total, file):
+        raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        importer.import_files(office, [path], trust=[fingerprint], progress=cancel)
+    assert spread_indexes(office) == schema.SPREAD_INDEXES
+    assert office.execute("SELECT count(*) FROM household").fetchone()[0] == 0
+    # a batch the process did not live to finish: the next start builds them again
+    for name in schema.SPREAD_INDEXES:
+        office.execute(f"DROP INDEX {name}")
+    copy = tmp_path / "after-crash.sqlite"
+    office.execute("VACUUM INTO ?", [str(copy)])
+    assert spread_indexes(connection.connect(copy)) == schema.SPREAD_INDEXES
