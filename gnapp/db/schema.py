@@ -77,13 +77,17 @@ def ensure_spread_indexes(db: Database) -> None:
 @contextmanager
 def without_spread_indexes(db: Database) -> Iterator[None]:
     """Drop the ``SPREAD_INDEXES`` for the block, then build them again, whatever happens in
-    it. Each statement is its own transaction: outside the block's own transactions."""
-    for name in SPREAD_INDEXES:
-        db.execute(f"DROP INDEX IF EXISTS {name}")
+    it; inside another such block, do nothing (the outer one builds them). Each statement is
+    its own transaction: outside the block's own transactions."""
+    existing = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    dropped = [name for name in SPREAD_INDEXES if name in existing]
+    for name in dropped:
+        db.execute(f"DROP INDEX {name}")
     try:
         yield
     finally:
-        ensure_spread_indexes(db)
+        for name in dropped:
+            db.execute(SPREAD_INDEXES[name])
 
 
 def ensure_write_guards(db: Database) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -751,12 +751,22 @@ def import_files(db: Database, paths: Iterable[str | Path], *, dry_run: bool = F
     if trust and not dry_run:
         for package in _untrusted(db, trust):
             waiting[package.manifest_sha256] = (package, lambda package=package: package)
-    with connection.page_cache(db, IMPORT_CACHE_MB), ExitStack() as bulk:
-        if not dry_run and _is_bulk(db, (head for head, _ in waiting.values())):
-            bulk.enter_context(schema.without_spread_indexes(db))
+    with batch(db, [] if dry_run else [head for head, _ in waiting.values()]):
         reports += _import_in_order(db, waiting, dry_run=dry_run, trust=trust,
                                     accept_recovery=accept_recovery, progress=progress)
     return reports
+
+
+@contextmanager
+def batch(db: Database, packages: Sequence[Package]) -> Iterator[None]:
+    """What a batch of packages is imported in (``import_files``, or a caller importing them
+    one by one, stopping between two): SQLite keeps ``IMPORT_CACHE_MB`` of pages, and when the
+    packages (their manifests are enough) bring many households, the indexes spread over the
+    whole file are built once at the end (``_is_bulk``)."""
+    with connection.page_cache(db, IMPORT_CACHE_MB), ExitStack() as bulk:
+        if packages and _is_bulk(db, packages):
+            bulk.enter_context(schema.without_spread_indexes(db))
+        yield
 
 
 def _is_bulk(db: Database, packages: Iterable[Package]) -> bool:

@@ -485,13 +485,20 @@ def import_task(paths: Sequence[Path], progress: Progress, *, trust: Sequence[st
     def task(db: Database) -> dict:
         reports: list[dict] = []
         done = 0
+        heads = []      # their manifests: a batch bringing many households is merged in bulk
         for path in groups:
-            if progress.stop.is_set():
-                break
-            progress.report(done, len(groups), path.name)
-            reports += [r.as_dict() for r in importer.import_files(
-                db, [path], trust=trust, accept_recovery=accept_recovery)]
-            done += 1
+            try:
+                heads.append(pkg.read_file(path, payload=False))
+            except pkg.PackageError:
+                pass    # refused with its reason at its turn
+        with importer.batch(db, heads):
+            for path in groups:
+                if progress.stop.is_set():
+                    break
+                progress.report(done, len(groups), path.name)
+                reports += [r.as_dict() for r in importer.import_files(
+                    db, [path], trust=trust, accept_recovery=accept_recovery)]
+                done += 1
         progress.report(done, len(groups), "")
         return {"reports": reports, "done": done, "total": len(groups),
                 "stopped": done < len(groups)}

@@ -178,3 +178,11 @@ def test_a_batch_cut_short_leaves_the_list_indexes_in_place(commune, office, out
     copy = tmp_path / "after-crash.sqlite"
     office.execute("VACUUM INTO ?", [str(copy)])
     assert spread_indexes(connection.connect(copy)) == schema.SPREAD_INDEXES
+
+
+def test_a_batch_inside_a_batch_leaves_the_indexes_to_the_outer_one(office):
+    with schema.without_spread_indexes(office):
+        with schema.without_spread_indexes(office):
+            pass
+        assert spread_indexes(office) == {}
+    assert spread_indexes(office) == schema.SPREAD_INDEXES

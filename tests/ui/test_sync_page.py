@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from gnapp.db import connection, settings, sites
+from gnapp.db import connection, schema, settings, sites
 from gnapp.db import households as hh
 from gnapp.sync import conflicts, console, export, importer
 from gnapp.ui.sync_page import ImportReportDialog, SnapshotDialog, SyncPage
@@ -306,6 +306,39 @@ def test_a_missing_package_shows_and_the_console_confirms_the_sender(
     assert office.console_row(COMMUNE)[office.C_STATE] == "Đã nhận đủ"
     # package 1 applied, then 2 and 3 released from the hold
     assert "3 gói: 3 đã nhận." in office.report_dialog.text()
+
+
+def test_many_households_from_the_page_are_merged_in_bulk(make_window, site_path, office_path,
+                                                          usb, qtbot, monkeypatch):
+    """The page imports package by package (to stop between two), inside one batch: with
+    many households the list indexes are built once, after the last package."""
+    fingerprint = three_packages(site_path, usb)
+    with Db(office_path) as db:       # the sender was confirmed with package 1
+        importer.import_files(db, [usb / f"{COMMUNE}_{PROVINCE}_00001.gnsync"],
+                              trust=[fingerprint])
+    monkeypatch.setattr(importer, "BULK_HOUSEHOLDS", 2)     # package 1 brings 2
+    seen = []
+    import_files = importer.import_files
+
+    def recorded(db, paths, **kw):
+        seen.append(spread_indexes(db))
+        return import_files(db, paths, **kw)
+
+    monkeypatch.setattr(importer, "import_files", recorded)
+    office = sync_page(make_window(office_path))
+    office.import_paths(sorted(usb.iterdir()))
+    qtbot.waitUntil(lambda: office.report_dialog is not None)
+    assert "3 gói: 1 đã nhận trước đó, 2 đã nhận." in office.report_dialog.text()
+    assert seen == [set(), set(), set()]
+    with Db(office_path) as db:
+        assert spread_indexes(db) == set(schema.SPREAD_INDEXES)
+        assert [h["head_name"] for h in hh.list_households(db, status=None)] == [
+            "Lò Thị Mai", "Nguyễn Văn Đức Minh"]        # by the given name: Mai, Minh
+
+
+def spread_indexes(db) -> set[str]:
+    return {n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+            } & set(schema.SPREAD_INDEXES)
 
 
 def test_stop_leaves_the_packages_not_yet_imported(make_window, site_path, office_path, usb,
