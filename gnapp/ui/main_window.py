@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget,
-                               QMainWindow, QPlainTextEdit, QPushButton, QSpinBox, QSplitter,
-                               QStackedWidget, QTableWidgetItem, QWidget)
+                               QMainWindow, QPlainTextEdit, QPushButton, QSplitter, QStackedWidget,
+                               QTableWidgetItem, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import backup, checks, connection, recovery, settings, sites, units, users
@@ -156,13 +156,8 @@ class BackupPage(QWidget):
         layout.addWidget(self.info_label)
 
         budget_row = QHBoxLayout()
-        self.budget_spin = QSpinBox()
-        self.budget_spin.setRange(0, backup.MAX_BUDGET_GB)
-        self.budget_spin.setSuffix(" GB")
-        self.budget_spin.setGroupSeparatorShown(True)
-        self.budget_spin.setLocale(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
-        self.budget_spin.setKeyboardTracking(False)
-        self.budget_spin.setToolTip(
+        self.budget_spin = widgets.limit_spin(
+            backup.MAX_BUDGET_GB, "GB", "Tự động",
             "Khi các bản sao lưu trong thư mục trên chiếm nhiều hơn mức này, lần sao lưu sau xóa "
             "bớt các bản cũ nhất (luôn giữ 2 bản mới nhất). Để 0: một phần tư ổ đĩa.")
         budget_label = QLabel("&Dung lượng tối đa cho các bản sao lưu:")

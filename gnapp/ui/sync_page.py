@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar,
@@ -52,7 +52,8 @@ from gnapp.ui.conflict_dialog import FIELD_LABELS, ConflictDialog, field_label
 from gnapp.ui.format import format_datetime
 from gnapp.ui.household_editor import ERROR_COLOR
 from gnapp.ui.tasks import TaskManager
-from gnapp.ui.widgets import add_shortcut, ask_to_go_on, choose_paths, list_table, page_layout
+from gnapp.ui.widgets import (add_shortcut, ask_to_go_on, choose_paths, limit_spin, list_table,
+                             page_layout)
 
 AREA_TITLE = "Đồng bộ"
 OK_COLOR = "#1b6e20"
@@ -652,18 +653,12 @@ class SyncPage(QWidget):
         self.stream_label = QLabel()
         self.stream_label.setWordWrap(True)
         commune_layout.addWidget(self.stream_label)
-        self.part_spin = QSpinBox()
-        self.part_spin.setRange(0, export.MAX_PART_LIMIT_KB)
-        self.part_spin.setSingleStep(1000)
-        self.part_spin.setSuffix(" KB")
-        self.part_spin.setSpecialValueText("Không chia")
-        self.part_spin.setGroupSeparatorShown(True)
-        self.part_spin.setLocale(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
-        self.part_spin.setKeyboardTracking(False)
-        self.part_spin.setToolTip(
+        self.part_spin = limit_spin(
+            export.MAX_PART_LIMIT_KB, "KB", "Không chia",
             "Thư điện tử thường chỉ nhận tệp đính kèm đến 20–25 MB: đặt ví dụ 20.000 KB để gói "
             "lớn được chia thành nhiều tệp (.p01-of-03 …); gửi đủ mọi tệp, nơi nhận chọn một "
             "tệp bất kỳ là nhận cả gói. Giá trị được nhớ cho các lần xuất gói sau.")
+        self.part_spin.setSingleStep(1000)
         part_label = QLabel("&Chia tệp để gửi qua thư điện tử, mỗi tệp tối đa:")
         part_label.setBuddy(self.part_spin)
         part_row = QHBoxLayout()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from PySide6.QtCore import (QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel,
-                            Qt, QTimer)
+from PySide6.QtCore import (QLocale, QModelIndex, QObject, QPersistentModelIndex,
+                            QSortFilterProxyModel, Qt, QTimer)
 from PySide6.QtGui import (QCloseEvent, QKeySequence, QPainter, QPaintEvent, QShortcut,
                            QStandardItem, QStandardItemModel)
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QDialog,
@@ -337,6 +337,20 @@ def year_spin(first: int, value: int | None = None) -> QSpinBox:
     spin.setRange(first, 2100)
     if value is not None:
         spin.setValue(value)
+    return spin
+
+
+def limit_spin(maximum: int, unit: str, zero_text: str, tip: str) -> QSpinBox:
+    """A remembered limit from 0 (``zero_text``: none, or automatic) to ``maximum`` ``unit``,
+    written the Vietnamese way ("20.000 KB"); taken when typing ends (Enter, leaving)."""
+    spin = QSpinBox()
+    spin.setRange(0, maximum)
+    spin.setSuffix(f" {unit}")
+    spin.setSpecialValueText(zero_text)
+    spin.setGroupSeparatorShown(True)
+    spin.setLocale(QLocale(QLocale.Language.Vietnamese, QLocale.Country.Vietnam))
+    spin.setKeyboardTracking(False)
+    spin.setToolTip(tip)
     return spin
 
 
