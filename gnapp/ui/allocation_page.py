@@ -19,11 +19,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
-                               QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox, QSplitter,
-                               QTabWidget,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox,
+                               QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QSpinBox, QTabWidget, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import allocations as al
@@ -37,8 +36,8 @@ from gnapp.domain.numbers import format_int, parse_amount
 from gnapp.domain.text import clean
 from gnapp.forms import allocation_reports as ar
 from gnapp.ui.tasks import TaskManager, report_failure
-from gnapp.ui.widgets import (ERROR_COLOR, UnsavedGuard, add_shortcut, code_combo, page_layout, read_only_rows,
-                              year_spin)
+from gnapp.ui.widgets import (ERROR_COLOR, UnsavedGuard, add_shortcut, code_combo, page_layout,
+                              read_only_rows, split_panes, year_spin)
 
 AREA_TITLE = "Phân bổ vốn"
 OK_COLOR = "#1b6e20"
@@ -367,12 +366,7 @@ class AllocationPage(QWidget):
         right_layout.addWidget(self.differences_label)
         right_layout.addWidget(self.status_label)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 3)
-        splitter.setChildrenCollapsible(False)
+        splitter = split_panes((left, 1), (right, 3), vertical=True)
         layout.addWidget(splitter, 1)
 
         self.list.itemSelectionChanged.connect(self._decision_changed)

@@ -15,8 +15,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QGridLayout, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QRadioButton,
-                               QScrollArea, QSplitter, QVBoxLayout, QWidget)
+                               QLineEdit, QListWidget, QListWidgetItem, QRadioButton, QScrollArea,
+                               QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import sites, units
@@ -25,6 +25,7 @@ from gnapp.sync import conflicts
 from gnapp.ui import tasks as ui_tasks
 from gnapp.ui.household_editor import ERROR_COLOR, MEMBER_LABELS
 from gnapp.ui.tasks import TaskManager
+from gnapp.ui.widgets import split_panes
 
 OK_COLOR = "#1b6e20"
 EMPTY = "(trống)"
@@ -226,12 +227,7 @@ class ConflictDialog(QDialog):
         detail_layout.addWidget(scroll, 1)
         detail_layout.addWidget(self.message_label)
 
-        splitter = QSplitter()
-        splitter.addWidget(self.list)
-        splitter.addWidget(self.detail)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([250, 790])
-        splitter.setChildrenCollapsible(False)
+        splitter = split_panes((self.list, 0), (self.detail, 1), sizes=[250, 790])
         layout.addWidget(splitter, 1)
 
         self.buttons = QDialogButtonBox()

@@ -30,10 +30,9 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShowEvent
 from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit,
-                               QPushButton, QSplitter, QStackedWidget, QTabWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+                               QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QPlainTextEdit, QPushButton, QStackedWidget,
+                               QTabWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import plan_documents, sites
@@ -47,7 +46,7 @@ from gnapp.ui.charts import chart_png
 from gnapp.ui.pdf_view import PdfPreview
 from gnapp.ui.tasks import TaskManager, show_error
 from gnapp.ui.widgets import (ERROR_COLOR, add_shortcut, ask_text, ask_to_go_on, code_combo,
-                               list_table, page_layout, year_spin)
+                              list_table, page_layout, split_panes, year_spin)
 
 AREA_TITLE = "Văn bản"
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -327,12 +326,7 @@ class DocumentsPage(QWidget):
         right_layout.addLayout(actions)
         right_layout.addWidget(self.status_label)
 
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(1, 1)
-        split.setSizes([110, 650])
-        split.setChildrenCollapsible(False)
+        split = split_panes((left, 0), (right, 1), vertical=True, sizes=[110, 650])
         layout.addWidget(split, 1)
 
         self.editors = (self.kind_box, self.year_box, self.period_box, self.symbol_edit,

@@ -30,10 +30,11 @@ import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl
 from PySide6.QtGui import (QDesktopServices, QImage, QKeyEvent, QKeySequence, QTextCursor,
                            QTextDocument, QTextImageFormat)
-from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QMainWindow, QSplitter,
-                               QTextBrowser, QTreeWidget, QTreeWidgetItem, QWidget)
+from PySide6.QtWidgets import (QApplication, QDialog, QHBoxLayout, QMainWindow, QTextBrowser,
+                               QTreeWidget, QTreeWidgetItem, QWidget)
 
 from gnapp.paths import docs_dir
+from gnapp.ui.widgets import split_panes
 
 GUIDE_NAME = "huong-dan-su-dung.md"
 HELP_TITLE = "Hướng dẫn sử dụng"
@@ -195,12 +196,7 @@ class HelpWindow(QDialog):
         self.browser = QTextBrowser()
         self.browser.setOpenLinks(False)
         self.browser.setSearchPaths([str(self.path.parent)])
-        splitter = QSplitter()
-        splitter.addWidget(self.toc)
-        splitter.addWidget(self.browser)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([280, 900])
-        splitter.setChildrenCollapsible(False)
+        splitter = split_panes((self.toc, 0), (self.browser, 1), sizes=[280, 900])
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
 from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget,
-                               QMainWindow, QPlainTextEdit, QPushButton, QSplitter, QStackedWidget,
+                               QMainWindow, QPlainTextEdit, QPushButton, QStackedWidget,
                                QTableWidgetItem, QWidget)
 from sqlite_utils import Database
 
@@ -370,13 +370,8 @@ class MainWindow(QMainWindow):
                 self.stack.removeWidget(page)
                 self.stack.insertWidget(index, page)
 
-        splitter = QSplitter()
+        splitter = widgets.split_panes((self.nav, 0), (self.stack, 1), sizes=[200, 900])
         self.splitter = splitter
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([200, 900])
-        splitter.setChildrenCollapsible(False)
         central = QWidget()
         central_layout = QHBoxLayout(central)
         central_layout.setContentsMargins(6, 6, 6, 0)

@@ -35,11 +35,10 @@ from typing import Any
 from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt,
                             Signal)
 from PySide6.QtGui import QBrush, QColor, QFont, QShowEvent
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog,
-                               QFormLayout, QHBoxLayout, QHeaderView, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QPushButton, QSplitter,
-                               QTableView, QTableWidgetItem, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QPushButton, QTabWidget, QTableView,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import progress, sites
@@ -53,7 +52,7 @@ from gnapp.ui.review_page import TaskDialog, describe_failure
 from gnapp.ui.targets_view import TargetsView
 from gnapp.ui.tasks import TaskManager, report_failure, show_error
 from gnapp.ui.widgets import (ERROR_COLOR, ask_text, code_combo, list_table, message_label,
-                               page_layout, set_tab_order, show_message, year_spin)
+                              page_layout, set_tab_order, show_message, split_panes, year_spin)
 
 AREA_TITLE = "Tiến độ"
 WARNING_COLOR = "#8a5300"
@@ -595,13 +594,7 @@ class ProgressPage(QWidget):
         bottom_layout.addLayout(buttons)
         bottom_layout.addWidget(self.period_message)
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(top)
-        self.splitter.addWidget(bottom)
-        self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 4)
-        self.splitter.setSizes([150, 600])
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter = split_panes((top, 1), (bottom, 4), vertical=True, sizes=[150, 600])
         layout.addWidget(self.splitter, 1)
 
         self.period_table.itemSelectionChanged.connect(self._period_chosen)
@@ -681,13 +674,7 @@ class ProgressPage(QWidget):
         right_layout.addLayout(filters)
         right_layout.addWidget(self.rollup_grid, 1)
 
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        split.setSizes([260, 400])
-        split.setChildrenCollapsible(False)
+        split = split_panes((left, 2), (right, 3), vertical=True, sizes=[260, 400])
         layout.addWidget(split, 1)
 
         self.rollup_button.clicked.connect(self.load_rollup)

@@ -19,10 +19,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShowEvent
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QProgressBar, QPushButton,
-                               QSplitter, QTableWidgetItem, QTreeWidget, QTreeWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QProgressBar, QPushButton, QTableWidgetItem, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import documents, reviews, sites, units
@@ -33,7 +32,7 @@ from gnapp.forms import document as d
 from gnapp.ui.pdf_view import PdfPreview, Sent, print_pdf
 from gnapp.ui.profile_dialog import open_profile_dialog
 from gnapp.ui.tasks import TaskManager, TaskProgress, show_error
-from gnapp.ui.widgets import add_shortcut, ask_text, list_table, page_layout
+from gnapp.ui.widgets import add_shortcut, ask_text, list_table, page_layout, split_panes
 
 AREA_TITLE = "Báo cáo"
 WHOLE_COMMUNE = "Toàn xã"
@@ -142,12 +141,7 @@ class ReportsPage(QWidget):
         right_layout.addWidget(self.status_label)
         right_layout.addStretch(1)
 
-        top = QSplitter()
-        top.addWidget(self.forms)
-        top.addWidget(right)
-        top.setStretchFactor(1, 1)
-        top.setSizes([260, 740])
-        top.setChildrenCollapsible(False)
+        top = split_panes((self.forms, 0), (right, 1), sizes=[260, 740])
 
         self.copies = list_table(["Thời gian in", "Văn bản", "Số", "Người in", "Mã dữ liệu",
                                   "Trạng thái"], stretch=1)
@@ -170,19 +164,9 @@ class ReportsPage(QWidget):
         bottom_layout.addLayout(copy_buttons)
         bottom_layout.addWidget(self.copies)
 
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(top)
-        left.addWidget(bottom)
-        left.setStretchFactor(0, 3)
-        left.setStretchFactor(1, 2)
-        left.setChildrenCollapsible(False)
+        left = split_panes((top, 3), (bottom, 2), vertical=True)
         # the preview beside the rest, at the full height: a portrait page can be read
-        split = QSplitter()
-        split.addWidget(left)
-        split.addWidget(self.preview)
-        split.setStretchFactor(0, 5)
-        split.setStretchFactor(1, 4)
-        split.setChildrenCollapsible(False)
+        split = split_panes((left, 5), (self.preview, 4))
         layout.addWidget(split, 1)
 
         # Tab: the left side top to bottom (form, parameters, buttons, the book), then the

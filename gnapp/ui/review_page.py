@@ -22,7 +22,7 @@ from PySide6.QtCore import (QModelIndex, QObject, QPersistentModelIndex, Qt, Sig
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox,
-                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import approvals, procedure, reviews, sites
@@ -40,7 +40,7 @@ from gnapp.ui.household_list import (PAGE_SIZE, HouseholdFilter, HouseholdListMo
 from gnapp.ui.review_form import WARNING_COLOR, ReviewForm, round_title
 from gnapp.ui.tasks import TaskManager, report_failure, show_error
 from gnapp.ui.widgets import (UnsavedGuard, add_shortcut, code_combo, page_layout, read_only_rows,
-                              set_tab_order, year_spin)
+                              set_tab_order, split_panes, year_spin)
 
 AREA_TITLE = "Rà soát"
 NO_ROUNDS = "Chưa có đợt rà soát nào. Bấm «Mở đợt rà soát…» để bắt đầu."
@@ -636,12 +636,7 @@ class ReviewPage(QWidget):
         households_layout.addLayout(list_bar)
         households_layout.addWidget(self.table, 1)
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(dashboard_box)
-        self.splitter.addWidget(households_box)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter = split_panes((dashboard_box, 3), (households_box, 2), vertical=True)
         layout.addWidget(self.splitter, 1)
 
         order = [self.round_combo, self.new_round_button, self.dashboard, self.meeting_button,

@@ -34,8 +34,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QShowEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar,
-                               QPushButton, QRadioButton, QSpinBox, QSplitter, QTableWidget,
-                               QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+                               QPushButton, QRadioButton, QSpinBox, QTableWidget, QTableWidgetItem,
+                               QTextBrowser, QVBoxLayout, QWidget)
 from sqlite_utils import Database
 
 from gnapp.db import registry, sites, units
@@ -53,7 +53,7 @@ from gnapp.ui.format import format_datetime
 from gnapp.ui.household_editor import ERROR_COLOR
 from gnapp.ui.tasks import TaskManager
 from gnapp.ui.widgets import (add_shortcut, ask_to_go_on, choose_paths, limit_spin, list_table,
-                             page_layout)
+                              page_layout, split_panes)
 
 AREA_TITLE = "Đồng bộ"
 OK_COLOR = "#1b6e20"
@@ -732,12 +732,7 @@ class SyncPage(QWidget):
         received_layout.setContentsMargins(0, 6, 0, 0)
         received_layout.addLayout(received_bar)
         received_layout.addWidget(self.received_table, 1)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.console_table)
-        self.splitter.addWidget(received_box)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter = split_panes((self.console_table, 3), (received_box, 2), vertical=True)
         office_layout.addWidget(self.splitter, 1)
         layout.addWidget(self.office_box, 1)
 

@@ -12,7 +12,7 @@ from PySide6.QtGui import (QCloseEvent, QKeySequence, QPainter, QPaintEvent, QSh
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QDialog,
                                QDialogButtonBox, QFileDialog,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox,
-                               QProgressBar, QPushButton, QSpinBox, QTableWidget,
+                               QProgressBar, QPushButton, QSpinBox, QSplitter, QTableWidget,
                                QVBoxLayout, QWidget)
 
 from gnapp.domain.text import clean, fold
@@ -338,6 +338,21 @@ def year_spin(first: int, value: int | None = None) -> QSpinBox:
     if value is not None:
         spin.setValue(value)
     return spin
+
+
+def split_panes(*panes: tuple[QWidget, int], vertical: bool = False,
+                sizes: Sequence[int] = ()) -> QSplitter:
+    """Panes side by side (``vertical``: one above the other), each ``(widget, stretch)``
+    growing by its stretch factor, none collapsing to nothing; ``sizes``: their first sizes
+    in pixels."""
+    split = QSplitter(Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal)
+    for index, (widget, stretch) in enumerate(panes):
+        split.addWidget(widget)
+        split.setStretchFactor(index, stretch)
+    if sizes:
+        split.setSizes(list(sizes))
+    split.setChildrenCollapsible(False)
+    return split
 
 
 def limit_spin(maximum: int, unit: str, zero_text: str, tip: str) -> QSpinBox:
