@@ -36,10 +36,9 @@ from functools import lru_cache
 from sqlite_utils import Database
 
 from gnapp.db import reviews
-from gnapp.db.store import flush_derived, transaction
+from gnapp.db.store import IN_CHUNK, flush_derived, select_in, transaction
 from gnapp.domain import transitions
 
-_CHUNK = 500
 # The tables whose changes the derived tables follow, and the setting that holds the last entry
 # of the change log they follow (every refresh moves it on, in the writing transaction).
 WATCHED = ("household", "member", "household_event", "household_review", "review_round")
@@ -82,8 +81,8 @@ def refresh(db: Database, household_ids: Iterable[str]) -> None:
     in bulk per chunk (called inside the writing transaction)."""
     ids = list(dict.fromkeys(household_ids))
     rounds_of: dict[str, list[_Round]] = {}
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start:start + IN_CHUNK]
         marks = ", ".join("?" for _ in chunk)
         homes = list(db.execute(f"SELECT id, owner_unit, village_id FROM household "
                                 f"WHERE id IN ({marks}) AND deleted = 0", chunk))
@@ -146,16 +145,11 @@ def catch_up(db: Database) -> int:
         round_ids = list(changed.pop("review_round", ()))
         for table, row_ids in changed.items():
             other = ", other_household_id" if table == "household_event" else ""
-            ids = list(row_ids)
-            for start in range(0, len(ids), _CHUNK):
-                chunk = ids[start:start + _CHUNK]
-                for row in db.execute(f"SELECT household_id{other} FROM {table} WHERE id IN "
-                                      f"({', '.join('?' for _ in chunk)})", chunk):
-                    homes.update(h for h in row if h)
-        owners = {r[0] for start in range(0, len(round_ids), _CHUNK) for r in db.execute(
-            "SELECT owner_unit FROM review_round WHERE id IN "
-            f"({', '.join('?' for _ in round_ids[start:start + _CHUNK])})",
-            round_ids[start:start + _CHUNK])}
+            for row in select_in(db, f"SELECT household_id{other} FROM {table} WHERE id IN "
+                                     "({marks})", list(row_ids)):
+                homes.update(h for h in row if h)
+        owners = {r[0] for r in select_in(
+            db, "SELECT owner_unit FROM review_round WHERE id IN ({marks})", round_ids)}
         refresh_indexes(db, homes)
         # an older program adds index lines without their search words (schema m019), and
         # updating such a line above removed words the search index never held: rebuilt whole

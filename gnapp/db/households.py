@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from gnapp.db.store import (Invalid, NotFound, Writer, WriteError, flush_derived, get_row,
-                             live_row)
+from gnapp.db.store import (IN_CHUNK, Invalid, NotFound, Writer, WriteError, flush_derived,
+                             get_row, live_row)
 from gnapp.domain import people
 from gnapp.domain.errors import InputError
 from gnapp.domain.issues import Issue, error
@@ -29,8 +29,6 @@ PRESENT = "present"
 
 # -- the local index ------------------------------------------------------------------------
 
-# Households read at once by ``refresh_indexes`` (bound parameters of one query).
-_INDEX_CHUNK = 500
 _INDEX_MEMBER = ("household_id", "full_name", "sex", "birth_date", "relation", "id_number",
                  "status")
 
@@ -39,8 +37,8 @@ def refresh_indexes(db: Database, household_ids: Iterable[str]) -> None:
     """Rebuild the index lines of these households, reading them and their members in bulk
     (called inside the writing transaction)."""
     ids = list(dict.fromkeys(household_ids))
-    for start in range(0, len(ids), _INDEX_CHUNK):
-        chunk = ids[start:start + _INDEX_CHUNK]
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start:start + IN_CHUNK]
         marks = ", ".join("?" for _ in chunk)
         homes = {row[0]: row for row in db.execute(
             f"SELECT id, code, former_code, village_id, status FROM household "

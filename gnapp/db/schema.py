@@ -66,9 +66,13 @@ SPREAD_INDEXES = {
 }
 
 
+def _index_names(db: Database) -> set[str]:
+    return {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
 def ensure_spread_indexes(db: Database) -> None:
     """Build the ``SPREAD_INDEXES`` that are missing (none, unless a batch was cut short)."""
-    existing = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    existing = _index_names(db)
     for name, sql in SPREAD_INDEXES.items():
         if name not in existing:
             db.execute(sql)
@@ -79,8 +83,7 @@ def without_spread_indexes(db: Database) -> Iterator[None]:
     """Drop the ``SPREAD_INDEXES`` for the block, then build them again, whatever happens in
     it; inside another such block, do nothing (the outer one builds them). Each statement is
     its own transaction: outside the block's own transactions."""
-    existing = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    dropped = [name for name in SPREAD_INDEXES if name in existing]
+    dropped = [name for name in SPREAD_INDEXES if name in _index_names(db)]
     for name in dropped:
         db.execute(f"DROP INDEX {name}")
     try:

@@ -160,12 +160,16 @@ def forget_columns(db: Database) -> None:
     db.__dict__.pop(_COLUMNS, None)
 
 
+# Keys asked for in one query's ``IN`` list (well under SQLite's limit on bound values).
+IN_CHUNK = 500
+
+
 def select_in(db: Database, sql: str, keys: Sequence[str], *args: Any) -> list[tuple]:
     """``sql`` (with ``{marks}`` for its ``IN`` list, after the parameters ``args``) run over
-    ``keys`` 500 at a time: the rows of every run."""
+    ``keys`` ``IN_CHUNK`` at a time: the rows of every run."""
     out: list[tuple] = []
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start:start + 500])
+    for start in range(0, len(keys), IN_CHUNK):
+        chunk = list(keys[start:start + IN_CHUNK])
         marks = ", ".join("?" for _ in chunk)
         out += db.execute(sql.format(marks=marks), [*args, *chunk]).fetchall()
     return out

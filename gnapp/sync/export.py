@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from gnapp.db import registry, schema, settings, sites, units
 from gnapp.db.hlc import HybridClock
-from gnapp.db.store import select_in, stored_columns, syncable_values, transaction
+from gnapp.db.store import IN_CHUNK, select_in, stored_columns, syncable_values, transaction
 from gnapp.domain.canonical import is_nfc
 from gnapp.domain.cancel import Progress, no_progress
 from gnapp.domain.errors import GnappError, InputError
@@ -32,8 +32,6 @@ from gnapp.sync import package as pkg
 ACK_DETAIL = 50
 # Local setting: what the last package to a unit acknowledged (so news alone makes a package).
 ACKS_SENT_SETTING = "sync.acks_sent"
-# Row ids asked for in one query (well under SQLite's limit on bound values).
-IN_CHUNK = 500
 # Local setting: the size limit of one file of a package sent by e-mail, in KB (0: one file).
 PART_LIMIT_SETTING = "sync.part_limit_kb"
 MAX_PART_LIMIT_KB = 1_000_000
