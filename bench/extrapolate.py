@@ -80,6 +80,8 @@ def rows(results: dict, smaller: dict | None = None) -> list[dict]:
             gen = results["details"]["generation"]
             seconds = gen["seconds"] * scale
             estimate, rule = value, f"same rate: {seconds / 3600:.1f} h for the province"
+        elif name.startswith(("office merge with no Python", "office merge: time inside")):
+            estimate, rule = value, "depends on the size of the office: as measured at this size"
         elif name.startswith("office merge: ratio"):
             estimate, rule = value, "same rates per row: as measured"
         else:

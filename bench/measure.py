@@ -177,6 +177,17 @@ def merge(ctx: Context) -> list[Entry]:
               higher_is_better=True, at_least=40_000, note=note),
         entry("office merge: ratio to the baseline", rate and base_rate / rate, "x",
               at_most=5, note="baseline rows/s over merge rows/s"),
+        entry("office merge: time inside SQLite (share of the merge)",
+              100 * result["sqlite_seconds"] / result["seconds"], "%",
+              note=f"{result['sqlite_seconds']:.1f} s of {result['seconds']:.1f} s in statements "
+                   "and their rows read (commits included); the rest is Python: reading, "
+                   "checking and planning the records, building the rows"),
+        entry("office merge with no Python at all: rows over the time inside SQLite (rows/s)",
+              rows / result["sqlite_seconds"], "rows/s", baseline=base_rate,
+              higher_is_better=True,
+              note="the most a merge making these same writes and reads could reach if its "
+                   "Python took no time; below the merge's target, the target needs fewer or "
+                   "cheaper writes, not faster Python"),
         entry("office merge: peak RSS", result["peak_rss_bytes"] / MB, "MB", at_most=500,
               note=f"subprocess VmHWM; {result['rss_before_bytes'] / MB:.0f} MB before the "
                    f"merge (interpreter and modules); packages {result['package_bytes'] / MB:.1f}"

@@ -75,6 +75,11 @@ def test_every_measurement_is_an_entry_with_its_target_checked(run):
         assert name in entries, name
     merge = entries["office merge of all packages (rows/s)"]
     assert merge["baseline"] > 0 and merge["target"] == {"op": ">=", "value": 40_000}
+    share = entries["office merge: time inside SQLite (share of the merge)"]
+    assert 0 < share["value"] < 100 and share["target"] is None
+    bound = entries["office merge with no Python at all: rows over the time inside SQLite "
+                    "(rows/s)"]
+    assert bound["value"] == pytest.approx(merge["value"] * 100 / share["value"], rel=1e-3)
     assert any(n.startswith("export of one commune package") for n in entries)
     failed = {e["function"] for e in results["errors"]}
     for label, size in (("commune", HOUSEHOLDS), ("province office", COMMUNES * HOUSEHOLDS)):
