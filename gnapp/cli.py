@@ -16,9 +16,11 @@ from typing import Any
 
 import click
 
-from gnapp import __version__
+from gnapp import __version__, cli_text
 from gnapp.domain.errors import GnappError, InputError
 from gnapp.paths import default_db_path
+
+cli_text.install()      # before the commands are built (they name their path options' kinds)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

@@ -224,3 +224,29 @@ def test_duplicates_are_listed_and_decided_from_the_command_line(site_path):
     assert everything["pairs"][0]["decision"] == "different"
     run("households", "decide-duplicate", pair["a"]["member_id"], "nobody", "--decision",
         "same", "--db", site_path, code=1)
+
+
+def test_click_speaks_vietnamese_in_help_and_usage_errors(site_path):
+    """What click itself prints (usage, headings, errors of a mistyped command, option or
+    value) is in Vietnamese, naming what was wrong."""
+    shown = run("backup", "--help").output
+    assert re.search(r"^Cách dùng: \S+ backup \[", shown, re.M) and "Tùy chọn:" in shown
+    assert "--to, --out THƯ_MỤC" in shown and "--db TỆP" in shown
+    assert "In hướng dẫn này rồi thoát." in shown
+    mistyped = run("nosuch", code=2).stderr
+    assert "Cách dùng: " in mistyped and "Xem hướng dẫn: " in mistyped
+    top = run("--help").output
+    assert "Lệnh:" in top and "In số phiên bản rồi thoát." in top
+    for args, code, said in [
+            (["nosuch"], 2, "Lỗi: Không có lệnh «nosuch»."),
+            (["backup", "--jsn", "--db", site_path], 2,
+             "Lỗi: Không có tùy chọn «--jsn». Có phải là '--json'?"),
+            (["init", "--db", site_path], 2, "Lỗi: Thiếu tùy chọn '--unit'."),
+            (["backup", "--to"], 2, "Lỗi: Tùy chọn «--to» cần một giá trị."),
+            (["package", "resolve", "một", "--db", site_path], 2,
+             "Giá trị của 'CONFLICT_ID' không hợp lệ: «một» không phải là số hợp lệ."),
+            (["backup", "--db", site_path, "thừa"], 2, "Lỗi: Thừa tham số (thừa)")]:
+        result = run(*args, code=code)
+        assert said in result.stderr, result.stderr
+        english = ("Usage:", "Error:", "No such", "Missing", "Invalid value", "Try '", "Got ")
+        assert not any(word in result.stderr for word in english), result.stderr
