@@ -198,11 +198,20 @@ def check(db_path, as_json):
 @click.option("--to", "--out", "folder", type=click.Path(file_okay=False, path_type=Path),
               help="Thư mục lưu, ví dụ thẻ nhớ USB (mặc định: backups/ cạnh tệp dữ liệu, "
                    "nơi các bản cũ được xóa bớt; thư mục tự chọn thì giữ mọi bản).")
+@click.option("--budget-gb", type=int, metavar="GB",
+              help="Dung lượng dành cho các bản trong backups/, tính bằng GB (0: tự động, một "
+                   "phần tư ổ đĩa); ghi nhớ cho các lần sau, như trang «Sao lưu».")
 @command_options()
-def backup(folder, db_path, as_json):
+def backup(folder, budget_gb, db_path, as_json):
     """Sao lưu cơ sở dữ liệu an toàn (kể cả khi đang mở) và xoay vòng bản cũ."""
     from gnapp.db import backup as backups
 
+    if budget_gb is not None:
+        db = _open(db_path)
+        try:
+            backups.set_budget_gb(db, budget_gb)
+        finally:
+            db.close()
     info = (backups.make_backup(db_path) if folder is None
             else backups.make_backup(db_path, folder=folder, rule=None))
     _emit(as_json, {"ok": True, "path": str(info.path), "size": info.size,

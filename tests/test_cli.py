@@ -250,3 +250,24 @@ def test_click_speaks_vietnamese_in_help_and_usage_errors(site_path):
         assert said in result.stderr, result.stderr
         english = ("Usage:", "Error:", "No such", "Missing", "Invalid value", "Try '", "Got ")
         assert not any(word in result.stderr for word in english), result.stderr
+
+
+def test_backup_sets_the_space_for_backups_and_refuses_a_bad_one(site_path):
+    from gnapp.db import backup as backups
+    from gnapp.db import connection
+
+    def budget():
+        db = connection.connect(site_path)
+        try:
+            return backups.budget_gb(db)
+        finally:
+            db.close()
+
+    made = run_json("backup", "--budget-gb", 3, "--db", site_path)
+    assert Path(made["path"]).is_file() and budget() == 3
+    bad = run("backup", "--budget-gb", -1, "--db", site_path, code=2)
+    assert "từ 0 (tự động) đến 100.000, không phải «-1»" in bad.stderr
+    assert budget() == 3
+    assert len(list(Path(made["path"]).parent.glob("*.gnbak"))) == 1    # refused: no backup
+    run_json("backup", "--budget-gb", 0, "--db", site_path)
+    assert budget() == 0
