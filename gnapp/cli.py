@@ -220,7 +220,7 @@ def backup(folder, budget_gb, db_path, as_json):
 
 
 @cli.command(context_settings=CONTEXT)
-@click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("backup_file", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP")
 @click.option("--yes", is_flag=True, help="Không hỏi lại.")
 @command_options()
 def restore(backup_file, yes, db_path, as_json):
@@ -269,7 +269,7 @@ def trash_list(db_path, as_json):
 
 @trash.command("restore", context_settings=CONTEXT)
 @click.argument("table", type=click.Choice(["household", "member", "plan_document"]))
-@click.argument("row_id")
+@click.argument("row_id", metavar="MÃ_DÒNG")
 @click.option("--reason", required=True, help="Lý do khôi phục (bắt buộc, ghi vào nhật ký).")
 @click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
 @command_options()
@@ -302,7 +302,7 @@ def _unit_line(row: dict) -> str:
 
 
 @units.command("search", context_settings=CONTEXT)
-@click.argument("text")
+@click.argument("text", metavar="CHỮ")
 @click.option("--level", type=click.Choice(["province", "district", "commune", "village"]),
               help="Chỉ tìm ở một cấp.")
 @click.option("--all", "include_closed", is_flag=True, help="Cả đơn vị cũ, đã hết hiệu lực.")
@@ -343,7 +343,7 @@ def units_add_legacy(code, name, unit_type, parent_code, valid_from, valid_to, r
 
 
 @units.command("add-village", context_settings=CONTEXT)
-@click.argument("name")
+@click.argument("name", metavar="TÊN")
 @click.option("--type", "unit_type", default="thôn", show_default=True,
               help="thôn, bản, tổ dân phố, khu phố, buôn, ấp, …")
 @click.option("--commune", "commune_code", help="Mã xã (mặc định: xã của máy này).")
@@ -360,7 +360,7 @@ def units_add_village(name, unit_type, commune_code, user, db_path, as_json):
 
 
 @units.command("list", context_settings=CONTEXT)
-@click.argument("parent_code", required=False)
+@click.argument("parent_code", required=False, metavar="MÃ")
 @command_options()
 def units_list(parent_code, db_path, as_json):
     """Liệt kê đơn vị trực thuộc (mặc định: các thôn của xã này; không có mã tỉnh: các tỉnh)."""
@@ -432,8 +432,8 @@ def households_duplicates(include_closed, db_path, as_json):
 
 
 @households.command("decide-duplicate", context_settings=CONTEXT)
-@click.argument("member_a")
-@click.argument("member_b")
+@click.argument("member_a", metavar="MÃ_DÒNG_1")
+@click.argument("member_b", metavar="MÃ_DÒNG_2")
 @click.option("--decision", type=click.Choice(["different", "same"]), required=True,
               help="different: không phải một người (bỏ khỏi danh sách); same: là một người, "
                    "cần sửa sổ hộ (vẫn trong danh sách đến khi sửa).")
@@ -452,7 +452,7 @@ def households_decide_duplicate(member_a, member_b, decision, note, user, db_pat
 
 
 @households.command("merge", context_settings=CONTEXT)
-@click.argument("former_db", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("former_db", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP_XÃ_CŨ")
 @click.option("--dry-run", is_flag=True, help="Chỉ báo trước, không ghi gì.")
 @click.option("--village", "village_pairs", multiple=True, metavar="THÔN_CŨ=THÔN",
               help='Thôn của xã cũ nhập vào thôn đã có của xã này (mã hoặc tên) hoặc đổi tên, '
@@ -486,7 +486,7 @@ def households_merge(former_db, dry_run, village_pairs, user, db_path, as_json):
 
 
 @households.command("import", context_settings=CONTEXT)
-@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP")
 @click.option("--mapping", "mapping_file", type=click.Path(dir_okay=False, path_type=Path),
               help='Tệp ánh xạ cột (JSON {"cột trong tệp": "trường"}); tệp xuất của phần mềm '
                    "rà soát quốc gia không cần.")
@@ -636,7 +636,7 @@ def report_printed(limit, db_path, as_json):
 
 
 @report.command("sign", context_settings=CONTEXT)
-@click.argument("copy_id")
+@click.argument("copy_id", metavar="MÃ_BẢN_IN")
 @click.option("--user", help="Người đánh dấu (ghi vào nhật ký).")
 @command_options()
 def report_sign(copy_id, user, db_path, as_json):
@@ -653,7 +653,7 @@ def report_sign(copy_id, user, db_path, as_json):
 
 
 @report.command("unlock", context_settings=CONTEXT)
-@click.argument("copy_id")
+@click.argument("copy_id", metavar="MÃ_BẢN_IN")
 @click.option("--reason", required=True, help="Lý do mở khóa (bắt buộc, ghi vào nhật ký).")
 @click.option("--user", help="Người mở khóa (ghi vào nhật ký).")
 @command_options()
@@ -748,7 +748,7 @@ def programme_list(db_path, as_json):
 
 
 @programme.command("load", context_settings=CONTEXT)
-@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP")
 @click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
 @command_options()
 def programme_load(source, user, db_path, as_json):
@@ -796,7 +796,7 @@ def allocations_list(year, db_path, as_json):
 
 
 @allocations.command("import", context_settings=CONTEXT)
-@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP")
 @click.option("--decision", "decision_ref", metavar="SỐ|MÃ",
               help="Nhập vào văn bản có sẵn (số như 635/KH-UBND hoặc mã dòng); bắt buộc với "
                    "tệp số tổng .json.")
@@ -1103,7 +1103,7 @@ def package_export(out_dir, to_unit, kind, encrypt, max_mb, resend_no, force, db
 
 
 @package.command("import", context_settings=CONTEXT)
-@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path), metavar="TỆP")
 @click.option("--dry-run", is_flag=True, help="Chỉ xem trước từng dòng sẽ ra sao, không ghi gì.")
 @click.option("--trust", multiple=True, metavar="MÃ_KHÓA",
               help="Xác nhận máy gửi có mã khóa này (đã đối chiếu qua điện thoại, giấy tờ).")
@@ -1206,7 +1206,7 @@ def package_conflicts(db_path, as_json):
 
 
 @package.command("resolve", context_settings=CONTEXT)
-@click.argument("conflict_id", type=int)
+@click.argument("conflict_id", type=int, metavar="SỐ")
 @click.option("--ours", multiple=True, metavar="TRƯỜNG", help="Giữ giá trị ở máy này.")
 @click.option("--theirs", multiple=True, metavar="TRƯỜNG", help="Lấy giá trị của máy gửi.")
 @click.option("--set", "typed", multiple=True, metavar="TRƯỜNG=GIÁ_TRỊ",
@@ -1343,7 +1343,7 @@ def standards_export(standard_id, out, db_path, as_json):
 
 
 @standards.command("load", context_settings=CONTEXT)
-@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP")
 @click.option("--note", help="Ghi chú (ví dụ: căn cứ văn bản hướng dẫn mới).")
 @click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
 @command_options()
@@ -1390,7 +1390,7 @@ def targets_list(db_path, as_json):
 
 
 @targets.command("import", context_settings=CONTEXT)
-@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP")
 @click.option("--plan", required=True, help="Kế hoạch (văn bản) của bảng, ví dụ 58/KH-UBND.")
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và đếm, không ghi gì.")
 @click.option("--user", help="Người thực hiện (ghi vào nhật ký).")
@@ -1795,7 +1795,7 @@ def progress_periods(db_path, as_json):
 
 @progress.command("open", context_settings=CONTEXT)
 @_kind_option
-@click.argument("year", type=int)
+@click.argument("year", type=int, metavar="NĂM")
 @click.option("--title", help="Nội dung (bắt buộc với báo cáo đột xuất).")
 @click.option("--from", "starts_on", help="Ngày bắt đầu (dd/mm/yyyy).")
 @click.option("--to", "ends_on", help="Ngày kết thúc (dd/mm/yyyy).")
@@ -1941,7 +1941,7 @@ def progress_print(period_ref, out, db_path, as_json):
 
 @progress.command("rollup", context_settings=CONTEXT)
 @_kind_option
-@click.argument("year", type=int)
+@click.argument("year", type=int, metavar="NĂM")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="In bảng tổng hợp ra tệp .pdf hoặc .xlsx.")
 @command_options()
@@ -2006,7 +2006,7 @@ def _period_decision(state, commune, kind, year, comment, user, db_path, as_json
 @progress.command("approve", context_settings=CONTEXT)
 @click.option("--commune", required=True, metavar="MÃ_XÃ", help="Mã xã.")
 @_kind_option
-@click.argument("year", type=int)
+@click.argument("year", type=int, metavar="NĂM")
 @click.option("--user", help="Người quyết định (ghi vào nhật ký).")
 @command_options()
 def progress_approve(commune, kind, year, user, db_path, as_json):
@@ -2017,7 +2017,7 @@ def progress_approve(commune, kind, year, user, db_path, as_json):
 @progress.command("return", context_settings=CONTEXT)
 @click.option("--commune", required=True, metavar="MÃ_XÃ", help="Mã xã.")
 @_kind_option
-@click.argument("year", type=int)
+@click.argument("year", type=int, metavar="NĂM")
 @click.option("--comment", required=True, help="Ý kiến: xã cần sửa gì.")
 @click.option("--user", help="Người quyết định (ghi vào nhật ký).")
 @command_options()
@@ -2070,7 +2070,7 @@ def _new_password() -> str:
 
 
 @users.command("add", context_settings=CONTEXT)
-@click.argument("name")
+@click.argument("name", metavar="TÊN")
 @click.option("--full-name", required=True, help="Họ và tên.")
 @click.option("--role", type=_ROLE_CHOICE, required=True, help="Vai trò.")
 @click.option("--user", help="Quản trị thực hiện.")
@@ -2087,7 +2087,7 @@ def users_add(name, full_name, role, user, db_path, as_json):
 
 
 @users.command("set-role", context_settings=CONTEXT)
-@click.argument("name")
+@click.argument("name", metavar="TÊN")
 @click.argument("role", type=_ROLE_CHOICE)
 @click.option("--user", help="Quản trị thực hiện.")
 @command_options()
@@ -2102,7 +2102,7 @@ def users_set_role(name, role, user, db_path, as_json):
 
 
 @users.command("deactivate", context_settings=CONTEXT)
-@click.argument("name")
+@click.argument("name", metavar="TÊN")
 @click.option("--user", help="Quản trị thực hiện.")
 @command_options()
 def users_deactivate(name, user, db_path, as_json):
@@ -2116,7 +2116,7 @@ def users_deactivate(name, user, db_path, as_json):
 
 
 @users.command("unlock", context_settings=CONTEXT)
-@click.argument("name")
+@click.argument("name", metavar="TÊN")
 @click.option("--user", help="Quản trị thực hiện.")
 @command_options()
 def users_unlock(name, user, db_path, as_json):
@@ -2129,7 +2129,7 @@ def users_unlock(name, user, db_path, as_json):
 
 
 @users.command("reset-password", context_settings=CONTEXT)
-@click.argument("name")
+@click.argument("name", metavar="TÊN")
 @click.option("--password", "password", help="Mật khẩu mới (mặc định: tạo ngẫu nhiên và in ra).")
 @command_options()
 def users_reset_password(name, password, db_path, as_json):
@@ -2160,6 +2160,9 @@ def users_login_required(state, user, db_path, as_json):
     _emit(as_json, {"ok": True, "login_required": state == "on"},
           "Từ nay phải đăng nhập khi mở phần mềm." if state == "on"
           else "Từ nay không cần đăng nhập khi mở phần mềm.")
+
+
+cli_text.name_placeholders(cli, report_make)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,12 +3,15 @@ of a mistyped command, option or value.
 
 Click marks them for gettext (``_`` and ``ngettext`` in each of its modules); ``install``
 puts this catalog in their place. It runs before any command is built, since click names
-the kind of a path option («TỆP», «THƯ_MỤC») when the option is made.
+the kind of a path option («TỆP», «THƯ_MỤC») when the option is made; ``name_placeholders``
+runs once the commands are built.
 """
 
 from __future__ import annotations
 
 import importlib
+
+import click
 
 # click's message → ours; a value is quoted «…» where click prints repr()
 MESSAGES = {
@@ -108,3 +111,14 @@ def install() -> None:
             module._ = gettext
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext
+
+
+def name_placeholders(*commands: click.Command) -> None:
+    """The placeholders of the usage lines of ``commands`` and of every command under them in
+    Vietnamese: «[TÙY_CHỌN]» for the options, «LỆNH [THAM_SỐ]...» for a group's command."""
+    for command in commands:
+        command.options_metavar = "[TÙY_CHỌN]"
+        if isinstance(command, click.Group):
+            command.subcommand_metavar = (command.subcommand_metavar or "").replace(
+                "COMMAND", "LỆNH").replace("ARGS", "THAM_SỐ")
+            name_placeholders(*command.commands.values())

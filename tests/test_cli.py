@@ -230,7 +230,12 @@ def test_click_speaks_vietnamese_in_help_and_usage_errors(site_path):
     """What click itself prints (usage, headings, errors of a mistyped command, option or
     value) is in Vietnamese, naming what was wrong."""
     shown = run("backup", "--help").output
-    assert re.search(r"^Cách dùng: \S+ backup \[", shown, re.M) and "Tùy chọn:" in shown
+    assert re.search(r"^Cách dùng: \S+ backup \[TÙY_CHỌN\]$", shown, re.M)
+    assert "Tùy chọn:" in shown
+    assert re.search(r"^Cách dùng: \S+ restore \[TÙY_CHỌN\] TỆP$", run("restore", "-h").output,
+                     re.M)
+    assert re.search(r"^Cách dùng: \S+ units \[TÙY_CHỌN\] LỆNH \[THAM_SỐ\]\.\.\.$",
+                     run("units", "-h").output, re.M)
     assert "--to, --out THƯ_MỤC" in shown and "--db TỆP" in shown
     assert "In hướng dẫn này rồi thoát." in shown
     mistyped = run("nosuch", code=2).stderr
@@ -244,7 +249,7 @@ def test_click_speaks_vietnamese_in_help_and_usage_errors(site_path):
             (["init", "--db", site_path], 2, "Lỗi: Thiếu tùy chọn '--unit'."),
             (["backup", "--to"], 2, "Lỗi: Tùy chọn «--to» cần một giá trị."),
             (["package", "resolve", "một", "--db", site_path], 2,
-             "Giá trị của 'CONFLICT_ID' không hợp lệ: «một» không phải là số hợp lệ."),
+             "Giá trị của 'SỐ' không hợp lệ: «một» không phải là số hợp lệ."),
             (["backup", "--db", site_path, "thừa"], 2, "Lỗi: Thừa tham số (thừa)")]:
         result = run(*args, code=code)
         assert said in result.stderr, result.stderr
