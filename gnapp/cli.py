@@ -547,14 +547,14 @@ class _ReportGroup(click.Group):
 
 @cli.group(cls=_ReportGroup, context_settings=CONTEXT)
 def report():
-    """Biểu mẫu và báo cáo: «gnapp report list» liệt kê; «gnapp report NAME --out TỆP.pdf»
+    """Biểu mẫu và báo cáo: «gnapp report list» liệt kê; «gnapp report TÊN --out TỆP.pdf»
     (hoặc .xlsx) lập một báo cáo, ví dụ gnapp report bao-cao-1 --out bc1.pdf --round 2026."""
 
 
 @report.command("list", context_settings=CONTEXT)
 @command_options()
 def report_list(db_path, as_json):
-    """Liệt kê các báo cáo lập được (tên dùng cho «gnapp report NAME»)."""
+    """Liệt kê các báo cáo lập được (tên dùng cho «gnapp report TÊN»)."""
     from gnapp.forms.catalog import REPORTS
 
     items = [{"name": r.name, "label": r.label, "title": r.title,
@@ -563,7 +563,7 @@ def report_list(db_path, as_json):
           lambda: "\n".join(f"{r.name:<10} {r.label}: {r.title}" for r in REPORTS.values()))
 
 
-@click.command("NAME", context_settings=CONTEXT)
+@click.command("TÊN", context_settings=CONTEXT)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Tệp sẽ ghi: .pdf (bản in) hoặc .xlsx (Excel).")
 @click.option("--round", "round_year", type=int,
@@ -587,7 +587,7 @@ def report_list(db_path, as_json):
 @command_options()
 def report_make(out, round_year, unit_code, village_code, household, blank, chart, issue, number,
                 user, db_path, as_json):
-    """Lập báo cáo hoặc biểu mẫu NAME (xem «gnapp report list») ra tệp PDF hoặc XLSX.
+    """Lập báo cáo hoặc biểu mẫu TÊN (xem «gnapp report list») ra tệp PDF hoặc XLSX.
 
     Mỗi lần in được ghi vào sổ bản in (mã dữ liệu, người in, thời gian); in lại cùng văn bản
     với cùng dữ liệu thì bản in ghi «BẢN SAO».
@@ -640,7 +640,7 @@ def report_printed(limit, db_path, as_json):
 @click.option("--user", help="Người đánh dấu (ghi vào nhật ký).")
 @command_options()
 def report_sign(copy_id, user, db_path, as_json):
-    """Đánh dấu bản in COPY_ID (mã hoặc phần đầu mã, xem «report printed») là đã ký: dữ liệu
+    """Đánh dấu bản in MÃ_BẢN_IN (mã hoặc phần đầu mã, xem «report printed») là đã ký: dữ liệu
     văn bản thể hiện bị khóa, không sửa được cho đến khi mở khóa có lý do."""
     from gnapp.db import documents, sites
 
@@ -658,7 +658,7 @@ def report_sign(copy_id, user, db_path, as_json):
 @click.option("--user", help="Người mở khóa (ghi vào nhật ký).")
 @command_options()
 def report_unlock(copy_id, reason, user, db_path, as_json):
-    """Mở khóa dữ liệu của một văn bản đã ký (COPY_ID: mã bản in), có lý do, ghi nhật ký."""
+    """Mở khóa dữ liệu của một văn bản đã ký (MÃ_BẢN_IN: mã bản in), có lý do, ghi nhật ký."""
     from gnapp.db import documents, sites
 
     db = _open(db_path)
@@ -2076,7 +2076,7 @@ def _new_password() -> str:
 @click.option("--user", help="Quản trị thực hiện.")
 @command_options()
 def users_add(name, full_name, role, user, db_path, as_json):
-    """Thêm người dùng NAME (mật khẩu hỏi khi chạy hoặc lấy từ GNAPP_NEW_PASSWORD)."""
+    """Thêm người dùng TÊN (mật khẩu hỏi khi chạy hoặc lấy từ GNAPP_NEW_PASSWORD)."""
     from gnapp.db import users as users_db
 
     db = _open(db_path)
@@ -2092,7 +2092,7 @@ def users_add(name, full_name, role, user, db_path, as_json):
 @click.option("--user", help="Quản trị thực hiện.")
 @command_options()
 def users_set_role(name, role, user, db_path, as_json):
-    """Đổi vai trò của người dùng NAME."""
+    """Đổi vai trò của người dùng TÊN."""
     from gnapp.db import users as users_db
 
     db = _open(db_path)
@@ -2106,7 +2106,7 @@ def users_set_role(name, role, user, db_path, as_json):
 @click.option("--user", help="Quản trị thực hiện.")
 @command_options()
 def users_deactivate(name, user, db_path, as_json):
-    """Ngừng tài khoản NAME (giữ lại tên trong nhật ký)."""
+    """Ngừng tài khoản TÊN (giữ lại tên trong nhật ký)."""
     from gnapp.db import users as users_db
 
     db = _open(db_path)
@@ -2120,7 +2120,7 @@ def users_deactivate(name, user, db_path, as_json):
 @click.option("--user", help="Quản trị thực hiện.")
 @command_options()
 def users_unlock(name, user, db_path, as_json):
-    """Mở khóa tài khoản NAME bị khóa do nhập sai mật khẩu."""
+    """Mở khóa tài khoản TÊN bị khóa do nhập sai mật khẩu."""
     from gnapp.db import users as users_db
 
     db = _open(db_path)
@@ -2133,7 +2133,7 @@ def users_unlock(name, user, db_path, as_json):
 @click.option("--password", "password", help="Mật khẩu mới (mặc định: tạo ngẫu nhiên và in ra).")
 @command_options()
 def users_reset_password(name, password, db_path, as_json):
-    """Khôi phục mật khẩu của NAME (kể cả quản trị quên mật khẩu) ngay trên máy này.
+    """Khôi phục mật khẩu của TÊN (kể cả quản trị quên mật khẩu) ngay trên máy này.
 
     Chỉ cần quyền mở tệp dữ liệu trên máy: ai mở được tệp thì cũng sửa được tệp, nên việc
     bảo vệ tệp dữ liệu (tài khoản Windows, khóa máy) là ranh giới an toàn. Người dùng phải đổi
