@@ -101,15 +101,23 @@ def wait_until(app, condition, timeout: float = 20.0) -> None:
 
 
 def wait_for_pages(app, preview, timeout: float = 20.0) -> None:
-    """Wait until a ``PdfPreview`` has drawn its pages: QtPdf renders them in the background,
-    so a grab made at once shows blank sheets. Drawn means some dark pixels (text) show in
-    the top third of the view, where the first page is: a later page may be drawn first."""
+    """Wait until a ``PdfPreview`` has drawn the first page it shows: QtPdf renders pages in
+    the background, a later one sometimes first, so a grab made at once shows blank sheets.
+    Drawn means dark pixels (text) on that page: from the first white row down to the grey
+    between it and the next page (or the bottom of the view)."""
     def drawn() -> bool:
         image = preview.view.viewport().grab().toImage()
-        step = 4
-        return any(image.pixelColor(x, y).lightness() < 80
-                   for y in range(0, image.height() // 3, step)
-                   for x in range(0, image.width(), step))
+        width, height, step = image.width(), image.height(), 4
+        middle = range(width // 4, 3 * width // 4, step)
+
+        def light(x: int, y: int) -> int:
+            return image.pixelColor(x, y).lightness()
+
+        top = next((y for y in range(height) if light(width // 2, y) > 240), height)
+        bottom = next((y for y in range(top, height)
+                       if all(100 < light(x, y) < 230 for x in middle)), height)
+        return any(light(x, y) < 80 for y in range(top, bottom, step)
+                   for x in range(0, width, step))
     wait_until(app, drawn, timeout)
 
 
