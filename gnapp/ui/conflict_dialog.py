@@ -199,6 +199,8 @@ class ConflictDialog(QDialog):
 
         self.list = QListWidget()
         self.list.setMinimumWidth(220)
+        self.list.setWordWrap(True)     # a long title wraps in the pane instead of hiding
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.detail = QWidget()
         detail_layout = QVBoxLayout(self.detail)
         detail_layout.setContentsMargins(8, 0, 0, 0)

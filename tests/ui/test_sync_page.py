@@ -440,6 +440,8 @@ def test_a_deletion_against_an_edit_is_one_choice_for_the_whole_row(
     dialog = page.open_conflict_dialog()
     qtbot.waitUntil(dialog.isVisible)
     assert dialog.fields == [] and dialog.row_choice is not None
+    assert "(xóa và sửa)" in dialog.list.item(0).text()
+    assert dialog.list.horizontalScrollBar().maximum() == 0   # long titles wrap, none hidden
     assert dialog.row_choice.deleted_radio.text() == "Giữ bản đã xóa"
     assert dialog.row_choice.edited_radio.text() == "Giữ bản đã sửa (khôi phục)"
     texts = [w.text() for w in dialog.grid_box.findChildren(QLabel)]
